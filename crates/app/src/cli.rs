@@ -1,0 +1,189 @@
+//! The command line: `serve`, `migrate`, `root create`, `demo`.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use garasi_domain::{Email, check_password_policy};
+use garasi_store::platform::AuditEntry;
+use garasi_store::{Db, DbOptions, redact_url};
+use serde_json::json;
+
+use crate::demo;
+use crate::server::{open_database, start};
+use crate::settings::{SettingArgs, Settings};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "garasi",
+    version,
+    about = "Garasi: websites, WhatsApp bots and dashboards for Indonesian car showrooms.",
+    long_about = "Garasi: websites, WhatsApp bots and dashboards for Indonesian car showrooms.\n\n\
+                  Every setting can be given as a flag, as the GARASI_* environment variable shown, or in a \
+                  TOML file (--config); flags win over the environment, which wins over the file. With nothing \
+                  set, Garasi runs on SQLite in ./data at http://127.0.0.1:3000."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: SettingArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (public sites, dashboards, API).
+    Serve {
+        /// Create the demo root user and showrooms first (once; later runs change nothing).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations (as GARASI_MIGRATE_DATABASE_URL when set).
+    Migrate {
+        /// PostgreSQL: grant this existing NOSUPERUSER NOBYPASSRLS role exactly what `serve` needs.
+        #[arg(long, value_name = "ROLE")]
+        grant_to: Option<String>,
+    },
+    /// Manage platform (root) users.
+    Root {
+        #[command(subcommand)]
+        command: RootCommand,
+    },
+    /// Create the demo root user and showrooms, print their logins, and exit.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RootCommand {
+    /// Create a root user, or reset the password of an existing one. The password is
+    /// read from GARASI_ROOT_PASSWORD, else from the first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        name: String,
+    },
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::resolve(&cli.settings) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("garasi: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings.log);
+    match execute(cli.command, settings).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("garasi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+        .add_directive("sqlx=warn".parse().expect("static directive"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Migrate { grant_to } => migrate(settings, grant_to).await,
+        Command::Root { command: RootCommand::Create { email, name } } => create_root(settings, &email, &name).await,
+        Command::Demo => {
+            let db = open_database(&settings).await?;
+            print_demo(&demo::seed(&db, &settings).await?);
+            db.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    let db = open_database(&settings).await?;
+    let demo_outcome = if with_demo { Some(demo::seed(&db, &settings).await?) } else { None };
+    let running = start(&settings, db).await?;
+    let web = &settings.web;
+    println!("Garasi is listening on http://{}", running.addr);
+    println!("  root admin:  {}", web.admin_url());
+    for s in &demo::SHOWROOMS {
+        if with_demo {
+            println!("  showroom:    {}", web.origin_for(&format!("{}.{}", s.slug, web.tenant_domain)));
+        }
+    }
+    if let Some(outcome) = &demo_outcome {
+        print_demo(outcome);
+    }
+    running.wait().await
+}
+
+fn print_demo(outcome: &demo::DemoOutcome) {
+    match &outcome.created {
+        Some(text) => {
+            println!("\n{text}These passwords are shown once; a copy is in {}.", outcome.logins_file.display());
+        }
+        None => println!("\nDemo data already present; the logins are in {}.", outcome.logins_file.display()),
+    }
+}
+
+async fn migrate(settings: Settings, grant_to: Option<String>) -> anyhow::Result<()> {
+    let url = settings.migrate_database_url.clone().unwrap_or_else(|| settings.database_url.clone());
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    let db = Db::connect(&url, &DbOptions { max_connections: 2, ..DbOptions::default() })
+        .await
+        .with_context(|| format!("cannot connect to {}", redact_url(&url)))?;
+    db.migrate().await.context("migration failed")?;
+    let status = db.migration_status().await?;
+    println!("migrations applied: {:?}", status.applied);
+    if let Some(role) = grant_to {
+        db.grant_runtime_role(&role).await?;
+        println!("granted the runtime privileges to role {role:?}");
+    }
+    db.close().await;
+    Ok(())
+}
+
+async fn create_root(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
+    let password = match std::env::var("GARASI_ROOT_PASSWORD") {
+        Ok(p) if !p.is_empty() => p,
+        _ => {
+            if std::io::stdin().is_terminal() {
+                eprintln!("Password for {email} (input is visible; or set GARASI_ROOT_PASSWORD):");
+            }
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    if let Err(e) = check_password_policy(&password) {
+        bail!("password refused: {e}");
+    }
+    let db = open_database(&settings).await?;
+    let hash = garasi_web::hash_password(&password).await?;
+    let user = db.platform().upsert_root_user(email.as_str(), name, &hash).await?;
+    db.platform()
+        .audit(&AuditEntry {
+            tenant_id: None,
+            actor_kind: "system",
+            actor_id: None,
+            action: "root.create".into(),
+            target_kind: Some("root_user".into()),
+            target_id: Some(user.id.to_string()),
+            details: json!({ "email": user.email }),
+            ip: None,
+        })
+        .await?;
+    println!("root user {} is ready; log in at {}", user.email, settings.web.admin_url());
+    db.close().await;
+    Ok(())
+}

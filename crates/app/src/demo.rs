@@ -1,0 +1,121 @@
+//! Demo data for trying Garasi on a fresh machine: a root user and two showrooms
+//! with their owners. Passwords are random per install, shown once and kept in
+//! `<data dir>/demo-logins.txt` (mode 0600) for the developer who lost the output.
+//! Seeding again finds the demo showrooms and changes nothing.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use garasi_domain::{Email, Role};
+use garasi_store::Db;
+use garasi_store::platform::{AuditEntry, NewTenant};
+use garasi_store::tenant::NewUser;
+use garasi_web::hash_password;
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use serde_json::json;
+
+use crate::settings::Settings;
+
+pub struct DemoShowroom {
+    pub slug: &'static str,
+    pub name: &'static str,
+    pub owner_email: &'static str,
+    pub whatsapp: &'static str,
+}
+
+pub const ROOT_EMAIL: &str = "root@garasi.test";
+
+pub const SHOWROOMS: [DemoShowroom; 2] = [
+    DemoShowroom {
+        slug: "sinarjaya",
+        name: "Sinar Jaya Motor",
+        owner_email: "pemilik@sinarjaya.test",
+        whatsapp: "+6281200000001",
+    },
+    DemoShowroom {
+        slug: "berkahmobil",
+        name: "Berkah Mobil Bekasi",
+        owner_email: "pemilik@berkahmobil.test",
+        whatsapp: "+6281200000002",
+    },
+];
+
+pub struct DemoOutcome {
+    /// The logins text when this run created the data; `None` when it already existed.
+    pub created: Option<String>,
+    pub logins_file: PathBuf,
+}
+
+fn random_password() -> String {
+    rand::rng().sample_iter(&Alphanumeric).take(16).map(char::from).collect()
+}
+
+pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
+    let logins_file = settings.data_dir.join("demo-logins.txt");
+    let platform = db.platform();
+    if platform.tenant_by_slug(SHOWROOMS[0].slug).await?.is_some() {
+        return Ok(DemoOutcome { created: None, logins_file });
+    }
+    let web = &settings.web;
+    let mut text = String::from("Garasi demo logins (random for this install)\n\n");
+    let root_password = random_password();
+    if platform.root_user_by_email(ROOT_EMAIL).await?.is_none() {
+        let hash = hash_password(&root_password).await?;
+        platform.upsert_root_user(ROOT_EMAIL, "Root demo", &hash).await?;
+        text.push_str(&format!(
+            "Root admin   {}\n  email:    {ROOT_EMAIL}\n  password: {root_password}\n\n",
+            web.admin_url()
+        ));
+    }
+    for s in &SHOWROOMS {
+        let password = random_password();
+        let owner = NewUser {
+            email: Email::parse(s.owner_email).context("demo e-mail")?,
+            name: format!("Pemilik {}", s.name),
+            role: Role::Owner,
+            password_hash: hash_password(&password).await?,
+        };
+        let new = NewTenant {
+            slug: s.slug.into(),
+            name: s.name.into(),
+            whatsapp_number: Some(s.whatsapp.into()),
+            domain: None,
+        };
+        let (tenant, _) = platform.create_tenant(&new, &owner, &json!({})).await?;
+        platform
+            .audit(&AuditEntry {
+                tenant_id: Some(tenant.id),
+                actor_kind: "system",
+                actor_id: None,
+                action: "tenant.create".into(),
+                target_kind: Some("tenant".into()),
+                target_id: Some(tenant.id.to_string()),
+                details: json!({ "slug": tenant.slug, "demo": true }),
+                ip: None,
+            })
+            .await?;
+        text.push_str(&format!(
+            "{}   {}\n  email:    {}\n  password: {password}\n\n",
+            s.name,
+            web.tenant_url(&tenant),
+            s.owner_email
+        ));
+    }
+    write_private(&logins_file, &text)?;
+    Ok(DemoOutcome { created: Some(text), logins_file })
+}
+
+fn write_private(path: &PathBuf, text: &str) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path).with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    Ok(())
+}

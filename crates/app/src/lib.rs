@@ -1,0 +1,10 @@
+//! The `garasi` binary's library half: settings, CLI commands and server wiring,
+//! so integration tests can start the very server the binary runs.
+
+pub mod cli;
+pub mod demo;
+pub mod server;
+pub mod settings;
+
+pub use server::{Running, start};
+pub use settings::Settings;

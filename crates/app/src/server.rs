@@ -1,0 +1,176 @@
+//! Wiring: database checks and migrations, shared state, the HTTP listener and
+//! graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use garasi_store::{Db, DbOptions, redact_url};
+use garasi_web::{AppState, Events, Kv, MemoryKv, RedisKv, build_router};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::settings::Settings;
+
+/// A server running in the background, as tests and `serve` use it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, drains in-flight requests (bounded), closes the pool.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.task).await.context("server task panicked")?
+    }
+
+    /// Waits until the server ends by itself (a signal, or a fatal error).
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task panicked")?
+    }
+}
+
+/// Opens the database the runtime uses and makes sure it is safe and current.
+pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    if settings.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&settings.data_dir)
+            .with_context(|| format!("cannot create data dir {}", settings.data_dir.display()))?;
+    }
+    let db = Db::connect(&settings.database_url, &DbOptions::default())
+        .await
+        .with_context(|| format!("cannot connect to {}", redact_url(&settings.database_url)))?;
+    match &db {
+        Db::Sqlite(_) => {
+            // The embedded database migrates itself: zero set-up is the point of it.
+            db.migrate().await.context("migrating the SQLite database failed")?;
+        }
+        Db::Postgres(_) => {
+            if let Some(check) = db.runtime_role_check().await?
+                && !check.is_safe()
+            {
+                bail!(
+                    "refusing to serve as PostgreSQL role {role:?} (superuser: {su}, bypassrls: {by}, owns {n} tables): \
+                     row-level security would not protect tenants.\n\
+                     Create a runtime role and serve as it:\n  \
+                     CREATE ROLE garasi_rt LOGIN PASSWORD '…' NOSUPERUSER NOBYPASSRLS;\n  \
+                     GARASI_DATABASE_URL=<owner url> garasi migrate --grant-to garasi_rt\n  \
+                     GARASI_DATABASE_URL=postgres://garasi_rt:…@host/db garasi serve",
+                    role = check.role,
+                    su = check.superuser,
+                    by = check.bypass_rls,
+                    n = check.owned_tables
+                );
+            }
+            if let Some(owner_url) = &settings.migrate_database_url {
+                let owner = Db::connect(owner_url, &DbOptions { max_connections: 2, ..DbOptions::default() })
+                    .await
+                    .with_context(|| format!("cannot connect to {}", redact_url(owner_url)))?;
+                owner.migrate().await.context("migrating the PostgreSQL database failed")?;
+                if let Some(check) = db.runtime_role_check().await? {
+                    owner.grant_runtime_role(&check.role).await.context("granting the runtime role failed")?;
+                }
+                owner.close().await;
+            }
+            let status = db.migration_status().await?;
+            if !status.pending.is_empty() {
+                bail!(
+                    "the database has pending migrations {:?}; run `garasi migrate` as the owner role \
+                     (or set GARASI_MIGRATE_DATABASE_URL) and start again",
+                    status.pending
+                );
+            }
+        }
+    }
+    Ok(db)
+}
+
+/// Shared counters and events: Redis when configured, in-process otherwise.
+pub async fn open_shared(settings: &Settings) -> anyhow::Result<(Arc<dyn Kv>, Events)> {
+    match &settings.redis_url {
+        Some(url) => {
+            let kv = RedisKv::connect(url, &settings.redis_prefix).await.context("cannot connect to Redis")?;
+            let events = Events::redis(url, &format!("{}events", settings.redis_prefix))
+                .await
+                .context("cannot subscribe to Redis events")?;
+            Ok((Arc::new(kv), events))
+        }
+        None => Ok((Arc::new(MemoryKv::new()), Events::in_process())),
+    }
+}
+
+/// Binds and serves in the background. `settings.bind` may use port 0.
+pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
+    let (kv, events) = open_shared(settings).await?;
+    let listener =
+        TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
+    let addr = listener.local_addr()?;
+    let mut web = settings.web.clone();
+    // With port 0 the real port is known only now; keep public URLs pointing at it.
+    if settings.bind.port() == 0 && web.public_port == Some(0) {
+        web.public_port = Some(addr.port());
+    }
+    let state = AppState::new(db.clone(), web, kv, events);
+    let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = oneshot::channel::<()>();
+    let drain_state = state.clone();
+    let draining = Arc::new(tokio::sync::Notify::new());
+    let draining_tx = draining.clone();
+    let task = tokio::spawn(async move {
+        let shutdown = async move {
+            tokio::select! {
+                _ = rx => {},
+                _ = shutdown_signal() => {},
+            }
+            drain_state.begin_shutdown();
+            draining_tx.notify_one();
+            tracing::info!("shutting down: draining requests");
+        };
+        let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+        // Long-lived connections (SSE, slow clients) must not hold shutdown forever.
+        let deadline = async {
+            draining.notified().await;
+            tokio::time::sleep(DRAIN_TIMEOUT).await;
+        };
+        tokio::select! {
+            r = server => r.context("server error")?,
+            _ = deadline => tracing::warn!("drain timeout reached; closing remaining connections"),
+        }
+        if tokio::time::timeout(Duration::from_secs(5), db.close()).await.is_err() {
+            tracing::warn!("database pool did not close in time");
+        }
+        Ok(())
+    });
+    Ok(Running { addr, state, shutdown: Some(tx), task })
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (systemd, docker, Kubernetes).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// How long in-flight requests get after a shutdown signal.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);

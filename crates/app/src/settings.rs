@@ -1,0 +1,258 @@
+//! Settings, from flags, then environment variables (both through clap), then an
+//! optional TOML file, then defaults that boot with nothing set. A bad value stops
+//! start-up with a message naming the setting.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use garasi_domain::normalize_host;
+use garasi_web::{Scheme, WebConfig};
+use ipnet::IpNet;
+use serde::Deserialize;
+
+/// Every setting, as flags and environment variables. Shared by all commands.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SettingArgs {
+    /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
+    #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:3000].
+    #[arg(long, env = "GARASI_BIND", global = true, value_name = "ADDR")]
+    pub bind: Option<String>,
+    /// Directory for the SQLite database and media [default: ./data].
+    #[arg(long, env = "GARASI_DATA_DIR", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://… or postgres://… [default: SQLite file in the data dir].
+    #[arg(long, env = "GARASI_DATABASE_URL", global = true, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// PostgreSQL owner URL used only to run migrations; `serve` migrates itself when set.
+    #[arg(long, env = "GARASI_MIGRATE_DATABASE_URL", global = true, value_name = "URL", hide_env_values = true)]
+    pub migrate_database_url: Option<String>,
+    /// Redis URL for shared rate limits, caches and cross-instance events [default: none, in-process].
+    #[arg(long, env = "GARASI_REDIS_URL", global = true, value_name = "URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Prefix for every Redis key and channel, so deployments can share a Redis [default: garasi:].
+    #[arg(long, env = "GARASI_REDIS_PREFIX", global = true, value_name = "PREFIX")]
+    pub redis_prefix: Option<String>,
+    /// Host name of the platform (root admin) site [default: admin.localhost].
+    #[arg(long, env = "GARASI_ADMIN_HOST", global = true, value_name = "HOST")]
+    pub admin_host: Option<String>,
+    /// Showrooms are served at <slug>.<this domain> [default: localhost].
+    #[arg(long, env = "GARASI_TENANT_DOMAIN", global = true, value_name = "DOMAIN")]
+    pub tenant_domain: Option<String>,
+    /// Scheme of public absolute URLs: http or https [default: http].
+    #[arg(long, env = "GARASI_PUBLIC_SCHEME", global = true, value_name = "SCHEME")]
+    pub public_scheme: Option<String>,
+    /// Port of public absolute URLs; 0 leaves it out [default: the bind port].
+    #[arg(long, env = "GARASI_PUBLIC_BASE_PORT", global = true, value_name = "PORT")]
+    pub public_base_port: Option<u16>,
+    /// Comma-separated proxy addresses or CIDRs whose forwarded headers are trusted [default: none].
+    #[arg(long, env = "GARASI_TRUSTED_PROXIES", global = true, value_name = "LIST")]
+    pub trusted_proxies: Option<String>,
+    /// Login session lifetime in hours [default: 168].
+    #[arg(long, env = "GARASI_SESSION_TTL_HOURS", global = true, value_name = "HOURS")]
+    pub session_ttl_hours: Option<u64>,
+    /// Failed logins allowed per account within 15 minutes [default: 5].
+    #[arg(long, env = "GARASI_LOGIN_MAX_FAILURES", global = true, value_name = "N")]
+    pub login_max_failures: Option<i64>,
+    /// Log filter, e.g. info or garasi=debug [default: info].
+    #[arg(long, env = "GARASI_LOG", global = true, value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// The same keys in the optional TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    bind: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    migrate_database_url: Option<String>,
+    redis_url: Option<String>,
+    redis_prefix: Option<String>,
+    admin_host: Option<String>,
+    tenant_domain: Option<String>,
+    public_scheme: Option<String>,
+    public_base_port: Option<u16>,
+    trusted_proxies: Option<String>,
+    session_ttl_hours: Option<u64>,
+    login_max_failures: Option<i64>,
+    log: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}: {reason}")]
+pub struct SettingError {
+    pub name: &'static str,
+    pub reason: String,
+}
+
+fn bad(name: &'static str, reason: impl Into<String>) -> SettingError {
+    SettingError { name, reason: reason.into() }
+}
+
+/// Resolved, validated settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub migrate_database_url: Option<String>,
+    pub redis_url: Option<String>,
+    pub redis_prefix: String,
+    pub web: WebConfig,
+    pub log: String,
+}
+
+impl Settings {
+    pub fn resolve(args: &SettingArgs) -> Result<Settings, SettingError> {
+        let file = match &args.config {
+            Some(path) => load_file(path)?,
+            None => FileSettings::default(),
+        };
+        macro_rules! pick {
+            ($field:ident) => {
+                args.$field.clone().or(file.$field.clone())
+            };
+        }
+        let bind_raw = pick!(bind).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let bind: SocketAddr = bind_raw
+            .parse()
+            .map_err(|_| bad("GARASI_BIND", format!("{bind_raw:?} is not an address like 127.0.0.1:3000")))?;
+        let data_dir = pick!(data_dir).unwrap_or_else(|| PathBuf::from("./data"));
+        let database_url = pick!(database_url)
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| garasi_store::Db::sqlite_url_for_dir(&data_dir));
+        check_db_url("GARASI_DATABASE_URL", &database_url)?;
+        let migrate_database_url = pick!(migrate_database_url).filter(|s| !s.trim().is_empty());
+        if let Some(url) = &migrate_database_url {
+            check_db_url("GARASI_MIGRATE_DATABASE_URL", url)?;
+        }
+        let redis_url = pick!(redis_url).filter(|s| !s.trim().is_empty());
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://") || url.starts_with("unix://"))
+        {
+            return Err(bad("GARASI_REDIS_URL", "must start with redis://, rediss:// or unix://"));
+        }
+        let admin_host_raw = pick!(admin_host).unwrap_or_else(|| "admin.localhost".into());
+        let admin_host = normalize_host(&admin_host_raw)
+            .map_err(|e| bad("GARASI_ADMIN_HOST", format!("{admin_host_raw:?}: {e}")))?;
+        let tenant_domain_raw = pick!(tenant_domain).unwrap_or_else(|| "localhost".into());
+        let tenant_domain = normalize_host(&tenant_domain_raw)
+            .map_err(|e| bad("GARASI_TENANT_DOMAIN", format!("{tenant_domain_raw:?}: {e}")))?;
+        let public_scheme = match pick!(public_scheme).as_deref().unwrap_or("http") {
+            "http" => Scheme::Http,
+            "https" => Scheme::Https,
+            other => return Err(bad("GARASI_PUBLIC_SCHEME", format!("{other:?} must be http or https"))),
+        };
+        let public_port = match pick!(public_base_port) {
+            Some(0) => None,
+            Some(p) => Some(p),
+            None => Some(bind.port()),
+        };
+        let trusted_proxies = parse_proxies(pick!(trusted_proxies).as_deref().unwrap_or(""))?;
+        let ttl_hours = pick!(session_ttl_hours).unwrap_or(168);
+        if !(1..=24 * 90).contains(&ttl_hours) {
+            return Err(bad("GARASI_SESSION_TTL_HOURS", "must be between 1 and 2160"));
+        }
+        let login_max_failures = pick!(login_max_failures).unwrap_or(5);
+        if !(1..=1000).contains(&login_max_failures) {
+            return Err(bad("GARASI_LOGIN_MAX_FAILURES", "must be between 1 and 1000"));
+        }
+        Ok(Settings {
+            bind,
+            data_dir,
+            database_url,
+            migrate_database_url,
+            redis_url,
+            redis_prefix: pick!(redis_prefix).unwrap_or_else(|| "garasi:".into()),
+            web: WebConfig {
+                admin_host,
+                tenant_domain,
+                public_scheme,
+                public_port,
+                trusted_proxies,
+                session_ttl: Duration::from_secs(ttl_hours * 3600),
+                login_max_failures,
+                login_window: Duration::from_secs(15 * 60),
+            },
+            log: pick!(log).unwrap_or_else(|| "info".into()),
+        })
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}
+
+fn load_file(path: &Path) -> Result<FileSettings, SettingError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| bad("GARASI_CONFIG", format!("cannot read {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| bad("GARASI_CONFIG", format!("{}: {e}", path.display())))
+}
+
+fn check_db_url(name: &'static str, url: &str) -> Result<(), SettingError> {
+    if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(())
+    } else {
+        Err(bad(name, "must start with sqlite:, postgres:// or postgresql://"))
+    }
+}
+
+fn parse_proxies(raw: &str) -> Result<Vec<IpNet>, SettingError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| bad("GARASI_TRUSTED_PROXIES", format!("{s:?} is not an IP address or CIDR")))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_boot_with_nothing_set() {
+        let s = Settings::resolve(&SettingArgs::default()).unwrap();
+        assert_eq!(s.bind.to_string(), "127.0.0.1:3000");
+        assert_eq!(s.web.admin_host, "admin.localhost");
+        assert_eq!(s.web.tenant_domain, "localhost");
+        assert!(s.database_url.starts_with("sqlite://"));
+        assert_eq!(s.web.origin_for("a.localhost"), "http://a.localhost:3000");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let args = SettingArgs { bind: Some("nope".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_BIND");
+        let args = SettingArgs { trusted_proxies: Some("10.0.0.0/8, x".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_TRUSTED_PROXIES");
+        let args = SettingArgs { database_url: Some("mysql://x".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_DATABASE_URL");
+        let args = SettingArgs { public_scheme: Some("ftp".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_PUBLIC_SCHEME");
+    }
+
+    #[test]
+    fn file_fills_in_and_flags_win() {
+        let dir = std::env::temp_dir().join(format!("garasi-settings-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("garasi.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:4000\"\ntenant_domain = \"garasi.example\"\n").unwrap();
+        let args =
+            SettingArgs { config: Some(path.clone()), bind: Some("127.0.0.1:5000".into()), ..Default::default() };
+        let s = Settings::resolve(&args).unwrap();
+        assert_eq!(s.bind.port(), 5000);
+        assert_eq!(s.web.tenant_domain, "garasi.example");
+        std::fs::write(&path, "colour = \"red\"\n").unwrap();
+        let err = Settings::resolve(&SettingArgs { config: Some(path), ..Default::default() }).unwrap_err();
+        assert_eq!(err.name, "GARASI_CONFIG");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

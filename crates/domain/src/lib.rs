@@ -1,0 +1,28 @@
+//! Garasi domain types and rules.
+//!
+//! Everything here is pure: validated newtypes (phone numbers, money, slugs,
+//! emails, host names), password policy, roles and tenant identity. Parsing
+//! functions never panic and report problems with Indonesian messages that can
+//! be shown to showroom users as-is.
+
+mod newtype;
+
+pub mod email;
+pub mod host;
+pub mod money;
+pub mod password;
+pub mod phone;
+pub mod roles;
+pub mod slug;
+pub mod tenant;
+pub mod validation;
+
+pub use email::{Email, EmailError};
+pub use host::{DomainName, DomainNameError, HostError, normalize_host, tenant_subdomain};
+pub use money::{MoneyError, Rupiah};
+pub use password::{PasswordError, check_password_policy};
+pub use phone::{PhoneError, PhoneNumber};
+pub use roles::{ParseRoleError, Role};
+pub use slug::{Slug, SlugError};
+pub use tenant::{ParseTenantStatusError, TenantId, TenantStatus};
+pub use validation::{FieldErrors, check};

@@ -1,0 +1,23 @@
+//! Platform tables, read and written without a tenant scope. Each one is listed with
+//! the reason it has no row-level security in docs/ARCHITECTURE.md.
+
+mod audit;
+mod root_users;
+mod tenants;
+
+pub use audit::{AuditEntry, AuditRecord};
+pub use root_users::{RootSession, RootUser};
+pub use tenants::{NewTenant, Tenant, TenantPatch};
+
+use crate::db::Db;
+
+#[derive(Clone, Debug)]
+pub struct PlatformDb {
+    db: Db,
+}
+
+impl PlatformDb {
+    pub(crate) fn new(db: Db) -> PlatformDb {
+        PlatformDb { db }
+    }
+}

@@ -1,0 +1,79 @@
+//! The tenant-scoped door to tenant tables.
+//!
+//! A [`TenantTx`] exists only after its transaction has set `app.tenant_id` (PostgreSQL
+//! RLS), and every repository it hands out binds its `tenant_id` into each query.
+
+mod sessions;
+mod settings;
+mod users;
+
+pub use sessions::{Session, Sessions};
+pub use settings::Settings;
+pub use users::{NewUser, User, Users};
+
+use garasi_domain::TenantId;
+
+use crate::db::{Db, Tx};
+use crate::error::StoreResult;
+
+/// A handle bound to one tenant. Cheap to clone; holds the pool, not a connection.
+#[derive(Clone, Debug)]
+pub struct TenantDb {
+    db: Db,
+    tenant: TenantId,
+}
+
+impl TenantDb {
+    pub(crate) fn new(db: Db, tenant: TenantId) -> TenantDb {
+        TenantDb { db, tenant }
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// Opens a transaction scoped to this tenant.
+    pub async fn begin(&self) -> StoreResult<TenantTx> {
+        TenantTx::scope(self.db.begin().await?, self.tenant).await
+    }
+}
+
+/// A transaction in which one tenant's rows are visible.
+pub struct TenantTx {
+    tx: Tx,
+    tenant: TenantId,
+}
+
+impl TenantTx {
+    /// Sets the tenant for row-level security inside `tx`. `set_config(…, true)` is
+    /// transaction-local, so the setting dies at commit and cannot leak through the pool.
+    pub(crate) async fn scope(mut tx: Tx, tenant: TenantId) -> StoreResult<TenantTx> {
+        if let Tx::Postgres(t) = &mut tx {
+            sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+                .bind(tenant.0.to_string())
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(TenantTx { tx, tenant })
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant
+    }
+
+    pub fn users(&mut self) -> Users<'_> {
+        Users::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn sessions(&mut self) -> Sessions<'_> {
+        Sessions::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn settings(&mut self) -> Settings<'_> {
+        Settings::new(&mut self.tx, self.tenant)
+    }
+
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await
+    }
+}

@@ -1,0 +1,142 @@
+//! Extractors that authenticate a request against the site it was resolved to.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use chrono::Duration as ChronoDuration;
+use garasi_store::platform::{RootUser, Tenant};
+use garasi_store::tenant::User;
+use garasi_store::{hash_token, now};
+use http::header;
+use http::request::Parts;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::host::Site;
+use crate::state::AppState;
+
+/// Sessions unused this long end even before their absolute expiry.
+const IDLE_TIMEOUT_HOURS: i64 = 24;
+/// `last_seen_at` is written at most this often, to spare the database a write per request.
+const TOUCH_EVERY_MINUTES: i64 = 5;
+
+pub fn cookie_name(state: &AppState) -> &'static str {
+    // `__Host-` pins the cookie to this exact host over https; browsers refuse the
+    // prefix without Secure, so plain-http development uses a plain name.
+    if state.config.secure_cookies() { "__Host-garasi_session" } else { "garasi_session" }
+}
+
+/// Where the secret came from: cookie-authenticated requests need the CSRF check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialSource {
+    Bearer,
+    Cookie,
+}
+
+/// The session secret a request carries, if any.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub token: String,
+    pub source: CredentialSource,
+}
+
+impl Credentials {
+    pub fn from_parts(state: &AppState, parts: &Parts) -> Option<Credentials> {
+        if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+            && let Some(token) = v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))
+        {
+            return Some(Credentials { token: token.trim().to_owned(), source: CredentialSource::Bearer });
+        }
+        let name = cookie_name(state);
+        parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| Credentials { token: v.to_owned(), source: CredentialSource::Cookie })
+    }
+}
+
+/// The showroom a request is for. Rejects with 404 on other hosts.
+#[derive(Clone, Debug)]
+pub struct SiteTenant(pub Arc<Tenant>);
+
+impl FromRequestParts<AppState> for SiteTenant {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+        match parts.extensions.get::<Site>() {
+            Some(Site::Tenant(t)) => Ok(SiteTenant(t.clone())),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
+
+/// A logged-in showroom user on their own showroom's host.
+#[derive(Clone, Debug)]
+pub struct TenantAuth {
+    pub tenant: Arc<Tenant>,
+    pub user: User,
+    pub session_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for TenantAuth {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let SiteTenant(tenant) = SiteTenant::from_request_parts(parts, state).await?;
+        let creds = Credentials::from_parts(state, parts).ok_or(AppError::Unauthorized)?;
+        let at = now();
+        // Sessions live in the tenant's own rows: a secret from showroom A finds
+        // nothing when replayed on showroom B's host.
+        let mut tx = state.db.tenant(tenant.id).begin().await?;
+        let session = tx.sessions().find_active(&hash_token(&creds.token), at).await?.ok_or(AppError::Unauthorized)?;
+        if session.last_seen_at + ChronoDuration::hours(IDLE_TIMEOUT_HOURS) <= at {
+            tx.sessions().delete(session.id).await?;
+            tx.commit().await?;
+            return Err(AppError::Unauthorized);
+        }
+        let user = tx.users().get(session.user_id).await?.ok_or(AppError::Unauthorized)?;
+        if user.disabled_at.is_some() {
+            return Err(AppError::Unauthorized);
+        }
+        if session.last_seen_at + ChronoDuration::minutes(TOUCH_EVERY_MINUTES) <= at {
+            tx.sessions().touch(session.id, at).await?;
+        }
+        tx.commit().await?;
+        Ok(TenantAuth { tenant, user, session_id: session.id })
+    }
+}
+
+/// A logged-in root user on the admin host.
+#[derive(Clone, Debug)]
+pub struct RootAuth {
+    pub user: RootUser,
+    pub session_id: Uuid,
+}
+
+impl FromRequestParts<AppState> for RootAuth {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        if !matches!(parts.extensions.get::<Site>(), Some(Site::Admin)) {
+            return Err(AppError::NotFound);
+        }
+        let creds = Credentials::from_parts(state, parts).ok_or(AppError::Unauthorized)?;
+        let at = now();
+        let platform = state.db.platform();
+        let session = platform.find_root_session(&hash_token(&creds.token), at).await?.ok_or(AppError::Unauthorized)?;
+        if session.last_seen_at + ChronoDuration::hours(IDLE_TIMEOUT_HOURS) <= at {
+            platform.delete_root_session(session.id).await?;
+            return Err(AppError::Unauthorized);
+        }
+        let user = platform.root_user(session.user_id).await?.ok_or(AppError::Unauthorized)?;
+        if user.disabled_at.is_some() {
+            return Err(AppError::Unauthorized);
+        }
+        if session.last_seen_at + ChronoDuration::minutes(TOUCH_EVERY_MINUTES) <= at {
+            platform.touch_root_session(session.id, at).await?;
+        }
+        Ok(RootAuth { user, session_id: session.id })
+    }
+}

@@ -1,0 +1,197 @@
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::Duration as ChronoDuration;
+use garasi_domain::Email;
+use garasi_store::platform::AuditEntry;
+use garasi_store::{hash_token, now};
+use http::{HeaderValue, StatusCode, header};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::extract::{RootAuth, TenantAuth, cookie_name};
+use super::password::verify_password;
+use super::throttle::{self, LoginKeys};
+use super::token::new_token;
+use crate::api::ApiJson;
+use crate::error::AppError;
+use crate::host::{Site, client_ip};
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/auth/login", post(login))
+        .route("/api/auth/logout", post(logout))
+        .route("/api/auth/me", get(me))
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+pub struct UserView {
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: &'static str,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    parts: Parts,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<Response, AppError> {
+    let site = parts.extensions.get::<Site>().cloned().ok_or(AppError::NotFound)?;
+    let ip = client_ip(&state.config, &parts);
+    let user_agent = parts
+        .headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.chars().take(300).collect::<String>());
+    let site_key = match &site {
+        Site::Admin => "root".to_owned(),
+        Site::Tenant(t) => t.id.to_string(),
+    };
+    let keys = LoginKeys::new(&site_key, &body.email, ip);
+    throttle::check(&state, &keys).await?;
+    // A malformed e-mail is just a wrong login: same answer, same cost.
+    let email = Email::parse(&body.email).ok();
+    let token = new_token();
+    let expires_at = now() + ChronoDuration::from_std(state.config.session_ttl).unwrap_or(ChronoDuration::days(7));
+
+    let (user_view, tenant_json) = match &site {
+        Site::Admin => {
+            let user = match &email {
+                Some(e) => state.db.platform().root_user_by_email(e.as_str()).await?,
+                None => None,
+            };
+            let ok = verify_password(&body.password, user.as_ref().map(|u| u.password_hash.as_str())).await;
+            let user = match user {
+                Some(u) if ok && u.disabled_at.is_none() => u,
+                _ => return fail(&state, &keys, "root", &body.email).await,
+            };
+            state
+                .db
+                .platform()
+                .create_root_session(user.id, &hash_token(&token), expires_at, user_agent.as_deref())
+                .await?;
+            state
+                .db
+                .platform()
+                .audit(&AuditEntry {
+                    tenant_id: None,
+                    actor_kind: "root",
+                    actor_id: Some(user.id),
+                    action: "auth.login".into(),
+                    target_kind: None,
+                    target_id: None,
+                    details: json!({}),
+                    ip: ip.map(|i| i.to_string()),
+                })
+                .await?;
+            (UserView { id: user.id, email: user.email, name: user.name, role: "root" }, serde_json::Value::Null)
+        }
+        Site::Tenant(tenant) => {
+            let tdb = state.db.tenant(tenant.id);
+            let mut tx = tdb.begin().await?;
+            let user = match &email {
+                Some(e) => tx.users().find_by_email(e).await?,
+                None => None,
+            };
+            let ok = verify_password(&body.password, user.as_ref().map(|u| u.password_hash.as_str())).await;
+            let user = match user {
+                Some(u) if ok && u.disabled_at.is_none() => u,
+                _ => return fail(&state, &keys, &tenant.slug, &body.email).await,
+            };
+            tx.sessions().create(user.id, &hash_token(&token), expires_at, user_agent.as_deref()).await?;
+            tx.users().record_login(user.id).await?;
+            tx.commit().await?;
+            state
+                .db
+                .platform()
+                .audit(&AuditEntry {
+                    tenant_id: Some(tenant.id),
+                    actor_kind: "user",
+                    actor_id: Some(user.id),
+                    action: "auth.login".into(),
+                    target_kind: None,
+                    target_id: None,
+                    details: json!({}),
+                    ip: ip.map(|i| i.to_string()),
+                })
+                .await?;
+            let tenant_json = crate::api::tenant_json(&state.config, tenant, None);
+            (UserView { id: user.id, email: user.email, name: user.name, role: user.role.as_str() }, tenant_json)
+        }
+    };
+    throttle::record_success(&state, &keys).await?;
+    let max_age = state.config.session_ttl.as_secs();
+    let mut resp = axum::Json(json!({ "token": token, "user": user_view, "tenant": tenant_json })).into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
+    no_store(&mut resp);
+    Ok(resp)
+}
+
+async fn fail(state: &AppState, keys: &LoginKeys, site: &str, email: &str) -> Result<Response, AppError> {
+    // Log the attempt without echoing raw input verbatim (log injection).
+    tracing::info!(site, email = %email.escape_debug(), "login failed");
+    throttle::record_failure(state, keys).await?;
+    Err(AppError::InvalidCredentials)
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {
+    let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
+    let value =
+        format!("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", cookie_name(state), token, max_age, secure);
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn no_store(resp: &mut Response) {
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, AppError> {
+    let mut parts = parts;
+    match parts.extensions.get::<Site>().cloned() {
+        Some(Site::Admin) => {
+            let auth = RootAuth::from_request_parts(&mut parts, &state).await?;
+            state.db.platform().delete_root_session(auth.session_id).await?;
+        }
+        Some(Site::Tenant(_)) => {
+            let auth = TenantAuth::from_request_parts(&mut parts, &state).await?;
+            let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+            tx.sessions().delete(auth.session_id).await?;
+            tx.commit().await?;
+        }
+        None => return Err(AppError::NotFound),
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    no_store(&mut resp);
+    Ok(resp)
+}
+
+async fn me(State(state): State<AppState>, mut parts: Parts) -> Result<Response, AppError> {
+    let body = match parts.extensions.get::<Site>().cloned() {
+        Some(Site::Admin) => {
+            let auth = RootAuth::from_request_parts(&mut parts, &state).await?;
+            json!({ "user": UserView { id: auth.user.id, email: auth.user.email, name: auth.user.name, role: "root" }, "tenant": null })
+        }
+        Some(Site::Tenant(_)) => {
+            let auth = TenantAuth::from_request_parts(&mut parts, &state).await?;
+            json!({
+                "user": UserView { id: auth.user.id, email: auth.user.email.clone(), name: auth.user.name.clone(), role: auth.user.role.as_str() },
+                "tenant": crate::api::tenant_json(&state.config, &auth.tenant, None),
+            })
+        }
+        None => return Err(AppError::NotFound),
+    };
+    let mut resp = axum::Json(body).into_response();
+    no_store(&mut resp);
+    Ok(resp)
+}

@@ -1,0 +1,12 @@
+//! Logins for showroom users (on their showroom's host) and root users (on the
+//! admin host). One random secret per login serves as the session cookie and as a
+//! bearer token; it is valid only on the host it was issued for.
+
+pub mod extract;
+mod handlers;
+pub mod password;
+mod throttle;
+mod token;
+
+pub use extract::RootAuth;
+pub use handlers::routes;

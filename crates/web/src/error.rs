@@ -1,0 +1,219 @@
+//! One error type for every handler. A handler returns [`AppError`]; the
+//! `render_errors` middleware then answers in the caller's language: a JSON problem
+//! under `/api/`, an HTMX toast fragment for HTMX requests, a full HTML page otherwise.
+
+use std::collections::BTreeMap;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use garasi_domain::FieldErrors;
+use http::{HeaderValue, StatusCode, header};
+use serde::Serialize;
+
+use crate::templates::Templates;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("gone")]
+    Gone,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("unauthenticated")]
+    Unauthorized,
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("validation failed: {0}")]
+    Validation(FieldErrors),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn bad_request(msg: impl Into<String>) -> AppError {
+        AppError::BadRequest(msg.into())
+    }
+
+    pub fn forbidden(msg: impl Into<String>) -> AppError {
+        AppError::Forbidden(msg.into())
+    }
+
+    pub fn field(field: &str, msg: impl Into<String>) -> AppError {
+        AppError::Validation(FieldErrors::single(field, msg))
+    }
+
+    fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Gone => StatusCode::GONE,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn report(&self) -> ErrorReport {
+        let (code, message) = match self {
+            AppError::NotFound => ("not_found", "Halaman atau data yang Anda cari tidak ditemukan.".to_owned()),
+            AppError::Gone => ("gone", "Showroom ini sudah tidak aktif.".to_owned()),
+            AppError::BadRequest(m) => ("bad_request", m.clone()),
+            AppError::Unauthorized => ("unauthorized", "Silakan masuk terlebih dahulu.".to_owned()),
+            AppError::InvalidCredentials => ("invalid_credentials", "Email atau kata sandi salah.".to_owned()),
+            AppError::Forbidden(m) => ("forbidden", m.clone()),
+            AppError::Validation(_) => ("validation", "Periksa kembali isian yang ditandai.".to_owned()),
+            AppError::Conflict(m) => ("conflict", m.clone()),
+            AppError::TooManyRequests { retry_after_secs } => {
+                ("rate_limited", format!("Terlalu banyak percobaan. Coba lagi dalam {} detik.", retry_after_secs))
+            }
+            AppError::Unavailable(_) => {
+                ("unavailable", "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.".to_owned())
+            }
+            // Never show internals: the details go to the log only.
+            AppError::Internal(_) => ("internal", "Terjadi kesalahan di server. Silakan coba lagi.".to_owned()),
+        };
+        let fields = match self {
+            AppError::Validation(f) => Some(f.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()),
+            _ => None,
+        };
+        ErrorReport { status: self.status().as_u16(), code, message, fields }
+    }
+}
+
+impl From<garasi_store::StoreError> for AppError {
+    fn from(e: garasi_store::StoreError) -> AppError {
+        match e {
+            garasi_store::StoreError::NotFound => AppError::NotFound,
+            e if e.is_outage() => AppError::Unavailable(e.to_string()),
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<crate::kv::KvError> for AppError {
+    fn from(e: crate::kv::KvError) -> AppError {
+        AppError::Unavailable(e.to_string())
+    }
+}
+
+/// What went wrong, carried from the handler to the renderer in the response extensions.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorReport {
+    #[serde(skip)]
+    pub status: u16,
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match &self {
+            AppError::Internal(e) => tracing::error!(error = ?e, "internal error"),
+            AppError::Unavailable(e) => tracing::warn!(error = %e, "dependency unavailable"),
+            _ => {}
+        }
+        let report = self.report();
+        // A JSON body stands in until `render_errors` picks the final form.
+        let mut resp = (self.status(), axum::Json(ErrorBody { error: &report })).into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        resp.extensions_mut().insert(report);
+        resp
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a ErrorReport,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    Api,
+    Htmx,
+    Page,
+}
+
+/// Renders errors for their audience. Also turns the router's bare 404/405 answers
+/// into proper pages, so no response goes out without a message.
+pub async fn render_errors(
+    axum::extract::State(templates): axum::extract::State<Templates>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let audience = if req.uri().path().starts_with("/api/") || req.uri().path() == "/api" {
+        Audience::Api
+    } else if req.headers().contains_key("hx-request") {
+        Audience::Htmx
+    } else {
+        Audience::Page
+    };
+    let resp = next.run(req).await;
+    let report = match resp.extensions().get::<ErrorReport>() {
+        Some(r) => r.clone(),
+        None => match resp.status() {
+            StatusCode::NOT_FOUND if !has_body(&resp) => AppError::NotFound.report(),
+            StatusCode::METHOD_NOT_ALLOWED if !has_body(&resp) => ErrorReport {
+                status: 405,
+                code: "method_not_allowed",
+                message: "Metode permintaan ini tidak didukung untuk alamat ini.".to_owned(),
+                fields: None,
+            },
+            _ => return resp,
+        },
+    };
+    let (mut parts, body) = resp.into_parts();
+    if audience == Audience::Api {
+        if parts.extensions.get::<ErrorReport>().is_some() {
+            return Response::from_parts(parts, body);
+        }
+        parts.headers.remove(header::CONTENT_LENGTH);
+        let mut json = axum::Json(ErrorBody { error: &report }).into_response();
+        *json.status_mut() = parts.status;
+        json.headers_mut().extend(parts.headers.into_iter().filter_map(|(k, v)| k.map(|k| (k, v))));
+        return json;
+    }
+    let html = match audience {
+        Audience::Htmx => {
+            templates.render("partials/toast.html", minijinja::context! { kind => "error", message => &report.message })
+        }
+        _ => templates.render(
+            "error.html",
+            minijinja::context! { status => report.status, message => &report.message, code => report.code },
+        ),
+    };
+    let mut out = Html(html).into_response();
+    *out.status_mut() = parts.status;
+    for name in [header::RETRY_AFTER, header::WWW_AUTHENTICATE, header::SET_COOKIE] {
+        for v in parts.headers.get_all(&name) {
+            out.headers_mut().append(name.clone(), v.clone());
+        }
+    }
+    if audience == Audience::Htmx {
+        // Errors land in the toast area instead of replacing the element that asked.
+        out.headers_mut().insert("hx-retarget", HeaderValue::from_static("#toasts"));
+        out.headers_mut().insert("hx-reswap", HeaderValue::from_static("beforeend"));
+    }
+    out
+}
+
+fn has_body(resp: &Response) -> bool {
+    resp.headers().contains_key(header::CONTENT_TYPE)
+}

@@ -1,0 +1,193 @@
+//! Which site a request is for, from its own authority: the platform admin host, one
+//! showroom (by `<slug>.<tenant domain>` or a verified custom domain), or nothing.
+//! Forwarded headers count only when the TCP peer is a trusted proxy.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::ConnectInfo;
+use garasi_domain::{Slug, TenantId, TenantStatus, normalize_host, tenant_subdomain};
+use garasi_store::platform::Tenant;
+use http::request::Parts;
+use http::{HeaderMap, header};
+
+use crate::error::AppError;
+use crate::events::{Event, Events};
+use crate::state::{AppState, WebConfig};
+
+/// The site a request was resolved to, stored in the request extensions.
+#[derive(Clone, Debug)]
+pub enum Site {
+    Admin,
+    Tenant(Arc<Tenant>),
+}
+
+/// A showroom host that resolved to a tenant that is not served.
+#[derive(Debug)]
+pub enum Resolved {
+    Site(Site),
+    Unknown,
+    Gone,
+}
+
+/// Tenants by normalised host, with a short TTL as a backstop for missed events.
+#[derive(Clone)]
+pub struct HostCache {
+    ttl: Duration,
+    entries: Arc<RwLock<HashMap<String, (Arc<Tenant>, Instant)>>>,
+}
+
+impl HostCache {
+    pub fn new(ttl: Duration) -> HostCache {
+        HostCache { ttl, entries: Arc::default() }
+    }
+
+    fn get(&self, host: &str) -> Option<Arc<Tenant>> {
+        let map = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        map.get(host).filter(|(_, at)| at.elapsed() < self.ttl).map(|(t, _)| t.clone())
+    }
+
+    fn put(&self, host: String, tenant: Arc<Tenant>) {
+        let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 50_000 {
+            map.clear();
+        }
+        map.insert(host, (tenant, Instant::now()));
+    }
+
+    pub fn forget_tenant(&self, id: TenantId) {
+        let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        map.retain(|_, (t, _)| t.id != id);
+    }
+
+    /// Forgets tenants as other instances (or this one) report changes.
+    pub fn listen(&self, events: &Events) {
+        let cache = self.clone();
+        let mut rx = events.subscribe();
+        tokio::spawn(async move {
+            loop {
+                match rx.recv().await {
+                    Ok(Event::TenantChanged { tenant_id }) => cache.forget_tenant(TenantId(tenant_id)),
+                    // Missed events: forget everything rather than serve stale tenants.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        cache.entries.write().unwrap_or_else(|p| p.into_inner()).clear()
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+    }
+}
+
+/// The TCP peer's address (set by `into_make_service_with_connect_info`).
+pub fn peer_ip(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+fn is_trusted(config: &WebConfig, peer: Option<IpAddr>) -> bool {
+    peer.is_some_and(|ip| config.trusted_proxies.iter().any(|net| net.contains(&ip)))
+}
+
+/// The client's address: the peer, or what a trusted proxy says the client was.
+pub fn client_ip(config: &WebConfig, parts: &Parts) -> Option<IpAddr> {
+    let peer = peer_ip(parts);
+    if !is_trusted(config, peer) {
+        return peer;
+    }
+    // Walk X-Forwarded-For from the right, skipping our own proxies.
+    let forwarded: Vec<IpAddr> = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    forwarded.into_iter().rev().find(|ip| !config.trusted_proxies.iter().any(|net| net.contains(ip))).or(peer)
+}
+
+/// The raw authority the client asked for.
+pub(crate) fn raw_authority(config: &WebConfig, parts: &Parts) -> Result<String, AppError> {
+    if is_trusted(config, peer_ip(parts))
+        && let Some(host) = forwarded_host(&parts.headers)
+    {
+        return Ok(host);
+    }
+    // Absolute-form request targets carry the authority and win over Host (RFC 9112 §3.2.2).
+    if let Some(authority) = parts.uri.authority() {
+        return Ok(authority.as_str().to_owned());
+    }
+    let mut hosts = parts.headers.get_all(header::HOST).iter();
+    let first = hosts.next().ok_or_else(|| AppError::bad_request("Header Host tidak ada."))?;
+    if hosts.next().is_some() {
+        return Err(AppError::bad_request("Header Host tidak boleh lebih dari satu."));
+    }
+    first.to_str().map(str::to_owned).map_err(|_| AppError::bad_request("Header Host tidak valid."))
+}
+
+/// `Forwarded: host=…` (RFC 7239), else `X-Forwarded-Host`; the first hop's value.
+fn forwarded_host(headers: &HeaderMap) -> Option<String> {
+    if let Some(v) = headers.get("forwarded").and_then(|v| v.to_str().ok()) {
+        let first_hop = v.split(',').next().unwrap_or("");
+        for pair in first_hop.split(';') {
+            if let Some((k, val)) = pair.trim().split_once('=')
+                && k.trim().eq_ignore_ascii_case("host")
+            {
+                return Some(val.trim().trim_matches('"').to_owned());
+            }
+        }
+    }
+    headers
+        .get("x-forwarded-host")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|s| s.trim().to_owned())
+}
+
+pub async fn resolve(state: &AppState, parts: &Parts) -> Result<Resolved, AppError> {
+    let raw = raw_authority(&state.config, parts)?;
+    let host = normalize_host(&raw).map_err(|_| AppError::bad_request("Header Host tidak valid."))?;
+    if host == state.config.admin_host {
+        return Ok(Resolved::Site(Site::Admin));
+    }
+    let tenant = match state.hosts.get(&host) {
+        Some(t) => Some(t),
+        None => lookup(state, &host).await?.map(Arc::new),
+    };
+    let Some(tenant) = tenant else { return Ok(Resolved::Unknown) };
+    state.hosts.put(host, tenant.clone());
+    Ok(match tenant.status {
+        TenantStatus::Active => Resolved::Site(Site::Tenant(tenant)),
+        TenantStatus::Suspended => Resolved::Unknown,
+        TenantStatus::Deleted => Resolved::Gone,
+    })
+}
+
+async fn lookup(state: &AppState, host: &str) -> Result<Option<Tenant>, AppError> {
+    let platform = state.db.platform();
+    if let Some(label) = tenant_subdomain(host, &state.config.tenant_domain) {
+        // Only well-formed slugs reach the database.
+        return match Slug::parse(label) {
+            Ok(slug) => Ok(platform.tenant_by_slug(slug.as_str()).await?),
+            Err(_) => Ok(None),
+        };
+    }
+    Ok(platform.tenant_by_domain(host).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_header_first_hop() {
+        let mut h = HeaderMap::new();
+        h.insert("forwarded", "for=1.2.3.4;host=\"shop.example\";proto=https, for=5.6.7.8".parse().unwrap());
+        assert_eq!(forwarded_host(&h).as_deref(), Some("shop.example"));
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-host", "a.example, b.example".parse().unwrap());
+        assert_eq!(forwarded_host(&h).as_deref(), Some("a.example"));
+    }
+}

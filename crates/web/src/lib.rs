@@ -1,0 +1,23 @@
+//! Garasi's HTTP layer: one axum service that picks the site from the Host header
+//! (platform admin host, a showroom host, or nothing), then runs that site's router.
+
+mod api;
+mod auth;
+mod csrf;
+mod error;
+mod events;
+mod headers;
+mod health;
+mod host;
+mod kv;
+mod pages;
+mod router;
+mod state;
+mod templates;
+
+pub use auth::password::hash_password;
+pub use error::AppError;
+pub use events::Events;
+pub use kv::{Kv, KvError, MemoryKv, RedisKv};
+pub use router::build_router;
+pub use state::{AppState, Scheme, WebConfig};

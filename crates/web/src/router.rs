@@ -1,0 +1,87 @@
+//! The whole HTTP service: health probes on any host, then one router per kind of
+//! site, chosen by the resolved Host.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower::ServiceExt;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::{AppError, render_errors};
+use crate::host::{Resolved, Site, resolve};
+use crate::state::AppState;
+use crate::{api, auth, csrf, headers, health, pages};
+
+/// Routes served on a showroom's own host.
+fn tenant_site(state: &AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::tenant_home))
+        .route("/assets/app.css", get(pages::app_css))
+        .merge(auth::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::same_origin_only))
+        .with_state(state.clone())
+}
+
+/// Routes served on the platform admin host.
+fn admin_site(state: &AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::admin_home))
+        .route("/assets/app.css", get(pages::app_css))
+        .merge(auth::routes())
+        .merge(api::admin_tenants::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::same_origin_only))
+        .with_state(state.clone())
+}
+
+struct Sites {
+    admin: Router,
+    tenant: Router,
+}
+
+async fn dispatch(state: AppState, sites: Arc<Sites>, req: Request) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let site = match resolve(&state, &parts).await {
+        Ok(Resolved::Site(site)) => site,
+        // An unknown host gets no showroom content, and never a default tenant.
+        Ok(Resolved::Unknown) => return AppError::NotFound.into_response(),
+        Ok(Resolved::Gone) => return AppError::Gone.into_response(),
+        Err(e) => return e.into_response(),
+    };
+    let router = match &site {
+        Site::Admin => sites.admin.clone(),
+        Site::Tenant(_) => sites.tenant.clone(),
+    };
+    parts.extensions.insert(site);
+    match router.oneshot(Request::from_parts(parts, body)).await {
+        Ok(resp) => resp,
+        Err(never) => match never {},
+    }
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let sites = Arc::new(Sites { admin: admin_site(&state), tenant: tenant_site(&state) });
+    let dispatch_state = state.clone();
+    let router = Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .fallback(move |req: Request| {
+            let sites = sites.clone();
+            let state = dispatch_state.clone();
+            async move { dispatch(state, sites, req).await }
+        })
+        .with_state(state.clone())
+        .layer(middleware::from_fn_with_state(state.templates.clone(), render_errors));
+    headers::apply(router, state.config.secure_cookies())
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
+        .layer(TraceLayer::new_for_http())
+}

@@ -1,0 +1,118 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use garasi_store::{Db, platform::Tenant};
+use ipnet::IpNet;
+
+use crate::events::Events;
+use crate::host::HostCache;
+use crate::kv::Kv;
+use crate::templates::Templates;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    Http,
+    Https,
+}
+
+impl Scheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Http => "http",
+            Scheme::Https => "https",
+        }
+    }
+
+    fn default_port(self) -> u16 {
+        match self {
+            Scheme::Http => 80,
+            Scheme::Https => 443,
+        }
+    }
+}
+
+/// What the web layer needs from the configuration.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Normalised host of the platform (root admin) site.
+    pub admin_host: String,
+    /// Showrooms are served at `<slug>.<tenant_domain>`.
+    pub tenant_domain: String,
+    /// Scheme and port of public absolute URLs (links, canonical, sitemap, messages).
+    pub public_scheme: Scheme,
+    pub public_port: Option<u16>,
+    /// Peers whose `X-Forwarded-Host`/`Forwarded`/`X-Forwarded-For` we believe.
+    pub trusted_proxies: Vec<IpNet>,
+    pub session_ttl: Duration,
+    /// Failed logins allowed per e-mail (and 4× per client address) in one window.
+    pub login_max_failures: i64,
+    pub login_window: Duration,
+}
+
+impl WebConfig {
+    /// `scheme://host[:port]` for a host name, leaving the port out when it is the default.
+    pub fn origin_for(&self, host: &str) -> String {
+        match self.public_port {
+            Some(port) if port != self.public_scheme.default_port() => {
+                format!("{}://{}:{}", self.public_scheme.as_str(), host, port)
+            }
+            _ => format!("{}://{}", self.public_scheme.as_str(), host),
+        }
+    }
+
+    /// The host a tenant is published at: its verified custom domain, else its subdomain.
+    pub fn tenant_primary_host(&self, tenant: &Tenant) -> String {
+        tenant.primary_domain.clone().unwrap_or_else(|| format!("{}.{}", tenant.slug, self.tenant_domain))
+    }
+
+    /// The tenant's public base URL, built from stored data and never from the request.
+    pub fn tenant_url(&self, tenant: &Tenant) -> String {
+        self.origin_for(&self.tenant_primary_host(tenant))
+    }
+
+    pub fn admin_url(&self) -> String {
+        self.origin_for(&self.admin_host)
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_scheme == Scheme::Https
+    }
+}
+
+/// Shared by every handler; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub kv: Arc<dyn Kv>,
+    pub events: Events,
+    pub(crate) hosts: HostCache,
+    pub(crate) templates: Templates,
+    shutting_down: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig, kv: Arc<dyn Kv>, events: Events) -> AppState {
+        let hosts = HostCache::new(Duration::from_secs(30));
+        hosts.listen(&events);
+        AppState {
+            db,
+            config: Arc::new(config),
+            kv,
+            events,
+            hosts,
+            templates: Templates::new(),
+            shutting_down: Arc::default(),
+        }
+    }
+
+    /// Readiness answers 503 from now on, so load balancers drain this instance.
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::SeqCst)
+    }
+}
