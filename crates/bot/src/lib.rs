@@ -1,0 +1,1 @@
+//! The bot. See `nlu` for the offline Indonesian understanding.
