@@ -32,11 +32,14 @@ pub enum Resolved {
     Gone,
 }
 
+/// A cached tenant and when it was looked up.
+type CacheEntry = (Arc<Tenant>, Instant);
+
 /// Tenants by normalised host, with a short TTL as a backstop for missed events.
 #[derive(Clone)]
 pub struct HostCache {
     ttl: Duration,
-    entries: Arc<RwLock<HashMap<String, (Arc<Tenant>, Instant)>>>,
+    entries: Arc<RwLock<HashMap<String, CacheEntry>>>,
 }
 
 impl HostCache {

@@ -1,0 +1,69 @@
+//! One error shape per audience: JSON problems under /api, Indonesian pages elsewhere.
+
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn api_errors_are_json_and_pages_are_indonesian_html() {
+    let app = TestApp::spawn().await;
+    let root = app.root_token().await;
+    app.create_tenant(&root, "sinar", "Sinar").await;
+
+    let resp = app.get("sinar.localhost", "/api/tidak-ada").send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+
+    let resp = app.get("sinar.localhost", "/tidak-ada").send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("<html lang=\"id\">") && html.contains("Halaman tidak ditemukan"));
+
+    let resp = app.get("sinar.localhost", "/tidak-ada").header("hx-request", "true").send().await.unwrap();
+    assert_eq!(resp.headers()["hx-retarget"], "#toasts");
+    assert!(resp.text().await.unwrap().contains("role=\"alert\""));
+
+    let resp = app.delete("sinar.localhost", "/api/auth/me").send().await.unwrap();
+    assert_eq!(resp.status(), 405);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn bad_json_gets_a_clear_400() {
+    let app = TestApp::spawn().await;
+    let root = app.root_token().await;
+    let resp = app
+        .post(&app.admin_host(), "/api/admin/tenants")
+        .bearer_auth(&root)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["message"], "Format JSON tidak valid.");
+    let resp =
+        app.post(&app.admin_host(), "/api/admin/tenants").bearer_auth(&root).body("name=x").send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    let resp =
+        app.post(&app.admin_host(), "/api/auth/login").json(&serde_json::json!({ "email": 5 })).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+}
+
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let app = TestApp::spawn().await;
+    let root = app.root_token().await;
+    app.create_tenant(&root, "sinar", "Sinar").await;
+    let resp = app.get("sinar.localhost", "/").send().await.unwrap();
+    let h = resp.headers();
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
+    assert!(h.get("set-cookie").is_none(), "public pages never set a session cookie");
+}

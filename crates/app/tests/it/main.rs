@@ -1,0 +1,10 @@
+//! Integration tests: the real server on 127.0.0.1:0, one fresh database per test.
+
+mod auth;
+mod cli;
+mod errors;
+mod hosts;
+mod isolation;
+mod postgres;
+mod root_api;
+mod support;
