@@ -7,15 +7,19 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use garasi_domain::{Email, Role};
+use garasi_domain::car::CarFields;
+use garasi_domain::{Email, Role, TenantId};
+use garasi_media::{BlobStore, PhotoKey, ProcessOptions, demo_car_image, process_bytes, store_photo};
 use garasi_store::Db;
 use garasi_store::platform::{AuditEntry, NewTenant};
+use garasi_store::tenant::NewPhoto;
 use garasi_store::tenant::NewUser;
 use garasi_web::hash_password;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use serde_json::json;
 
+use crate::demo_cars;
 use crate::settings::Settings;
 
 pub struct DemoShowroom {
@@ -59,6 +63,7 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
         return Ok(DemoOutcome { created: None, logins_file });
     }
     let web = &settings.web;
+    let (media, _) = crate::server::open_media(settings).await?;
     let mut text = String::from("Garasi demo logins (random for this install)\n\n");
     let root_password = random_password();
     if platform.root_user_by_email(ROOT_EMAIL).await?.is_none() {
@@ -69,7 +74,7 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
             web.admin_url()
         ));
     }
-    for s in &SHOWROOMS {
+    for (index, s) in SHOWROOMS.iter().enumerate() {
         let password = random_password();
         let owner = NewUser {
             email: Email::parse(s.owner_email).context("demo e-mail")?,
@@ -84,6 +89,7 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
             domain: None,
         };
         let (tenant, _) = platform.create_tenant(&new, &owner, &json!({})).await?;
+        seed_stock(db, media.as_ref(), tenant.id, index).await?;
         platform
             .audit(&AuditEntry {
                 tenant_id: Some(tenant.id),
@@ -105,6 +111,36 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
     }
     write_private(&logins_file, &text)?;
     Ok(DemoOutcome { created: Some(text), logins_file })
+}
+
+/// Puts the demo stock into one showroom, through the same validation as the API,
+/// with a photo drawn for each car and run through the real photo pipeline.
+async fn seed_stock(db: &Db, media: &dyn BlobStore, tenant: TenantId, index: usize) -> anyhow::Result<()> {
+    let mut tx = db.tenant(tenant).begin().await?;
+    for input in demo_cars::stock_for(index) {
+        let fields = CarFields::from_json(input.as_object().context("demo car is an object")?, 2026)
+            .map_err(|e| anyhow::anyhow!("demo car invalid: {e}"))?;
+        let car = tx.cars().create(&fields).await?;
+        let label = format!("{} {}", fields.brand, fields.model).to_uppercase();
+        let paint = demo_cars::paint(&fields.color);
+        let processed = tokio::task::spawn_blocking(move || {
+            let jpeg = demo_car_image(&label, paint, 1280, 800);
+            process_bytes(&jpeg, &ProcessOptions::default())
+        })
+        .await??;
+        let key = PhotoKey::new(tenant.0, car.id, uuid::Uuid::now_v7());
+        let stored = store_photo(media, key, processed).await?;
+        let photo = NewPhoto {
+            id: key.photo_id,
+            storage_key: key.prefix().path(),
+            width: i64::from(stored.width),
+            height: i64::from(stored.height),
+            bytes: stored.variants.iter().map(|v| v.size as i64).sum(),
+        };
+        tx.cars().add_photo(car.id, &photo).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 fn write_private(path: &PathBuf, text: &str) -> anyhow::Result<()> {

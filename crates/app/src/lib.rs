@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod demo;
+mod demo_cars;
 pub mod server;
 pub mod settings;
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use garasi_media::{BlobStore, LocalBlobStore, Staging};
 use garasi_store::{Db, DbOptions, redact_url};
 use garasi_web::{AppState, Events, Kv, MemoryKv, RedisKv, build_router};
 use tokio::net::TcpListener;
@@ -105,6 +106,20 @@ pub async fn open_shared(settings: &Settings) -> anyhow::Result<(Arc<dyn Kv>, Ev
     }
 }
 
+/// Photo storage under the data dir, after sweeping what interrupted uploads left.
+pub async fn open_media(settings: &Settings) -> anyhow::Result<(Arc<dyn BlobStore>, Staging)> {
+    let store = LocalBlobStore::new(&settings.data_dir).await.context("cannot open the media directory")?;
+    let staging = Staging::new(&settings.data_dir).await.context("cannot open the upload staging directory")?;
+    // Another instance sharing the data dir may be mid-upload: only sweep files
+    // older than any upload could take.
+    let swept = staging.sweep(Duration::from_secs(15 * 60)).await.unwrap_or(0)
+        + store.sweep_temp(Duration::from_secs(15 * 60)).await.unwrap_or(0);
+    if swept > 0 {
+        tracing::info!(files = swept, "removed leftovers of interrupted uploads");
+    }
+    Ok((Arc::new(store), staging))
+}
+
 /// Binds and serves in the background. `settings.bind` may use port 0.
 pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     let (kv, events) = open_shared(settings).await?;
@@ -116,7 +131,8 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     if settings.bind.port() == 0 && web.public_port == Some(0) {
         web.public_port = Some(addr.port());
     }
-    let state = AppState::new(db.clone(), web, kv, events);
+    let (media, staging) = open_media(settings).await?;
+    let state = AppState::new(db.clone(), web, kv, events, media, staging);
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let drain_state = state.clone();

@@ -1,1 +1,3 @@
 //! The bot. See `nlu` for the offline Indonesian understanding.
+
+pub mod nlu;

@@ -7,6 +7,7 @@
 
 mod newtype;
 
+pub mod car;
 pub mod email;
 pub mod host;
 pub mod money;

@@ -8,6 +8,7 @@
 
 #[macro_use]
 mod db;
+mod args;
 mod error;
 mod migrate;
 pub mod platform;

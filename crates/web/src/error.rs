@@ -31,6 +31,8 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(String),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
@@ -61,6 +63,7 @@ impl AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -77,6 +80,7 @@ impl AppError {
             AppError::Forbidden(m) => ("forbidden", m.clone()),
             AppError::Validation(_) => ("validation", "Periksa kembali isian yang ditandai.".to_owned()),
             AppError::Conflict(m) => ("conflict", m.clone()),
+            AppError::PayloadTooLarge(m) => ("payload_too_large", m.clone()),
             AppError::TooManyRequests { retry_after_secs } => {
                 ("rate_limited", format!("Terlalu banyak percobaan. Coba lagi dalam {} detik.", retry_after_secs))
             }

@@ -10,6 +10,8 @@ use tokio::sync::broadcast;
 pub enum Event {
     /// A tenant's name, status or domains changed: host caches must forget it.
     TenantChanged { tenant_id: uuid::Uuid },
+    /// A tenant's cars or photos changed: rendered pages and lists must be rebuilt.
+    InventoryChanged { tenant_id: uuid::Uuid },
 }
 
 #[derive(Clone)]

@@ -73,6 +73,7 @@ impl HostCache {
             loop {
                 match rx.recv().await {
                     Ok(Event::TenantChanged { tenant_id }) => cache.forget_tenant(TenantId(tenant_id)),
+                    Ok(Event::InventoryChanged { .. }) => {}
                     // Missed events: forget everything rather than serve stale tenants.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
                         cache.entries.write().unwrap_or_else(|p| p.into_inner()).clear()

@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod car_query;
 mod csrf;
 mod error;
 mod events;
@@ -14,6 +15,7 @@ mod pages;
 mod router;
 mod state;
 mod templates;
+mod views;
 
 pub use auth::password::hash_password;
 pub use error::AppError;

@@ -26,6 +26,11 @@ fn tenant_site(state: &AppState) -> Router {
         .route("/", get(pages::tenant_home))
         .route("/assets/app.css", get(pages::app_css))
         .merge(auth::routes())
+        .merge(api::cars::routes())
+        .merge(api::photos::routes())
+        .route("/media/cars/{car_id}/{photo_id}/{file}", get(pages::media::car_photo))
+        .merge(api::sales::routes())
+        .merge(api::leads::routes())
         .layer(middleware::from_fn_with_state(state.clone(), csrf::same_origin_only))
         .with_state(state.clone())
 }

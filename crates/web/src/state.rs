@@ -2,6 +2,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use garasi_media::{BlobStore, Staging};
 use garasi_store::{Db, platform::Tenant};
 use ipnet::IpNet;
 
@@ -87,13 +88,24 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub kv: Arc<dyn Kv>,
     pub events: Events,
+    /// Where photo files live (local disk or object storage).
+    pub media: Arc<dyn BlobStore>,
+    /// Where uploads are streamed before they are checked.
+    pub staging: Staging,
     pub(crate) hosts: HostCache,
     pub(crate) templates: Templates,
     shutting_down: Arc<AtomicBool>,
 }
 
 impl AppState {
-    pub fn new(db: Db, config: WebConfig, kv: Arc<dyn Kv>, events: Events) -> AppState {
+    pub fn new(
+        db: Db,
+        config: WebConfig,
+        kv: Arc<dyn Kv>,
+        events: Events,
+        media: Arc<dyn BlobStore>,
+        staging: Staging,
+    ) -> AppState {
         let hosts = HostCache::new(Duration::from_secs(30));
         hosts.listen(&events);
         AppState {
@@ -101,10 +113,17 @@ impl AppState {
             config: Arc::new(config),
             kv,
             events,
+            media,
+            staging,
             hosts,
             templates: Templates::new(),
             shutting_down: Arc::default(),
         }
+    }
+
+    /// Tells every instance that a tenant's stock changed.
+    pub async fn inventory_changed(&self, tenant: garasi_domain::TenantId) {
+        self.events.publish(crate::events::Event::InventoryChanged { tenant_id: tenant.0 }).await;
     }
 
     /// Readiness answers 503 from now on, so load balancers drain this instance.

@@ -1,10 +1,14 @@
 //! Integration tests: the real server on 127.0.0.1:0, one fresh database per test.
 
 mod auth;
+mod cars;
 mod cli;
 mod errors;
 mod hosts;
 mod isolation;
+mod leads;
+mod photos;
 mod postgres;
 mod root_api;
+mod sales;
 mod support;

@@ -3,10 +3,19 @@
 //! A [`TenantTx`] exists only after its transaction has set `app.tenant_id` (PostgreSQL
 //! RLS), and every repository it hands out binds its `tenant_id` into each query.
 
+mod cars;
+mod leads;
+mod sales;
 mod sessions;
 mod settings;
 mod users;
 
+pub use cars::{Cars, NewPhoto, StockCounts};
+pub use leads::{
+    Lead, LeadEvent, LeadFilter, LeadStatus, Leads, NewLead, ParseLeadStatusError, PaymentMethod, StatusChange,
+    jakarta, jakarta_day_start,
+};
+pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub use sessions::{Session, Sessions};
 pub use settings::Settings;
 pub use users::{NewUser, User, Users};
@@ -61,6 +70,10 @@ impl TenantTx {
         self.tenant
     }
 
+    pub fn cars(&mut self) -> Cars<'_> {
+        Cars::new(&mut self.tx, self.tenant)
+    }
+
     pub fn users(&mut self) -> Users<'_> {
         Users::new(&mut self.tx, self.tenant)
     }
@@ -71,6 +84,14 @@ impl TenantTx {
 
     pub fn settings(&mut self) -> Settings<'_> {
         Settings::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn sales(&mut self) -> Sales<'_> {
+        Sales::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn leads(&mut self) -> Leads<'_> {
+        Leads::new(&mut self.tx, self.tenant)
     }
 
     pub async fn commit(self) -> StoreResult<()> {

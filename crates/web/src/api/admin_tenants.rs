@@ -15,7 +15,6 @@ use garasi_store::platform::{AuditEntry, NewTenant, TenantPatch};
 use garasi_store::tenant::NewUser;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use uuid::Uuid;
 
 use super::{ApiJson, tenant_json};
 use crate::auth::RootAuth;
@@ -179,9 +178,8 @@ async fn list(
     Ok(axum::Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })).into_response())
 }
 
-/// Ids that do not parse are simply not found.
 fn parse_id(raw: &str) -> Result<TenantId, AppError> {
-    Uuid::parse_str(raw).map(TenantId).map_err(|_| AppError::NotFound)
+    super::parse_id(raw).map(TenantId)
 }
 
 async fn show(State(state): State<AppState>, _root: RootAuth, Path(id): Path<String>) -> Result<Response, AppError> {

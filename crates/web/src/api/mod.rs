@@ -1,6 +1,10 @@
 //! JSON API pieces shared by every API router.
 
 pub mod admin_tenants;
+pub mod cars;
+pub mod leads;
+pub mod photos;
+pub mod sales;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -29,6 +33,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Err(e) => Err(AppError::bad_request(format!("Permintaan tidak dapat dibaca: {}", e.body_text()))),
         }
     }
+}
+
+/// `?page=&per_page=` with sane bounds, shared by every list endpoint.
+#[derive(Debug, Clone, Copy, serde::Deserialize)]
+pub struct PageQuery {
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl PageQuery {
+    pub const MAX_PER_PAGE: i64 = 100;
+
+    pub fn page(&self) -> i64 {
+        self.page.unwrap_or(1).clamp(1, 1_000_000)
+    }
+
+    pub fn per_page(&self) -> i64 {
+        self.per_page.unwrap_or(20).clamp(1, Self::MAX_PER_PAGE)
+    }
+
+    pub fn offset(&self) -> i64 {
+        (self.page() - 1) * self.per_page()
+    }
+
+    /// The list envelope every list endpoint answers with.
+    pub fn envelope(&self, items: Vec<Value>, total: i64) -> Value {
+        json!({ "items": items, "total": total, "page": self.page(), "per_page": self.per_page() })
+    }
+}
+
+/// Parses a path id; ids that do not parse are simply not found, like ids of other tenants.
+pub fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
 
 /// A tenant as the API shows it. `primary_domain` is the host the showroom is

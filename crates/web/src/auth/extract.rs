@@ -82,6 +82,22 @@ pub struct TenantAuth {
     pub session_id: Uuid,
 }
 
+impl TenantAuth {
+    /// Owners and admins manage the showroom; staff only work in it.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.user.role.is_admin() {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("Hanya pemilik atau admin showroom yang boleh melakukan ini."))
+        }
+    }
+
+    /// Who did it, for lead histories and the audit log.
+    pub fn actor_label(&self) -> String {
+        if self.user.name.is_empty() { self.user.email.clone() } else { self.user.name.clone() }
+    }
+}
+
 impl FromRequestParts<AppState> for TenantAuth {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {

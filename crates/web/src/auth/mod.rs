@@ -8,5 +8,5 @@ pub mod password;
 mod throttle;
 mod token;
 
-pub use extract::RootAuth;
+pub use extract::{RootAuth, TenantAuth};
 pub use handlers::routes;

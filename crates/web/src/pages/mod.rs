@@ -1,5 +1,7 @@
 //! Server-rendered pages. The full showroom site and dashboards grow here.
 
+pub mod media;
+
 use axum::extract::State;
 use axum::response::{Html, IntoResponse, Response};
 use http::{HeaderValue, header};

@@ -1,0 +1,139 @@
+//! Local filesystem [`BlobStore`]: `<data>/media/<tenant_id>/<car_id>/<photo_id>/<variant>.<ext>`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use crate::blob::{Blob, BlobBody, BlobKey, BlobPrefix, BlobStore, BoxFuture};
+use crate::{MediaError, fsutil};
+
+/// Name of the blob directory under the data dir.
+pub const MEDIA_DIR: &str = "media";
+/// Temp directory for in-progress writes, inside the media dir (same filesystem, so `rename` is atomic;
+/// never a valid tenant id, so it cannot collide with a key).
+const TMP_DIR: &str = ".tmp";
+const TMP_SUFFIX: &str = ".tmp";
+
+/// Stores blobs as files under `<data>/media/`. Every write goes through a temp file, `fsync`, `rename`,
+/// `fsync` of the directory.
+#[derive(Debug, Clone)]
+pub struct LocalBlobStore {
+    root: PathBuf,
+    tmp: PathBuf,
+}
+
+impl LocalBlobStore {
+    /// Uses (and creates if needed) `<data_dir>/media/` and its temp directory.
+    pub async fn new(data_dir: impl AsRef<Path>) -> Result<Self, MediaError> {
+        let root = data_dir.as_ref().join(MEDIA_DIR);
+        let tmp = root.join(TMP_DIR);
+        tokio::fs::create_dir_all(&tmp).await?;
+        Ok(LocalBlobStore { root, tmp })
+    }
+
+    /// The `<data>/media` directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where `key` lives on disk.
+    pub fn path_of(&self, key: &BlobKey) -> PathBuf {
+        let p = key.photo;
+        self.root
+            .join(p.tenant_id.to_string())
+            .join(p.car_id.to_string())
+            .join(p.photo_id.to_string())
+            .join(key.variant.file_name())
+    }
+
+    fn path_of_prefix(&self, prefix: &BlobPrefix) -> PathBuf {
+        match prefix {
+            BlobPrefix::Tenant(t) => self.root.join(t.to_string()),
+            BlobPrefix::Car { tenant_id, car_id } => self.root.join(tenant_id.to_string()).join(car_id.to_string()),
+            BlobPrefix::Photo(p) => {
+                self.root.join(p.tenant_id.to_string()).join(p.car_id.to_string()).join(p.photo_id.to_string())
+            }
+        }
+    }
+}
+
+/// Runs blocking filesystem work on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> io::Result<T> + Send + 'static) -> Result<T, MediaError> {
+    Ok(tokio::task::spawn_blocking(f).await.map_err(MediaError::processing)??)
+}
+
+fn ignore_not_found(result: io::Result<()>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+impl BlobStore for LocalBlobStore {
+    fn put<'a>(&'a self, key: &'a BlobKey, bytes: Vec<u8>) -> BoxFuture<'a, Result<(), MediaError>> {
+        let dest = self.path_of(key);
+        let tmp = self.tmp.join(format!("{}{TMP_SUFFIX}", Uuid::new_v4()));
+        Box::pin(blocking(move || {
+            if let Some(dir) = dest.parent() {
+                fsutil::create_dir_all_durable(dir)?;
+            }
+            fsutil::write_atomic(&tmp, &dest, &bytes)
+        }))
+    }
+
+    fn get<'a>(&'a self, key: &'a BlobKey) -> BoxFuture<'a, Result<Blob, MediaError>> {
+        let path = self.path_of(key);
+        Box::pin(async move {
+            let file = match tokio::fs::File::open(&path).await {
+                Ok(file) => file,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(MediaError::NotFound),
+                Err(e) => return Err(e.into()),
+            };
+            let meta = file.metadata().await?;
+            if !meta.is_file() {
+                return Err(MediaError::NotFound);
+            }
+            Ok(Blob { content_type: key.content_type(), len: meta.len(), body: BlobBody::File(file) })
+        })
+    }
+
+    fn exists<'a>(&'a self, key: &'a BlobKey) -> BoxFuture<'a, Result<bool, MediaError>> {
+        let path = self.path_of(key);
+        Box::pin(async move {
+            match tokio::fs::metadata(&path).await {
+                Ok(meta) => Ok(meta.is_file()),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a BlobKey) -> BoxFuture<'a, Result<(), MediaError>> {
+        let path = self.path_of(key);
+        Box::pin(blocking(move || {
+            ignore_not_found(std::fs::remove_file(&path))?;
+            match path.parent() {
+                Some(dir) => ignore_not_found(fsutil::fsync_dir(dir)),
+                None => Ok(()),
+            }
+        }))
+    }
+
+    fn delete_prefix<'a>(&'a self, prefix: &'a BlobPrefix) -> BoxFuture<'a, Result<(), MediaError>> {
+        let path = self.path_of_prefix(prefix);
+        Box::pin(blocking(move || {
+            ignore_not_found(std::fs::remove_dir_all(&path))?;
+            match path.parent() {
+                Some(dir) => ignore_not_found(fsutil::fsync_dir(dir)),
+                None => Ok(()),
+            }
+        }))
+    }
+
+    fn sweep_temp(&self, older_than: Duration) -> BoxFuture<'_, Result<usize, MediaError>> {
+        let dir = self.tmp.clone();
+        Box::pin(blocking(move || fsutil::sweep_dir(&dir, TMP_SUFFIX, older_than)))
+    }
+}

@@ -1,0 +1,162 @@
+//! The showroom's salespeople (`sales_staff`): who the bot treats as sales, and who
+//! leads are handed to.
+
+use chrono::{DateTime, Utc};
+use garasi_domain::{PhoneNumber, TenantId};
+use sqlx::FromRow;
+use uuid::Uuid;
+
+use crate::db::Tx;
+use crate::error::{StoreError, StoreResult};
+use crate::time::now;
+
+/// One salesperson of one tenant. `phone` is E.164.
+#[derive(Debug, Clone, FromRow)]
+pub struct SalesPerson {
+    pub id: Uuid,
+    pub name: String,
+    pub phone: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+pub struct NewSalesPerson {
+    pub name: String,
+    pub phone: PhoneNumber,
+}
+
+/// `SELECT <sales columns> FROM sales_staff s <rest>`: one column list for every query.
+macro_rules! select_sales {
+    ($rest:literal) => {
+        concat!(
+            "SELECT s.id, s.name, s.phone, s.active, s.created_at, s.updated_at, s.deleted_at FROM sales_staff s ",
+            $rest
+        )
+    };
+}
+
+pub struct Sales<'a> {
+    tx: &'a mut Tx,
+    tenant: TenantId,
+}
+
+impl<'a> Sales<'a> {
+    pub(crate) fn new(tx: &'a mut Tx, tenant: TenantId) -> Self {
+        Sales { tx, tenant }
+    }
+
+    /// Adds a salesperson. A phone that belonged to a deleted salesperson brings that
+    /// row back (same id, so old leads stay linked) with the new name: the
+    /// `UNIQUE (tenant_id, phone)` constraint covers deleted rows too. A phone of a
+    /// salesperson who is not deleted is a [`StoreError::Conflict`] naming `phone`.
+    pub async fn create(&mut self, new: &NewSalesPerson) -> StoreResult<SalesPerson> {
+        let at = now();
+        const RESTORE: &str = "UPDATE sales_staff SET name = $3, active = $4, deleted_at = NULL, updated_at = $5 \
+                               WHERE tenant_id = $1 AND phone = $2 AND deleted_at IS NOT NULL RETURNING id";
+        let restored: Option<Uuid> = with_tx!(&mut *self.tx, |c| sqlx::query_scalar(RESTORE)
+            .bind(self.tenant.0)
+            .bind(new.phone.as_str())
+            .bind(&new.name)
+            .bind(true)
+            .bind(at)
+            .fetch_optional(c)
+            .await)?;
+        if let Some(id) = restored {
+            return self.get(id).await?.ok_or(StoreError::NotFound);
+        }
+        let id = Uuid::now_v7();
+        const INSERT: &str = "INSERT INTO sales_staff (tenant_id, id, name, phone, active, created_at, updated_at) \
+                              VALUES ($1, $2, $3, $4, $5, $6, $6)";
+        with_tx!(&mut *self.tx, |c| sqlx::query(INSERT)
+            .bind(self.tenant.0)
+            .bind(id)
+            .bind(&new.name)
+            .bind(new.phone.as_str())
+            .bind(true)
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))
+        .map_err(|e| match StoreError::from_write(e) {
+            // The backends name the clash differently; make it say `phone` on both.
+            StoreError::Conflict(_) => StoreError::Conflict("sales_staff.phone".into()),
+            other => other,
+        })?;
+        self.get(id).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// A salesperson by id, deleted or not (lead histories still name deleted ones).
+    pub async fn get(&mut self, id: Uuid) -> StoreResult<Option<SalesPerson>> {
+        const SQL: &str = select_sales!("WHERE s.tenant_id = $1 AND s.id = $2");
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(id).fetch_optional(c).await)?)
+    }
+
+    /// The active, not deleted salesperson with this number: the bot uses it to decide
+    /// that a sender is sales rather than a customer.
+    pub async fn find_active_by_phone(&mut self, phone: &PhoneNumber) -> StoreResult<Option<SalesPerson>> {
+        const SQL: &str =
+            select_sales!("WHERE s.tenant_id = $1 AND s.phone = $2 AND s.active = $3 AND s.deleted_at IS NULL");
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
+            .bind(self.tenant.0)
+            .bind(phone.as_str())
+            .bind(true)
+            .fetch_optional(c)
+            .await)?)
+    }
+
+    /// Salespeople that are not deleted, by name (case-insensitive for ASCII), then id.
+    /// Alphabetical because the list mostly feeds pickers.
+    pub async fn list(&mut self, limit: i64, offset: i64) -> StoreResult<Vec<SalesPerson>> {
+        const SQL: &str = select_sales!(
+            "WHERE s.tenant_id = $1 AND s.deleted_at IS NULL ORDER BY lower(s.name), s.id LIMIT $2 OFFSET $3"
+        );
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
+            .bind(self.tenant.0)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(c)
+            .await)?)
+    }
+
+    /// How many salespeople are not deleted.
+    pub async fn count(&mut self) -> StoreResult<i64> {
+        const SQL: &str = "SELECT count(*) FROM sales_staff WHERE tenant_id = $1 AND deleted_at IS NULL";
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL).bind(self.tenant.0).fetch_one(c).await)?)
+    }
+
+    /// Soft delete: the row stays (leads and conversations still point at it), marked
+    /// deleted and inactive. Returns whether a salesperson that was not deleted was found.
+    pub async fn delete(&mut self, id: Uuid) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE sales_staff SET deleted_at = $3, active = $4, updated_at = $3 \
+                           WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
+        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
+            .bind(self.tenant.0)
+            .bind(id)
+            .bind(now())
+            .bind(false)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(done > 0)
+    }
+
+    /// Round robin for hand-offs: the active salesperson who was assigned a lead least
+    /// recently, judged by the `created_at` of the newest lead assigned to each. Those
+    /// who never got a lead come first (oldest salesperson first), ties go to the older
+    /// salesperson. `None` when the showroom has no active salesperson.
+    ///
+    /// Two hand-offs racing in parallel may pick the same person; the next pick evens
+    /// it out, which is fine for sharing work.
+    pub async fn next_for_assignment(&mut self) -> StoreResult<Option<SalesPerson>> {
+        const SQL: &str = select_sales!(
+            "LEFT JOIN (SELECT assigned_sales_id, MAX(created_at) AS last_at FROM leads \
+             WHERE tenant_id = $1 AND assigned_sales_id IS NOT NULL GROUP BY assigned_sales_id) l \
+             ON l.assigned_sales_id = s.id \
+             WHERE s.tenant_id = $1 AND s.active = $2 AND s.deleted_at IS NULL \
+             ORDER BY CASE WHEN l.last_at IS NULL THEN 0 ELSE 1 END, l.last_at, s.created_at, s.id LIMIT 1"
+        );
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(true).fetch_optional(c).await)?)
+    }
+}

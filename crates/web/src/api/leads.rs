@@ -1,0 +1,377 @@
+//! Showroom API for leads: list with filters, detail with history, status changes and
+//! notes (any role), CSV export (owner/admin).
+//!
+//! Filters: `status`, `sales_id` (assigned salesperson), `from`/`to` (calendar days
+//! `YYYY-MM-DD` in Asia/Jakarta, both included), `page`, `per_page`. Empty values do not
+//! filter; values that do not parse answer 422 with a message per field. The export
+//! takes the same filters (without paging) and returns every matching lead.
+
+use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use chrono::{NaiveDate, Utc};
+use garasi_domain::FieldErrors;
+use garasi_store::StoreError;
+use garasi_store::tenant::{Lead, LeadEvent, LeadFilter, LeadStatus, StatusChange, jakarta};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::sales::audit;
+use super::{ApiJson, PageQuery, parse_id};
+use crate::auth::TenantAuth;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/leads", get(list))
+        // A static segment outranks `{id}` in axum's router, so this is never read as an id.
+        .route("/api/leads/export.csv", get(export_csv))
+        .route("/api/leads/{id}", get(show))
+        .route("/api/leads/{id}/status", put(set_status))
+        .route("/api/leads/{id}/notes", post(add_note))
+}
+
+const NOTE_MAX: usize = 2000;
+
+pub(crate) fn lead_json(l: &Lead) -> Value {
+    json!({
+        "id": l.id,
+        "phone": l.phone,
+        "name": l.name,
+        "status": l.status.as_str(),
+        "car_id": l.car_id,
+        "stock_no": l.stock_no,
+        "conversation_id": l.conversation_id,
+        "assigned_sales_id": l.assigned_sales_id,
+        "assigned_sales_name": l.assigned_sales_name,
+        "budget": l.budget,
+        "payment_method": l.payment_method.map(|p| p.as_str()),
+        "notes": l.notes,
+        "source": l.source,
+        "created_at": l.created_at,
+        "updated_at": l.updated_at,
+    })
+}
+
+fn event_json(e: &LeadEvent) -> Value {
+    json!({
+        "id": e.id,
+        "kind": e.kind,
+        "from_status": e.from_status,
+        "to_status": e.to_status,
+        "note": e.note,
+        "actor": e.actor,
+        "created_at": e.created_at,
+    })
+}
+
+fn lead_detail_json(l: &Lead, events: &[LeadEvent]) -> Value {
+    let mut v = lead_json(l);
+    v["events"] = events.iter().map(event_json).collect();
+    v
+}
+
+/// Raw query values, parsed by hand so that each bad one gets its own field message.
+#[derive(Deserialize, Default)]
+struct LeadQuery {
+    status: Option<String>,
+    sales_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn status_message() -> String {
+    let all: Vec<&str> = LeadStatus::ALL.iter().map(|s| s.as_str()).collect();
+    format!("Status harus salah satu dari: {}.", all.join(", "))
+}
+
+/// Strictly `YYYY-MM-DD`.
+fn parse_day(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
+    let raw = raw?;
+    let b = raw.as_bytes();
+    let shaped = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
+        Ok(d) if shaped => Some(d),
+        _ => {
+            errors.add(field, "Tanggal harus berformat YYYY-MM-DD, contoh: 2026-01-31.");
+            None
+        }
+    }
+}
+
+fn parse_number(errors: &mut FieldErrors, field: &str, raw: Option<&str>, msg: &str) -> Option<i64> {
+    let raw = raw?;
+    match raw.parse::<i64>() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errors.add(field, msg);
+            None
+        }
+    }
+}
+
+fn parse_filter(q: Result<Query<LeadQuery>, QueryRejection>) -> Result<(LeadFilter, PageQuery), AppError> {
+    let Query(q) = q.map_err(|_| AppError::bad_request("Parameter pencarian tidak dapat dibaca."))?;
+    let mut errors = FieldErrors::new();
+    let mut filter = LeadFilter::default();
+    if let Some(s) = present(&q.status) {
+        match s.parse::<LeadStatus>() {
+            Ok(st) => filter.status = Some(st),
+            Err(_) => errors.add("status", status_message()),
+        }
+    }
+    if let Some(s) = present(&q.sales_id) {
+        match uuid::Uuid::parse_str(s) {
+            Ok(id) => filter.assigned_sales_id = Some(id),
+            Err(_) => errors.add("sales_id", "ID sales tidak valid."),
+        }
+    }
+    filter.created_from = parse_day(&mut errors, "from", present(&q.from));
+    filter.created_to = parse_day(&mut errors, "to", present(&q.to));
+    if let (Some(from), Some(to)) = (filter.created_from, filter.created_to)
+        && to < from
+    {
+        errors.add("to", "Tanggal akhir tidak boleh sebelum tanggal awal.");
+    }
+    let page = PageQuery {
+        page: parse_number(&mut errors, "page", present(&q.page), "Nomor halaman harus berupa angka."),
+        per_page: parse_number(&mut errors, "per_page", present(&q.per_page), "Jumlah per halaman harus berupa angka."),
+    };
+    errors.into_result().map_err(AppError::Validation)?;
+    Ok((filter, page))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    auth: TenantAuth,
+    q: Result<Query<LeadQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    let (filter, page) = parse_filter(q)?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let items = tx.leads().list(&filter, page.per_page(), page.offset()).await?;
+    let total = tx.leads().count(&filter).await?;
+    tx.commit().await?;
+    let items = items.iter().map(lead_json).collect();
+    Ok(axum::Json(page.envelope(items, total)).into_response())
+}
+
+async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let lead = tx.leads().get(id).await?.ok_or(AppError::NotFound)?;
+    let events = tx.leads().events(id).await?;
+    tx.commit().await?;
+    Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
+}
+
+#[derive(Deserialize)]
+struct StatusBody {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+fn check_note(errors: &mut FieldErrors, note: &str) {
+    if note.chars().count() > NOTE_MAX {
+        errors.add("note", format!("Catatan maksimal {NOTE_MAX} karakter."));
+    }
+}
+
+/// Any status may follow any other; asking for the status the lead already has is a 422.
+async fn set_status(
+    State(state): State<AppState>,
+    auth: TenantAuth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<StatusBody>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let mut errors = FieldErrors::new();
+    let status = match body.status.trim().parse::<LeadStatus>() {
+        Ok(s) => Some(s),
+        Err(_) => {
+            errors.add("status", status_message());
+            None
+        }
+    };
+    let note = body.note.as_deref().unwrap_or("").trim().to_owned();
+    check_note(&mut errors, &note);
+    let Some(status) = status else {
+        return Err(AppError::Validation(errors));
+    };
+    errors.into_result().map_err(AppError::Validation)?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let lead = match tx.leads().set_status(id, status, &auth.actor_label(), &note).await {
+        Ok(StatusChange::Changed(lead)) => lead,
+        Ok(StatusChange::Unchanged(_)) => {
+            return Err(AppError::field("status", format!("Status prospek sudah \"{}\".", status.label())));
+        }
+        Err(StoreError::Conflict(_)) => {
+            return Err(AppError::Conflict(
+                "Prospek ini baru saja diubah orang lain. Muat ulang lalu coba lagi.".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let events = tx.leads().events(id).await?;
+    tx.commit().await?;
+    Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
+}
+
+#[derive(Deserialize)]
+struct NoteBody {
+    #[serde(default)]
+    note: String,
+}
+
+async fn add_note(
+    State(state): State<AppState>,
+    auth: TenantAuth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<NoteBody>,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let note = body.note.trim();
+    let mut errors = FieldErrors::new();
+    if note.is_empty() {
+        errors.add("note", "Catatan wajib diisi.");
+    }
+    check_note(&mut errors, note);
+    errors.into_result().map_err(AppError::Validation)?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let event = tx.leads().add_note(id, &auth.actor_label(), note).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(event_json(&event))).into_response())
+}
+
+/// The export's columns, in Indonesian for the showroom's spreadsheet.
+const CSV_HEADER: [&str; 12] = [
+    "ID",
+    "Tanggal (WIB)",
+    "Nama",
+    "Telepon",
+    "Status",
+    "No. Stok",
+    "Sales",
+    "Anggaran (Rp)",
+    "Pembayaran",
+    "Sumber",
+    "Catatan",
+    "Diperbarui (WIB)",
+];
+
+/// One CSV field: cells a spreadsheet would run as a formula (starting with `=`, `+`,
+/// `-`, `@`, tab or CR, also after leading spaces) get a leading `'`; then RFC 4180
+/// quoting for commas, quotes and line breaks.
+fn csv_field(raw: &str) -> String {
+    let risky = raw.starts_with(['\t', '\r']) || raw.trim_start().starts_with(['=', '+', '-', '@']);
+    let cell = if risky { format!("'{raw}") } else { raw.to_owned() };
+    if cell.contains([',', '"', '\r', '\n']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
+}
+
+fn csv_row(out: &mut String, cells: &[String]) {
+    let fields: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+    out.push_str(&fields.join(","));
+    out.push_str("\r\n");
+}
+
+fn jakarta_time(t: chrono::DateTime<Utc>) -> String {
+    t.with_timezone(&jakarta()).format("%Y-%m-%d %H:%M").to_string()
+}
+
+fn leads_csv(leads: &[Lead]) -> String {
+    // The byte-order mark makes Excel read the file as UTF-8.
+    let mut out = String::from("\u{feff}");
+    csv_row(&mut out, &CSV_HEADER.map(str::to_owned));
+    for l in leads {
+        csv_row(
+            &mut out,
+            &[
+                l.id.to_string(),
+                jakarta_time(l.created_at),
+                l.name.clone(),
+                l.phone.clone(),
+                l.status.label().to_owned(),
+                l.stock_no.map(|n| n.to_string()).unwrap_or_default(),
+                l.assigned_sales_name.clone().unwrap_or_default(),
+                l.budget.map(|n| n.to_string()).unwrap_or_default(),
+                l.payment_method.map(|p| p.label().to_owned()).unwrap_or_default(),
+                l.source.clone(),
+                l.notes.clone(),
+                jakarta_time(l.updated_at),
+            ],
+        );
+    }
+    out
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    auth: TenantAuth,
+    parts: Parts,
+    q: Result<Query<LeadQuery>, QueryRejection>,
+) -> Result<Response, AppError> {
+    auth.require_admin()?;
+    let (filter, _) = parse_filter(q)?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let leads = tx.leads().list(&filter, i64::MAX, 0).await?;
+    tx.commit().await?;
+    audit(
+        &state,
+        &parts,
+        &auth,
+        "leads.export",
+        None,
+        json!({
+            "rows": leads.len(),
+            "status": filter.status.map(|s| s.as_str()),
+            "sales_id": filter.assigned_sales_id,
+            "from": filter.created_from,
+            "to": filter.created_to,
+        }),
+    )
+    .await?;
+    let today = Utc::now().with_timezone(&jakarta()).format("%Y-%m-%d");
+    let disposition = format!("attachment; filename=\"leads-{}-{today}.csv\"", auth.tenant.slug);
+    let mut resp = leads_csv(&leads).into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(anyhow::Error::new)?);
+    // Customer phone numbers: keep them out of shared caches and the browser cache.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn quotes_and_neutralises_formulas() {
+        assert_eq!(csv_field("Budi"), "Budi");
+        assert_eq!(csv_field("Budi, Jakarta"), "\"Budi, Jakarta\"");
+        assert_eq!(csv_field("kata \"murah\""), "\"kata \"\"murah\"\"\"");
+        assert_eq!(csv_field("baris1\nbaris2"), "\"baris1\nbaris2\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("+6281234567890"), "'+6281234567890");
+        assert_eq!(csv_field("-1"), "'-1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("  =1+1"), "'  =1+1");
+        assert_eq!(csv_field("\tx"), "'\tx");
+        assert_eq!(csv_field(""), "");
+    }
+}
