@@ -1,6 +1,6 @@
 //! The command line: `serve`, `migrate`, `root create`, `demo`.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
@@ -52,6 +52,10 @@ pub enum Command {
     },
     /// Create the demo root user and showrooms, print their logins, and exit.
     Demo,
+    /// Offline message understanding: reads JSON lines `{"text": "...", "role": "customer"|"sales"}`
+    /// on stdin and writes one `{"intent": "...", "filters": {...}}` line per input line. Needs no
+    /// server and no database.
+    Nlu,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +72,16 @@ pub enum RootCommand {
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
+    // `nlu` is a pure filter: it must work with no data dir, database or settings.
+    if matches!(cli.command, Command::Nlu) {
+        return match nlu() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("garasi: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let settings = match Settings::resolve(&cli.settings) {
         Ok(s) => s,
         Err(e) => {
@@ -97,6 +111,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Serve { demo } => serve(settings, demo).await,
         Command::Migrate { grant_to } => migrate(settings, grant_to).await,
         Command::Root { command: RootCommand::Create { email, name } } => create_root(settings, &email, &name).await,
+        Command::Nlu => nlu(),
         Command::Demo => {
             let db = open_database(&settings).await?;
             print_demo(&demo::seed(&db, &settings).await?);
@@ -131,6 +146,18 @@ fn print_demo(outcome: &demo::DemoOutcome) {
         }
         None => println!("\nDemo data already present; the logins are in {}.", outcome.logins_file.display()),
     }
+}
+
+/// One output line per input line, in order, flushed as it goes so it can sit in a pipe.
+fn nlu() -> anyhow::Result<()> {
+    let stdin = std::io::stdin();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.lock().lines() {
+        let line = line?;
+        writeln!(out, "{}", garasi_bot::nlu::understand_json_line(&line))?;
+        out.flush()?;
+    }
+    Ok(())
 }
 
 async fn migrate(settings: Settings, grant_to: Option<String>) -> anyhow::Result<()> {

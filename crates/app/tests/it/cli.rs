@@ -104,3 +104,34 @@ async fn demo_seeds_once_with_random_passwords() {
     let logins = std::fs::read_to_string(db.data_dir.join("demo-logins.txt")).unwrap();
     assert_eq!(Some(logins.contains(&pw(&text).unwrap())), Some(true));
 }
+
+#[test]
+fn nlu_reads_json_lines_and_answers_one_line_each_without_a_database() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_garasi"))
+        .env_clear()
+        .env("GARASI_DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .arg("nlu")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = concat!(
+        "{\"text\": \"ada avanza matic dibawah 200jt gan?\", \"role\": \"customer\"}\n",
+        "bukan json\n",
+        "{\"text\": \"list semua inventory\", \"role\": \"sales\"}\n",
+        "{\"text\": \"halo kak\"}\n",
+    );
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["intent"], "search");
+    assert_eq!(lines[0]["filters"]["model"], "Avanza");
+    assert_eq!(lines[0]["filters"]["price_max"], 200_000_000);
+    assert_eq!(lines[0]["filters"]["transmission"], "AT");
+    assert_eq!(lines[1]["intent"], "unknown");
+    assert_eq!(lines[2]["intent"], "inventory");
+    assert_eq!(lines[3]["intent"], "greeting");
+}
