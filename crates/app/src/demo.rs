@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use garasi_domain::car::CarFields;
-use garasi_domain::{Email, Role, TenantId};
+use garasi_domain::{Email, Role, TenantId, TenantSettings};
 use garasi_media::{BlobStore, PhotoKey, ProcessOptions, demo_car_image, process_bytes, store_photo};
 use garasi_store::Db;
 use garasi_store::platform::{AuditEntry, NewTenant};
@@ -27,6 +27,9 @@ pub struct DemoShowroom {
     pub name: &'static str,
     pub owner_email: &'static str,
     pub whatsapp: &'static str,
+    pub about: &'static str,
+    pub address: &'static str,
+    pub city: &'static str,
 }
 
 pub const ROOT_EMAIL: &str = "root@garasi.test";
@@ -37,12 +40,19 @@ pub const SHOWROOMS: [DemoShowroom; 2] = [
         name: "Sinar Jaya Motor",
         owner_email: "pemilik@sinarjaya.test",
         whatsapp: "+6281200000001",
+        about: "Showroom mobil bekas pilihan sejak 2009. Semua unit sudah diinspeksi 150 titik, surat lengkap, \
+                bisa tukar tambah dan kredit dengan DP ringan.",
+        address: "Jl. Raya Pasar Minggu No. 88, Pancoran",
+        city: "Jakarta Selatan",
     },
     DemoShowroom {
         slug: "berkahmobil",
         name: "Berkah Mobil Bekasi",
         owner_email: "pemilik@berkahmobil.test",
         whatsapp: "+6281200000002",
+        about: "Mobil keluarga berkualitas di Bekasi. Harga jujur, unit bebas banjir, garansi mesin 1 bulan.",
+        address: "Jl. Ahmad Yani No. 12, Bekasi Selatan",
+        city: "Bekasi",
     },
 ];
 
@@ -88,7 +98,15 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
             whatsapp_number: Some(s.whatsapp.into()),
             domain: None,
         };
-        let (tenant, _) = platform.create_tenant(&new, &owner, &json!({})).await?;
+        let mut settings = TenantSettings::default();
+        settings.profile.about = s.about.into();
+        settings.profile.address = s.address.into();
+        settings.profile.city = s.city.into();
+        settings.profile.maps_url =
+            format!("https://www.google.com/maps/search/?api=1&query={}", s.address.replace(' ', "+"));
+        settings.profile.opening_hours = "Senin–Sabtu 08.30–17.30, Minggu 10.00–15.00".into();
+        settings.bot.persona_name = format!("Asisten {}", s.name);
+        let (tenant, _) = platform.create_tenant(&new, &owner, &settings.to_json()).await?;
         seed_stock(db, media.as_ref(), tenant.id, index).await?;
         platform
             .audit(&AuditEntry {

@@ -8,6 +8,7 @@
 mod newtype;
 
 pub mod car;
+pub mod credit;
 pub mod email;
 pub mod host;
 pub mod money;
@@ -16,6 +17,7 @@ pub mod phone;
 pub mod roles;
 pub mod slug;
 pub mod tenant;
+pub mod tenant_settings;
 pub mod validation;
 
 pub use email::{Email, EmailError};
@@ -26,4 +28,5 @@ pub use phone::{PhoneError, PhoneNumber};
 pub use roles::{ParseRoleError, Role};
 pub use slug::{Slug, SlugError};
 pub use tenant::{ParseTenantStatusError, TenantId, TenantStatus};
+pub use tenant_settings::TenantSettings;
 pub use validation::{FieldErrors, check};

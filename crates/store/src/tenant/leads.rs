@@ -412,32 +412,38 @@ impl<'a> Leads<'a> {
     /// [`StoreError::NotFound`] when the lead is not this tenant's; `Unchanged` (and no
     /// event) when it already has that status.
     pub async fn set_status(&mut self, id: Uuid, to: LeadStatus, actor: &str, note: &str) -> StoreResult<StatusChange> {
-        // Compare-and-set, so the `from` in the history is the status actually replaced
-        // even when two people change the same lead at once.
-        for _ in 0..3 {
-            let lead = self.get(id).await?.ok_or(StoreError::NotFound)?;
-            if lead.status == to {
-                return Ok(StatusChange::Unchanged(lead));
-            }
-            let at = now();
-            const SQL: &str = "UPDATE leads SET status = $3, updated_at = $4 \
-                               WHERE tenant_id = $1 AND id = $2 AND status = $5";
-            let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-                .bind(self.tenant.0)
-                .bind(id)
-                .bind(to.as_str())
-                .bind(at)
-                .bind(lead.status.as_str())
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
-            if done == 1 {
-                self.add_event(id, "status", Some(lead.status), Some(to), note, actor, at).await?;
-                let lead = self.get(id).await?.ok_or(StoreError::NotFound)?;
-                return Ok(StatusChange::Changed(lead));
-            }
+        // Write before reading: the no-op update takes the row lock on PostgreSQL (like
+        // SELECT … FOR UPDATE, which SQLite lacks) and the write lock on SQLite (whose
+        // deferred transactions cannot turn a read into a write while another writer is
+        // busy). Concurrent changes of one lead thus queue up, and the `from` written to
+        // the history is the status actually replaced.
+        const LOCK: &str = "UPDATE leads SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2";
+        let found = with_tx!(&mut *self.tx, |c| sqlx::query(LOCK)
+            .bind(self.tenant.0)
+            .bind(id)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if found == 0 {
+            return Err(StoreError::NotFound);
         }
-        Err(StoreError::Conflict("leads.status changed concurrently".into()))
+        let lead = self.get(id).await?.ok_or(StoreError::NotFound)?;
+        if lead.status == to {
+            return Ok(StatusChange::Unchanged(lead));
+        }
+        let at = now();
+        const SQL: &str = "UPDATE leads SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
+        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
+            .bind(self.tenant.0)
+            .bind(id)
+            .bind(to.as_str())
+            .bind(at)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+        self.add_event(id, "status", Some(lead.status), Some(to), note, actor, at).await?;
+        let lead = self.get(id).await?.ok_or(StoreError::NotFound)?;
+        Ok(StatusChange::Changed(lead))
     }
 
     /// Hands the lead to a salesperson (or to nobody) and writes an `assigned` event.

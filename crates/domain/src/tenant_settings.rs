@@ -1,0 +1,85 @@
+//! A showroom's settings, typed. Stored as one JSON document per tenant, so a
+//! missing key falls back to its default and a new setting needs no migration.
+
+use serde::{Deserialize, Serialize};
+
+use crate::credit::CreditTerms;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TenantSettings {
+    pub profile: Profile,
+    pub credit: CreditTerms,
+    pub bot: BotSettings,
+}
+
+/// What the public site and the bot tell buyers about the showroom.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Profile {
+    pub about: String,
+    pub address: String,
+    pub city: String,
+    pub maps_url: String,
+    /// Free text such as "Senin–Sabtu 08.00–17.00, Minggu 09.00–15.00".
+    pub opening_hours: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BotSettings {
+    /// How the bot introduces itself.
+    pub persona_name: String,
+    /// First message to a new customer; empty means the built-in greeting.
+    pub greeting: String,
+    /// The LLM is used when the platform configures one, unless the showroom turns it off.
+    pub llm_enabled: bool,
+    pub llm_daily_token_budget: i64,
+    /// How long the bot stays quiet in a chat after handing it to a salesperson.
+    pub handoff_pause_minutes: i64,
+}
+
+impl Default for BotSettings {
+    fn default() -> Self {
+        BotSettings {
+            persona_name: "Asisten".into(),
+            greeting: String::new(),
+            llm_enabled: true,
+            llm_daily_token_budget: 200_000,
+            handoff_pause_minutes: 120,
+        }
+    }
+}
+
+impl TenantSettings {
+    /// Reads the stored document; anything unreadable falls back to defaults rather
+    /// than taking a showroom offline.
+    pub fn from_json(value: &serde_json::Value) -> TenantSettings {
+        serde_json::from_value(value.clone()).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_keys_take_defaults() {
+        let s = TenantSettings::from_json(&serde_json::json!({ "profile": { "address": "Jl. Raya 1" } }));
+        assert_eq!(s.profile.address, "Jl. Raya 1");
+        assert_eq!(s.credit, CreditTerms::default());
+        assert_eq!(s.bot.handoff_pause_minutes, 120);
+        assert_eq!(TenantSettings::from_json(&serde_json::json!("rusak")), TenantSettings::default());
+    }
+
+    #[test]
+    fn round_trips() {
+        let s = TenantSettings::default();
+        assert_eq!(TenantSettings::from_json(&s.to_json()), s);
+    }
+}
