@@ -13,6 +13,7 @@ mod host;
 mod kv;
 mod pages;
 mod router;
+mod spreadsheet;
 mod state;
 mod templates;
 mod views;

@@ -26,6 +26,7 @@ fn tenant_site(state: &AppState) -> Router {
         .route("/", get(pages::tenant_home))
         .route("/assets/app.css", get(pages::app_css))
         .merge(auth::routes())
+        .merge(api::cars_csv::routes())
         .merge(api::cars::routes())
         .merge(api::photos::routes())
         .route("/media/cars/{car_id}/{photo_id}/{file}", get(pages::media::car_photo))

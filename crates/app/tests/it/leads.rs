@@ -480,13 +480,16 @@ async fn lead_creation_writes_its_event_in_the_same_transaction() {
     let rolled = tx.leads().create(&lead("0857-0000-0001", "X"), "bot").await.unwrap();
     assert_eq!(tx.leads().events(rolled.id).await.unwrap().len(), 1);
     drop(tx);
+    // A car of no one (or of another tenant) is refused by the composite foreign key.
+    // (A fresh transaction that writes first: on SQLite it waits for the dropped one's lock.)
+    let mut tx = db.tenant(t).begin().await.unwrap();
+    let bad = tx.leads().create(&NewLead { car_id: Some(Uuid::now_v7()), ..lead("0857-0000-0002", "Y") }, "bot").await;
+    assert!(matches!(bad, Err(StoreError::Conflict(_))), "{bad:?}");
+    drop(tx);
     let mut tx = db.tenant(t).begin().await.unwrap();
     assert!(tx.leads().get(rolled.id).await.unwrap().is_none());
     assert!(tx.leads().events(rolled.id).await.unwrap().is_empty());
     assert_eq!(tx.leads().count(&LeadFilter::default()).await.unwrap(), 0);
-    // A car of no one (or of another tenant) is refused by the composite foreign key.
-    let bad = tx.leads().create(&NewLead { car_id: Some(Uuid::now_v7()), ..lead("0857-0000-0002", "Y") }, "bot").await;
-    assert!(matches!(bad, Err(StoreError::Conflict(_))), "{bad:?}");
 }
 
 #[tokio::test]

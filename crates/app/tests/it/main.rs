@@ -2,6 +2,7 @@
 
 mod auth;
 mod cars;
+mod cars_csv;
 mod cli;
 mod errors;
 mod hosts;

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use chrono::{NaiveDate, Utc};
 use garasi_domain::FieldErrors;
-use garasi_store::StoreError;
 use garasi_store::tenant::{Lead, LeadEvent, LeadFilter, LeadStatus, StatusChange, jakarta};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -215,17 +214,11 @@ async fn set_status(
     };
     errors.into_result().map_err(AppError::Validation)?;
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
-    let lead = match tx.leads().set_status(id, status, &auth.actor_label(), &note).await {
-        Ok(StatusChange::Changed(lead)) => lead,
-        Ok(StatusChange::Unchanged(_)) => {
+    let lead = match tx.leads().set_status(id, status, &auth.actor_label(), &note).await? {
+        StatusChange::Changed(lead) => lead,
+        StatusChange::Unchanged(_) => {
             return Err(AppError::field("status", format!("Status prospek sudah \"{}\".", status.label())));
         }
-        Err(StoreError::Conflict(_)) => {
-            return Err(AppError::Conflict(
-                "Prospek ini baru saja diubah orang lain. Muat ulang lalu coba lagi.".into(),
-            ));
-        }
-        Err(e) => return Err(e.into()),
     };
     let events = tx.leads().events(id).await?;
     tx.commit().await?;

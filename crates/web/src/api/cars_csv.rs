@@ -1,0 +1,292 @@
+//! Stock in and out of spreadsheets: export every car as CSV, import a CSV with a
+//! per-row error report. An exported file imports back: rows with a known
+//! `stock_no` update that car, rows without one create cars.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use garasi_domain::car::{CAR_FIELDS, Car, CarFields, CarFilter, CarSort};
+use http::{HeaderValue, header};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::cars::current_year;
+use crate::auth::TenantAuth;
+use crate::error::AppError;
+use crate::spreadsheet::{CsvOut, parse_csv};
+use crate::state::AppState;
+use crate::views::car_url;
+
+const MAX_IMPORT_ROWS: usize = 2000;
+const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/cars/export.csv", get(export))
+        .route("/api/cars/import.csv", post(import).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES + 64 * 1024)))
+}
+
+/// Column names people use, mapped to field names. Field names themselves are
+/// accepted too, so an export imports back.
+const ALIASES: &[(&str, &str)] = &[
+    ("merek", "brand"),
+    ("merk", "brand"),
+    ("tipe", "variant"),
+    ("varian", "variant"),
+    ("tahun", "year"),
+    ("harga", "price"),
+    ("harga_cash", "price"),
+    ("harga_kredit", "credit_price"),
+    ("nego", "negotiable"),
+    ("harga_net", "floor_price"),
+    ("km", "mileage_km"),
+    ("kilometer", "mileage_km"),
+    ("transmisi", "transmission"),
+    ("bahan_bakar", "fuel"),
+    ("tipe_bodi", "body_type"),
+    ("warna", "color"),
+    ("cc", "engine_cc"),
+    ("kursi", "seats"),
+    ("nopol", "plate_number"),
+    ("plat_nomor", "plate_number"),
+    ("pajak", "tax_paid_until"),
+    ("pajak_sampai", "tax_paid_until"),
+    ("tangan_pertama", "first_owner"),
+    ("kondisi", "condition"),
+    ("deskripsi", "description"),
+    ("catatan_internal", "internal_notes"),
+    ("unggulan", "featured"),
+    ("spesifikasi", "specs"),
+    ("no_stok", "stock_no"),
+];
+
+fn column_field(header: &str) -> Option<&'static str> {
+    let key = header.trim().to_lowercase().replace([' ', '-', '.'], "_");
+    let key = key.trim_matches('_');
+    if key == "stock_no" {
+        return Some("stock_no");
+    }
+    CAR_FIELDS
+        .iter()
+        .copied()
+        .find(|f| *f == key)
+        .or_else(|| ALIASES.iter().find(|(alias, _)| *alias == key).map(|(_, f)| *f))
+}
+
+/// `"Airbag=2; Velg=Alloy"` ⇄ specs.
+fn specs_to_cell(specs: &BTreeMap<String, String>) -> String {
+    specs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+}
+
+fn cell_to_specs(cell: &str) -> Value {
+    let map: Map<String, Value> = cell
+        .split(';')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k.trim().to_owned(), Value::String(v.trim().to_owned())))
+        .filter(|(k, _)| !k.is_empty())
+        .collect();
+    Value::Object(map)
+}
+
+fn car_row(base: &str, car: &Car) -> Vec<String> {
+    let mut cells = vec![car.stock_no.to_string()];
+    let json = car.fields.to_json();
+    for field in CAR_FIELDS {
+        let cell = match (*field, json.get(*field)) {
+            ("specs", _) => specs_to_cell(&car.fields.specs),
+            (_, None | Some(Value::Null)) => String::new(),
+            (_, Some(Value::String(s))) => s.clone(),
+            (_, Some(Value::Bool(b))) => if *b { "ya" } else { "tidak" }.to_owned(),
+            (_, Some(other)) => other.to_string(),
+        };
+        cells.push(cell);
+    }
+    cells.push(car.slug.clone());
+    cells.push(car_url(base, &car.slug));
+    cells
+}
+
+async fn export(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let (cars, _) = tx.cars().list(&CarFilter::default(), CarSort::YearDesc, 100_000, 0).await?;
+    tx.commit().await?;
+    let base = state.config.tenant_url(&auth.tenant);
+    let mut out = CsvOut::new();
+    let mut header: Vec<&str> = vec!["stock_no"];
+    header.extend_from_slice(CAR_FIELDS);
+    header.extend_from_slice(&["slug", "url"]);
+    out.row(&header);
+    let mut sorted = cars;
+    sorted.sort_by_key(|c| c.stock_no);
+    for car in &sorted {
+        out.row(&car_row(&base, car));
+    }
+    let date = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d");
+    let mut resp = out.finish().into_response();
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"stok-{}-{date}.csv\"", auth.tenant.slug)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+#[derive(Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    dry_run: Option<String>,
+}
+
+/// The CSV text from a multipart part named `file`, or from a `text/csv` body.
+async fn csv_text(req: Request, state: &AppState) -> Result<String, AppError> {
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let bytes = if is_multipart {
+        let mut multipart = Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::bad_request("Unggahan tidak dapat dibaca."))?;
+        let mut found = None;
+        while let Some(field) =
+            multipart.next_field().await.map_err(|_| AppError::bad_request("Unggahan tidak dapat dibaca."))?
+        {
+            if field.name() == Some("file") {
+                found = Some(field.bytes().await.map_err(|_| AppError::bad_request("Unggahan tidak dapat dibaca."))?);
+                break;
+            }
+        }
+        found.ok_or_else(|| AppError::field("file", "Pilih file CSV pada bagian bernama \"file\"."))?
+    } else {
+        Bytes::from_request(req, state).await.map_err(|_| AppError::PayloadTooLarge("File terlalu besar.".into()))?
+    };
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| AppError::field("file", "File harus berupa teks UTF-8 (simpan sebagai \"CSV UTF-8\")."))
+}
+
+async fn import(
+    State(state): State<AppState>,
+    auth: TenantAuth,
+    Query(q): Query<ImportQuery>,
+    req: Request,
+) -> Result<Response, AppError> {
+    auth.require_admin()?;
+    let dry_run = matches!(q.dry_run.as_deref(), Some("1" | "true" | "ya"));
+    let text = csv_text(req, &state).await?;
+    let parsed = parse_csv(&text, MAX_IMPORT_ROWS).map_err(|e| AppError::field("file", e.to_string()))?;
+    let columns: Vec<Option<&'static str>> = parsed.headers.iter().map(|h| column_field(h)).collect();
+    let unknown: Vec<&str> = parsed
+        .headers
+        .iter()
+        .zip(&columns)
+        .filter(|(h, c)| c.is_none() && !matches!(h.as_str(), "slug" | "url" | ""))
+        .map(|(h, _)| h.as_str())
+        .collect();
+    if !columns.contains(&Some("brand")) {
+        return Err(AppError::field("file", "Kolom \"brand\" (atau \"merek\") tidak ada di baris judul."));
+    }
+    let year = current_year();
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut valid: Vec<(Option<uuid::Uuid>, CarFields)> = Vec::new();
+    let mut errors: Vec<Value> = Vec::new();
+    for (i, row) in parsed.rows.iter().enumerate() {
+        // Line numbers as a spreadsheet shows them: the header is line 1.
+        let line = i + 2;
+        let mut input = Map::new();
+        let mut stock_no = None;
+        for (cell, column) in row.iter().zip(&columns) {
+            match column {
+                Some("stock_no") => stock_no = cell.trim().parse::<i64>().ok(),
+                Some("specs") => {
+                    input.insert("specs".into(), cell_to_specs(cell));
+                }
+                Some(field) => {
+                    input.insert((*field).into(), Value::String(cell.clone()));
+                }
+                None => {}
+            }
+        }
+        // A known stock number updates that car: lay the row over what is stored.
+        let existing = match stock_no {
+            Some(n) => tx.cars().by_stock_no(n).await?,
+            None => None,
+        };
+        if stock_no.is_some() && existing.is_none() {
+            errors.push(json!({ "row": line, "fields": { "stock_no": "Nomor stok ini tidak ada; kosongkan untuk menambah mobil baru." } }));
+            continue;
+        }
+        let merged = match &existing {
+            Some(car) => {
+                let mut m = car.fields.to_json();
+                for (k, v) in input {
+                    m.insert(k, v);
+                }
+                m
+            }
+            None => input,
+        };
+        match CarFields::from_json(&merged, year) {
+            Ok(fields) => valid.push((existing.map(|c| c.id), fields)),
+            Err(fields) => errors.push(json!({ "row": line, "fields": fields })),
+        }
+    }
+    let (mut created, mut updated) = (0, 0);
+    if !dry_run {
+        for (id, fields) in &valid {
+            match id {
+                Some(id) => {
+                    tx.cars().update(*id, fields).await?;
+                    updated += 1;
+                }
+                None => {
+                    tx.cars().create(fields).await?;
+                    created += 1;
+                }
+            }
+        }
+        tx.commit().await?;
+        if created + updated > 0 {
+            state.inventory_changed(auth.tenant.id).await;
+        }
+    }
+    Ok(axum::Json(json!({
+        "dry_run": dry_run,
+        "rows": parsed.rows.len(),
+        "valid": valid.len(),
+        "created": created,
+        "updated": updated,
+        "errors": errors,
+        "ignored_columns": unknown,
+    }))
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_map_to_fields() {
+        assert_eq!(column_field("Merek"), Some("brand"));
+        assert_eq!(column_field("Harga Kredit"), Some("credit_price"));
+        assert_eq!(column_field("mileage_km"), Some("mileage_km"));
+        assert_eq!(column_field("No. Stok"), Some("stock_no"));
+        assert_eq!(column_field("warna mobil"), None);
+    }
+
+    #[test]
+    fn specs_cells_round_trip() {
+        let mut specs = BTreeMap::new();
+        specs.insert("Airbag".to_owned(), "2".to_owned());
+        specs.insert("Velg".to_owned(), "Alloy 16".to_owned());
+        let cell = specs_to_cell(&specs);
+        assert_eq!(cell, "Airbag=2; Velg=Alloy 16");
+        assert_eq!(cell_to_specs(&cell), json!({ "Airbag": "2", "Velg": "Alloy 16" }));
+    }
+}
