@@ -26,6 +26,7 @@ fn tenant_site(state: &AppState) -> Router {
         .route("/", get(pages::tenant_home))
         .route("/assets/app.css", get(pages::app_css))
         .merge(auth::routes())
+        .route("/api/openapi.json", get(api::openapi::serve))
         .merge(api::cars_csv::routes())
         .merge(api::cars::routes())
         .merge(api::photos::routes())
@@ -43,6 +44,7 @@ fn admin_site(state: &AppState) -> Router {
         .route("/assets/app.css", get(pages::app_css))
         .merge(auth::routes())
         .merge(api::admin_tenants::routes())
+        .route("/api/openapi.json", get(api::openapi::serve))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::same_origin_only))
         .with_state(state.clone())
 }

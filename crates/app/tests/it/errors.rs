@@ -67,3 +67,18 @@ async fn responses_carry_security_headers() {
     assert_eq!(h["referrer-policy"], "strict-origin-when-cross-origin");
     assert!(h.get("set-cookie").is_none(), "public pages never set a session cookie");
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_served_on_every_site() {
+    let app = TestApp::spawn().await;
+    let root = app.root_token().await;
+    app.create_tenant(&root, "sinar", "Sinar").await;
+    for host in ["sinar.localhost", "admin.localhost"] {
+        let resp = app.get(host, "/api/openapi.json").send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{host}");
+        let doc: Value = resp.json().await.unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert!(doc["paths"]["/api/cars"]["get"].is_object());
+        assert!(doc["components"]["schemas"]["Car"]["properties"]["floor_price"].is_object());
+    }
+}

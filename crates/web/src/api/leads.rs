@@ -23,6 +23,7 @@ use super::sales::audit;
 use super::{ApiJson, PageQuery, parse_id};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
+use crate::spreadsheet::CsvOut;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -267,49 +268,33 @@ const CSV_HEADER: [&str; 12] = [
     "Diperbarui (WIB)",
 ];
 
-/// One CSV field: cells a spreadsheet would run as a formula (starting with `=`, `+`,
-/// `-`, `@`, tab or CR, also after leading spaces) get a leading `'`; then RFC 4180
-/// quoting for commas, quotes and line breaks.
-fn csv_field(raw: &str) -> String {
-    let risky = raw.starts_with(['\t', '\r']) || raw.trim_start().starts_with(['=', '+', '-', '@']);
-    let cell = if risky { format!("'{raw}") } else { raw.to_owned() };
-    if cell.contains([',', '"', '\r', '\n']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
-}
-
-fn csv_row(out: &mut String, cells: &[String]) {
-    let fields: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
-    out.push_str(&fields.join(","));
-    out.push_str("\r\n");
-}
-
 fn jakarta_time(t: chrono::DateTime<Utc>) -> String {
     t.with_timezone(&jakarta()).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn leads_csv(leads: &[Lead]) -> String {
-    // The byte-order mark makes Excel read the file as UTF-8.
-    let mut out = String::from("\u{feff}");
-    csv_row(&mut out, &CSV_HEADER.map(str::to_owned));
+/// The export, through the shared spreadsheet writer: UTF-8 with a byte-order mark
+/// (for Excel), RFC 4180 quoting, CRLF line ends, and a `'` before any cell a
+/// spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR).
+fn leads_csv(leads: &[Lead]) -> Vec<u8> {
+    let mut out = CsvOut::new();
+    out.row(&CSV_HEADER);
     for l in leads {
-        csv_row(
-            &mut out,
-            &[
-                l.id.to_string(),
-                jakarta_time(l.created_at),
-                l.name.clone(),
-                l.phone.clone(),
-                l.status.label().to_owned(),
-                l.stock_no.map(|n| n.to_string()).unwrap_or_default(),
-                l.assigned_sales_name.clone().unwrap_or_default(),
-                l.budget.map(|n| n.to_string()).unwrap_or_default(),
-                l.payment_method.map(|p| p.label().to_owned()).unwrap_or_default(),
-                l.source.clone(),
-                l.notes.clone(),
-                jakarta_time(l.updated_at),
-            ],
-        );
+        out.row(&[
+            l.id.to_string(),
+            jakarta_time(l.created_at),
+            l.name.clone(),
+            l.phone.clone(),
+            l.status.label().to_owned(),
+            l.stock_no.map(|n| n.to_string()).unwrap_or_default(),
+            l.assigned_sales_name.clone().unwrap_or_default(),
+            l.budget.map(|n| n.to_string()).unwrap_or_default(),
+            l.payment_method.map(|p| p.label().to_owned()).unwrap_or_default(),
+            l.source.clone(),
+            l.notes.clone(),
+            jakarta_time(l.updated_at),
+        ]);
     }
-    out
+    out.finish()
 }
 
 async fn export_csv(
@@ -347,24 +332,4 @@ async fn export_csv(
     // Customer phone numbers: keep them out of shared caches and the browser cache.
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn quotes_and_neutralises_formulas() {
-        assert_eq!(csv_field("Budi"), "Budi");
-        assert_eq!(csv_field("Budi, Jakarta"), "\"Budi, Jakarta\"");
-        assert_eq!(csv_field("kata \"murah\""), "\"kata \"\"murah\"\"\"");
-        assert_eq!(csv_field("baris1\nbaris2"), "\"baris1\nbaris2\"");
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("+6281234567890"), "'+6281234567890");
-        assert_eq!(csv_field("-1"), "'-1");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field("  =1+1"), "'  =1+1");
-        assert_eq!(csv_field("\tx"), "'\tx");
-        assert_eq!(csv_field(""), "");
-    }
 }

@@ -4,6 +4,7 @@ pub mod admin_tenants;
 pub mod cars;
 pub mod cars_csv;
 pub mod leads;
+pub mod openapi;
 pub mod photos;
 pub mod sales;
 
