@@ -134,7 +134,7 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
 /// Puts the demo stock into one showroom, through the same validation as the API,
 /// with a photo drawn for each car and run through the real photo pipeline.
 async fn seed_stock(db: &Db, media: &dyn BlobStore, tenant: TenantId, index: usize) -> anyhow::Result<()> {
-    let mut tx = db.tenant(tenant).begin().await?;
+    let mut tx = db.tenant(tenant).begin_write().await?;
     for input in demo_cars::stock_for(index) {
         let fields = CarFields::from_json(input.as_object().context("demo car is an object")?, 2026)
             .map_err(|e| anyhow::anyhow!("demo car invalid: {e}"))?;

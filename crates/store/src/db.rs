@@ -137,6 +137,17 @@ impl Db {
         })
     }
 
+    /// A transaction that will write. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), waiting up to `busy_timeout` for it: a deferred
+    /// transaction that reads first and writes later fails at once with
+    /// "database is locked" when another writer got in between.
+    pub(crate) async fn begin_write(&self) -> StoreResult<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     /// The only door to tenant tables.
     pub fn tenant(&self, tenant: TenantId) -> TenantDb {
         TenantDb::new(self.clone(), tenant)

@@ -589,3 +589,62 @@ async fn status_changes_assignments_and_notes_are_recorded() {
     ));
     tx.commit().await.unwrap();
 }
+
+/// Rows of another tenant that share an id (the composite keys allow it) must not be
+/// touched either: this catches a missing `tenant_id` filter even where a tenant-scoped
+/// read in front of the write would otherwise hide it.
+#[tokio::test]
+async fn twin_ids_in_another_tenant_are_left_alone() {
+    let test_db = TestDatabase::create(true).await;
+    let db = test_db.owner_db().await;
+    let a = seed_tenant(&db, "alpha").await;
+    let b = seed_tenant(&db, "beta").await;
+    let s1 = seed_sales(&db, a, "Satu", "0812-0000-0001").await;
+    let s2 = seed_sales(&db, a, "Dua", "0812-0000-0002").await;
+    let a_lead = seed_lead(&db, a, NewLead { assigned_sales_id: Some(s2), ..lead("0857-0000-0001", "A") }).await;
+
+    // B gets a salesperson and a lead with the very same ids as A's.
+    const TWIN_SALES: &str = "INSERT INTO sales_staff (tenant_id, id, name, phone, active, created_at, updated_at) \
+                              VALUES ($1, $2, 'Kembar', '+6281299999999', $3, $4, $4)";
+    garasi_store::with_db!(&db, |p| sqlx::query(TWIN_SALES)
+        .bind(b.0)
+        .bind(s1)
+        .bind(true)
+        .bind(garasi_store::now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    const TWIN_LEAD: &str = "INSERT INTO leads (tenant_id, id, phone, name, status, created_at, updated_at) \
+                             VALUES ($1, $2, '+6285799999999', 'Kembar', 'new', $3, $3)";
+    garasi_store::with_db!(&db, |p| sqlx::query(TWIN_LEAD)
+        .bind(b.0)
+        .bind(a_lead)
+        .bind(garasi_store::now())
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    // B's twin salesperson just got a lead; that says nothing about A's Satu.
+    seed_lead(&db, b, NewLead { assigned_sales_id: Some(s1), ..lead("0857-0000-0002", "B") }).await;
+
+    let mut tx = db.tenant(a).begin().await.unwrap();
+    assert_eq!(tx.sales().next_for_assignment().await.unwrap().unwrap().id, s1, "Satu never got a lead in A");
+    assert!(matches!(
+        tx.leads().set_status(a_lead, LeadStatus::Lost, "a", "").await.unwrap(),
+        StatusChange::Changed(_)
+    ));
+    tx.leads().assign(a_lead, Some(s1), "a", "").await.unwrap();
+    tx.leads().add_note(a_lead, "a", "catatan").await.unwrap();
+    assert_eq!(tx.leads().events(a_lead).await.unwrap().len(), 4);
+    assert!(tx.sales().delete(s1).await.unwrap());
+    tx.commit().await.unwrap();
+
+    let mut tx = db.tenant(b).begin().await.unwrap();
+    let twin = tx.leads().get(a_lead).await.unwrap().unwrap();
+    assert_eq!((twin.status, twin.assigned_sales_id, twin.name.as_str()), (LeadStatus::New, None, "Kembar"));
+    assert!(tx.leads().events(a_lead).await.unwrap().is_empty());
+    let twin = tx.sales().get(s1).await.unwrap().unwrap();
+    assert!(twin.active && twin.deleted_at.is_none() && twin.name == "Kembar");
+    tx.commit().await.unwrap();
+}

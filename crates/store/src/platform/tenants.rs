@@ -95,7 +95,7 @@ impl PlatformDb {
     ) -> StoreResult<(Tenant, User)> {
         let id = TenantId(Uuid::now_v7());
         let at = now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         const INSERT: &str = "INSERT INTO tenants (id, slug, name, status, whatsapp_number, primary_domain, \
                               created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $6)";
         with_tx!(&mut tx, |c| sqlx::query(INSERT)
@@ -172,7 +172,7 @@ impl PlatformDb {
             TenantStatus::Deleted => current.deleted_at.or(Some(at)),
             _ => None,
         };
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.db.begin_write().await?;
         const UPDATE: &str = "UPDATE tenants SET name = $2, status = $3, whatsapp_number = $4, primary_domain = $5, \
                               updated_at = $6, deleted_at = $7 WHERE id = $1";
         with_tx!(&mut tx, |c| sqlx::query(UPDATE)

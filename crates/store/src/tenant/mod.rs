@@ -41,9 +41,16 @@ impl TenantDb {
         self.tenant
     }
 
-    /// Opens a transaction scoped to this tenant.
+    /// Opens a read transaction scoped to this tenant. On SQLite it must not write
+    /// after reading (see [`TenantDb::begin_write`]); on PostgreSQL both are the same.
     pub async fn begin(&self) -> StoreResult<TenantTx> {
         TenantTx::scope(self.db.begin().await?, self.tenant).await
+    }
+
+    /// Opens a transaction scoped to this tenant that may write. On SQLite writers
+    /// queue for the lock here instead of failing half-way through.
+    pub async fn begin_write(&self) -> StoreResult<TenantTx> {
+        TenantTx::scope(self.db.begin_write().await?, self.tenant).await
     }
 }
 

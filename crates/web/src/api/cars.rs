@@ -49,7 +49,7 @@ async fn create(
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
     let fields = CarFields::from_json(&body, current_year()).map_err(AppError::Validation)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let car = tx.cars().create(&fields).await?;
     tx.commit().await?;
     state.inventory_changed(auth.tenant.id).await;
@@ -74,7 +74,7 @@ async fn update(
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let current = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
     let mut merged = current.fields.to_json();
     for (k, v) in body {
@@ -90,7 +90,7 @@ async fn update(
 async fn remove(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
     auth.require_admin()?;
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     if !tx.cars().delete(id).await? {
         return Err(AppError::NotFound);
     }

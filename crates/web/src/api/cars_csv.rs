@@ -192,7 +192,7 @@ async fn import(
         return Err(AppError::field("file", "Kolom \"brand\" (atau \"merek\") tidak ada di baris judul."));
     }
     let year = current_year();
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let mut valid: Vec<(Option<uuid::Uuid>, CarFields)> = Vec::new();
     let mut errors: Vec<Value> = Vec::new();
     for (i, row) in parsed.rows.iter().enumerate() {

@@ -214,7 +214,7 @@ async fn set_status(
         return Err(AppError::Validation(errors));
     };
     errors.into_result().map_err(AppError::Validation)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let lead = match tx.leads().set_status(id, status, &auth.actor_label(), &note).await? {
         StatusChange::Changed(lead) => lead,
         StatusChange::Unchanged(_) => {
@@ -246,7 +246,7 @@ async fn add_note(
     }
     check_note(&mut errors, note);
     errors.into_result().map_err(AppError::Validation)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let event = tx.leads().add_note(id, &auth.actor_label(), note).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(event_json(&event))).into_response())

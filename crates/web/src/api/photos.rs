@@ -89,7 +89,7 @@ async fn upload(
         if stored.is_empty() {
             return Err(AppError::field("files", "Pilih minimal satu foto."));
         }
-        let mut tx = tdb.begin().await?;
+        let mut tx = tdb.begin_write().await?;
         for photo in &stored {
             let new = NewPhoto {
                 id: photo.photo.photo_id,
@@ -142,7 +142,7 @@ async fn reorder(
         .map(|s| Uuid::parse_str(s))
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::field("order", "Urutan berisi id foto yang tidak valid."))?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
     if !tx.cars().reorder_photos(car_id, &order).await? {
         return Err(AppError::field("order", "Urutan harus memuat setiap foto mobil ini tepat satu kali."));
@@ -160,7 +160,7 @@ async fn remove(
 ) -> Result<Response, AppError> {
     let car_id = parse_id(&id)?;
     let photo_id = parse_id(&photo_id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
     tx.cars().delete_photo(car_id, photo_id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;

@@ -126,7 +126,7 @@ async fn create(
     let (Some(name), Some(phone)) = (name, phone) else {
         return Err(AppError::Validation(errors));
     };
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let person = tx.sales().create(&NewSalesPerson { name, phone }).await.map_err(|e| match e {
         StoreError::Conflict(_) => AppError::field("phone", "Nomor ini sudah terdaftar sebagai sales."),
         other => other.into(),
@@ -153,7 +153,7 @@ async fn remove(
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     if !tx.sales().delete(id).await? {
         return Err(AppError::NotFound);
     }

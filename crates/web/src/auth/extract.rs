@@ -106,21 +106,25 @@ impl FromRequestParts<AppState> for TenantAuth {
         let at = now();
         // Sessions live in the tenant's own rows: a secret from showroom A finds
         // nothing when replayed on showroom B's host.
-        let mut tx = state.db.tenant(tenant.id).begin().await?;
+        let tdb = state.db.tenant(tenant.id);
+        let mut tx = tdb.begin().await?;
         let session = tx.sessions().find_active(&hash_token(&creds.token), at).await?.ok_or(AppError::Unauthorized)?;
-        if session.last_seen_at + ChronoDuration::hours(IDLE_TIMEOUT_HOURS) <= at {
-            tx.sessions().delete(session.id).await?;
-            tx.commit().await?;
-            return Err(AppError::Unauthorized);
-        }
         let user = tx.users().get(session.user_id).await?.ok_or(AppError::Unauthorized)?;
-        if user.disabled_at.is_some() {
+        tx.commit().await?;
+        let idle = session.last_seen_at + ChronoDuration::hours(IDLE_TIMEOUT_HOURS) <= at;
+        // Writes go in their own short write transaction, and only when needed.
+        if idle || session.last_seen_at + ChronoDuration::minutes(TOUCH_EVERY_MINUTES) <= at {
+            let mut tx = tdb.begin_write().await?;
+            if idle {
+                tx.sessions().delete(session.id).await?;
+            } else {
+                tx.sessions().touch(session.id, at).await?;
+            }
+            tx.commit().await?;
+        }
+        if idle || user.disabled_at.is_some() {
             return Err(AppError::Unauthorized);
         }
-        if session.last_seen_at + ChronoDuration::minutes(TOUCH_EVERY_MINUTES) <= at {
-            tx.sessions().touch(session.id, at).await?;
-        }
-        tx.commit().await?;
         Ok(TenantAuth { tenant, user, session_id: session.id })
     }
 }

@@ -98,7 +98,7 @@ async fn login(
         }
         Site::Tenant(tenant) => {
             let tdb = state.db.tenant(tenant.id);
-            let mut tx = tdb.begin().await?;
+            let mut tx = tdb.begin_write().await?;
             let user = match &email {
                 Some(e) => tx.users().find_by_email(e).await?,
                 None => None,
@@ -164,7 +164,7 @@ async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response,
         }
         Some(Site::Tenant(_)) => {
             let auth = TenantAuth::from_request_parts(&mut parts, &state).await?;
-            let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+            let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
             tx.sessions().delete(auth.session_id).await?;
             tx.commit().await?;
         }
