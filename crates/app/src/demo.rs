@@ -7,13 +7,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use garasi_domain::car::CarFields;
-use garasi_domain::{Email, Role, TenantId, TenantSettings};
+use garasi_domain::car::{CarFields, CarFilter, CarSort};
+use garasi_domain::money::Rupiah;
+use garasi_domain::{Email, PhoneNumber, Role, TenantId, TenantSettings};
 use garasi_media::{BlobStore, PhotoKey, ProcessOptions, demo_car_image, process_bytes, store_photo};
 use garasi_store::Db;
 use garasi_store::platform::{AuditEntry, NewTenant};
-use garasi_store::tenant::NewPhoto;
 use garasi_store::tenant::NewUser;
+use garasi_store::tenant::{LeadStatus, NewLead, NewPhoto, NewSalesPerson, PaymentMethod};
 use garasi_web::hash_password;
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -157,7 +158,45 @@ async fn seed_stock(db: &Db, media: &dyn BlobStore, tenant: TenantId, index: usi
         };
         tx.cars().add_photo(car.id, &photo).await?;
     }
+    seed_people(&mut tx, index).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Two salespeople and a handful of leads in different stages, so the dashboards
+/// and the bot's hand-off have someone to work with.
+async fn seed_people(tx: &mut garasi_store::TenantTx, index: usize) -> anyhow::Result<()> {
+    let staff = [("Budi Santoso", "0812-1000-0001"), ("Sari Wulandari", "0813-1000-0002")];
+    let mut sales_ids = Vec::new();
+    for (name, phone) in staff {
+        // Each showroom has its own people: vary the number per showroom.
+        let phone = PhoneNumber::parse(&format!("{}{}", &phone[..phone.len() - 1], index + 1))?;
+        sales_ids.push(tx.sales().create(&NewSalesPerson { name: name.into(), phone }).await?.id);
+    }
+    let (cars, _) = tx.cars().list(&CarFilter::for_sale(), CarSort::Newest, 5, 0).await?;
+    let leads = [
+        ("Andi Pratama", "0857-2000-1001", Some(200_000_000), Some(PaymentMethod::Credit), LeadStatus::New),
+        ("Rina Marlina", "0857-2000-1002", Some(150_000_000), Some(PaymentMethod::Cash), LeadStatus::Contacted),
+        ("Dewi Lestari", "0857-2000-1003", None, None, LeadStatus::Qualified),
+        ("Hendra Gunawan", "0857-2000-1004", Some(450_000_000), Some(PaymentMethod::Credit), LeadStatus::Converted),
+        ("Yoga Saputra", "0857-2000-1005", Some(120_000_000), Some(PaymentMethod::Cash), LeadStatus::Lost),
+    ];
+    for (i, (name, phone, budget, payment, status)) in leads.into_iter().enumerate() {
+        let new = NewLead {
+            name: name.into(),
+            car_id: cars.get(i % cars.len().max(1)).map(|c| c.id),
+            assigned_sales_id: Some(sales_ids[i % sales_ids.len()]),
+            budget: budget.map(Rupiah::new).transpose()?,
+            payment_method: payment,
+            notes: "Data demo.".into(),
+            source: "whatsapp".into(),
+            ..NewLead::new(PhoneNumber::parse(phone)?)
+        };
+        let lead = tx.leads().create(&new, "demo").await?;
+        if status != LeadStatus::New {
+            tx.leads().set_status(lead.id, status, "demo", "").await?;
+        }
+    }
     Ok(())
 }
 

@@ -118,3 +118,47 @@ impl Car {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use serde_json::json;
+
+    use super::*;
+
+    fn car(status: &str) -> Car {
+        let input = json!({
+            "brand": "Toyota", "model": "Fortuner", "year": 2020, "price": 450_000_000, "transmission": "AT",
+            "fuel": "diesel", "body_type": "SUV", "floor_price": 430_000_000, "internal_notes": "RAHASIA-NET",
+            "plate_number": "B 1234 ABC", "status": status,
+        });
+        Car {
+            id: Uuid::now_v7(),
+            stock_no: 7,
+            slug: "toyota-fortuner-2020-7".into(),
+            fields: CarFields::from_json(input.as_object().unwrap(), 2026).unwrap(),
+            photos: vec![],
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            published_at: None,
+            sold_at: None,
+        }
+    }
+
+    #[test]
+    fn the_public_view_has_no_sales_only_fields() {
+        let public = car("available").public().unwrap();
+        let text = serde_json::to_string(&public).unwrap();
+        for secret in ["floor_price", "internal_notes", "plate_number", "RAHASIA", "430000000", "1234"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+        assert!(text.contains("\"plate_region\":\"B\"") && text.contains("\"plate_parity\":\"genap\""));
+    }
+
+    #[test]
+    fn drafts_and_hidden_cars_have_no_public_view() {
+        assert!(car("draft").public().is_none());
+        assert!(car("hidden").public().is_none());
+        assert!(car("sold").public().is_some());
+    }
+}
