@@ -65,8 +65,10 @@ const ALIASES: &[(&str, &str)] = &[
 ];
 
 fn column_field(header: &str) -> Option<&'static str> {
-    let key = header.trim().to_lowercase().replace([' ', '-', '.'], "_");
-    let key = key.trim_matches('_');
+    // "No. Stok", "no-stok" and "no_stok" are one column.
+    let lower = header.trim().to_lowercase();
+    let key = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join("_");
+    let key = key.as_str();
     if key == "stock_no" {
         return Some("stock_no");
     }
