@@ -71,6 +71,7 @@ pub enum RootCommand {
 }
 
 pub async fn run() -> ExitCode {
+    crate::install_tls_provider();
     let cli = Cli::parse();
     // `nlu` is a pure filter: it must work with no data dir, database or settings.
     if matches!(cli.command, Command::Nlu) {

@@ -6,6 +6,14 @@ pub mod demo;
 mod demo_cars;
 pub mod server;
 pub mod settings;
+pub mod storage;
 
 pub use server::{Running, start};
+
+/// Installs ring as the process-wide rustls crypto provider. HTTPS clients (S3, the
+/// LLM, the WhatsApp Cloud API) are built with reqwest's provider-less rustls, so
+/// this must run before the first one is made; calling it again is harmless.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 pub use settings::Settings;

@@ -106,22 +106,49 @@ pub async fn open_shared(settings: &Settings) -> anyhow::Result<(Arc<dyn Kv>, Ev
     }
 }
 
-/// Photo storage under the data dir, after sweeping what interrupted uploads left.
+/// Photo storage (the data dir, or an S3 bucket when configured) and the upload
+/// staging area, after sweeping what interrupted uploads left.
 pub async fn open_media(settings: &Settings) -> anyhow::Result<(Arc<dyn BlobStore>, Staging)> {
-    let store = LocalBlobStore::new(&settings.data_dir).await.context("cannot open the media directory")?;
-    let staging = Staging::new(&settings.data_dir).await.context("cannot open the upload staging directory")?;
     // Another instance sharing the data dir may be mid-upload: only sweep files
     // older than any upload could take.
-    let swept = staging.sweep(Duration::from_secs(15 * 60)).await.unwrap_or(0)
-        + store.sweep_temp(Duration::from_secs(15 * 60)).await.unwrap_or(0);
+    let stale = Duration::from_secs(15 * 60);
+    let staging = Staging::new(&settings.data_dir).await.context("cannot open the upload staging directory")?;
+    let mut swept = staging.sweep(stale).await.unwrap_or(0);
+    let store: Arc<dyn BlobStore> = match &settings.s3 {
+        Some(s3) => Arc::new(open_s3(s3)?),
+        None => {
+            let local = LocalBlobStore::new(&settings.data_dir).await.context("cannot open the media directory")?;
+            swept += local.sweep_temp(stale).await.unwrap_or(0);
+            Arc::new(local)
+        }
+    };
     if swept > 0 {
         tracing::info!(files = swept, "removed leftovers of interrupted uploads");
     }
-    Ok((Arc::new(store), staging))
+    Ok((store, staging))
+}
+
+#[cfg(feature = "s3")]
+fn open_s3(s3: &crate::storage::S3Settings) -> anyhow::Result<garasi_media::ObjectBlobStore> {
+    let config = garasi_media::S3Config {
+        bucket: s3.bucket.clone(),
+        region: s3.region.clone(),
+        endpoint: s3.endpoint.clone(),
+        access_key_id: s3.access_key_id.clone(),
+        secret_access_key: s3.secret_access_key.clone(),
+        allow_http: s3.endpoint.as_deref().is_some_and(|e| e.starts_with("http://")),
+    };
+    garasi_media::ObjectBlobStore::s3(&config, &s3.prefix).context("cannot set up S3 storage")
+}
+
+#[cfg(not(feature = "s3"))]
+fn open_s3(_: &crate::storage::S3Settings) -> anyhow::Result<LocalBlobStore> {
+    anyhow::bail!("GARASI_S3_BUCKET is set but this build has no S3 support; build with the `s3` feature")
 }
 
 /// Binds and serves in the background. `settings.bind` may use port 0.
 pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
+    crate::install_tls_provider();
     let (kv, events) = open_shared(settings).await?;
     let listener =
         TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;

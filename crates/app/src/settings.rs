@@ -15,6 +15,8 @@ use serde::Deserialize;
 /// Every setting, as flags and environment variables. Shared by all commands.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SettingArgs {
+    #[command(flatten)]
+    pub s3: crate::storage::S3Args,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -66,6 +68,7 @@ pub struct SettingArgs {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSettings {
+    s3: Option<crate::storage::S3File>,
     bind: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
@@ -96,6 +99,8 @@ fn bad(name: &'static str, reason: impl Into<String>) -> SettingError {
 /// Resolved, validated settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// An S3-compatible bucket for photos, or `None` for the data dir.
+    pub s3: Option<crate::storage::S3Settings>,
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -162,6 +167,7 @@ impl Settings {
             return Err(bad("GARASI_LOGIN_MAX_FAILURES", "must be between 1 and 1000"));
         }
         Ok(Settings {
+            s3: crate::storage::resolve(&args.s3, file.s3.as_ref())?,
             bind,
             data_dir,
             database_url,

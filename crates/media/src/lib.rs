@@ -14,6 +14,8 @@ mod demo;
 mod error;
 mod fsutil;
 mod local;
+#[cfg(feature = "s3")]
+mod object;
 mod pipeline;
 mod sniff;
 mod staging;
@@ -25,6 +27,8 @@ pub use blob::{
 pub use demo::demo_car_image;
 pub use error::MediaError;
 pub use local::{LocalBlobStore, MEDIA_DIR};
+#[cfg(feature = "s3")]
+pub use object::{ObjectBlobStore, S3Config};
 pub use pipeline::{EncodedVariant, ProcessOptions, ProcessedPhoto, process, process_bytes};
 pub use sniff::{SourceFormat, sniff};
 pub use staging::{INCOMING_DIR, PART_SUFFIX, StagedFile, StagedUpload, Staging, write_limited};

@@ -169,6 +169,7 @@ impl TestApp {
     pub async fn spawn_on(db: TestDatabase, settings: Settings) -> TestApp {
         let runtime_db = garasi_app::server::open_database(&settings).await.expect("open database");
         let running = garasi_app::start(&settings, runtime_db).await.expect("start server");
+        garasi_app::install_tls_provider();
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp { addr: running.addr, settings, client, running: Some(running), db }
     }
