@@ -66,7 +66,8 @@ impl std::fmt::Debug for S3Settings {
 /// Photo storage: `None` means the data dir.
 pub fn resolve(args: &S3Args, file: Option<&S3File>) -> Result<Option<S3Settings>, SettingError> {
     let file = file.cloned().unwrap_or_default();
-    let pick = |a: &Option<String>, f: Option<String>| a.clone().or(f).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let pick =
+        |a: &Option<String>, f: Option<String>| a.clone().or(f).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let Some(bucket) = pick(&args.s3_bucket, file.bucket) else { return Ok(None) };
     let endpoint = pick(&args.s3_endpoint, file.endpoint);
     if let Some(e) = &endpoint

@@ -11,8 +11,8 @@ use futures_util::StreamExt;
 use object_store::path::Path as ObjectPath;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 
-use crate::blob::{Blob, BlobBody, BlobKey, BlobPrefix, BlobStore, BoxFuture};
 use crate::MediaError;
+use crate::blob::{Blob, BlobBody, BlobKey, BlobPrefix, BlobStore, BoxFuture};
 
 /// Where to find the bucket. `endpoint` is for S3-compatible services (MinIO,
 /// R2); leave it empty for AWS.
@@ -90,7 +90,11 @@ impl BlobStore for ObjectBlobStore {
         Box::pin(async move {
             let result = self.store.get(&self.path(&key.path())).await.map_err(backend)?;
             let bytes = result.bytes().await.map_err(backend)?;
-            Ok(Blob { content_type: key.content_type(), len: bytes.len() as u64, body: BlobBody::Bytes(bytes.to_vec()) })
+            Ok(Blob {
+                content_type: key.content_type(),
+                len: bytes.len() as u64,
+                body: BlobBody::Bytes(bytes.to_vec()),
+            })
         })
     }
 
