@@ -156,12 +156,16 @@ pub async fn resolve(state: &AppState, parts: &Parts) -> Result<Resolved, AppErr
     if host == state.config.admin_host {
         return Ok(Resolved::Site(Site::Admin));
     }
+    // Only a fresh lookup is stored: re-putting on every hit would keep renewing
+    // the TTL, so a missed invalidation would never expire for a busy host.
     let tenant = match state.hosts.get(&host) {
-        Some(t) => Some(t),
-        None => lookup(state, &host).await?.map(Arc::new),
+        Some(t) => t,
+        None => {
+            let Some(t) = lookup(state, &host).await?.map(Arc::new) else { return Ok(Resolved::Unknown) };
+            state.hosts.put(host, t.clone());
+            t
+        }
     };
-    let Some(tenant) = tenant else { return Ok(Resolved::Unknown) };
-    state.hosts.put(host, tenant.clone());
     Ok(match tenant.status {
         TenantStatus::Active => Resolved::Site(Site::Tenant(tenant)),
         TenantStatus::Suspended => Resolved::Unknown,
