@@ -10,11 +10,13 @@
 mod db;
 mod args;
 mod error;
+pub mod jobs;
 mod migrate;
 pub mod platform;
 pub mod tenant;
 mod time;
 mod token;
+pub mod whatsapp;
 
 pub use db::{Backend, Db, DbOptions, Tx, redact_url};
 pub use error::{StoreError, StoreResult};

@@ -584,3 +584,72 @@ impl<'a> Cars<'a> {
             .await)?)
     }
 }
+
+// ----------------------------------------------------------------------------------------
+// Queries of the public site and the dashboards (menus, sitemap, similar cars, charts).
+// ----------------------------------------------------------------------------------------
+
+impl Cars<'_> {
+    /// `status IN (…)` for a status list (nothing when empty), with its placeholders.
+    fn status_sql(statuses: &[CarStatus], args: &mut Args) -> String {
+        let phs: Vec<String> = statuses.iter().map(|s| args.push(Arg::Text(s.as_str().to_owned()))).collect();
+        if phs.is_empty() { String::new() } else { format!(" AND status IN ({})", phs.join(", ")) }
+    }
+
+    /// Cars per body type (`mpv`, `suv`, …) among these statuses, most first.
+    pub async fn body_type_counts(&mut self, statuses: &[CarStatus]) -> StoreResult<Vec<(String, i64)>> {
+        let mut args = Args::default();
+        let tenant = args.push(Arg::Uuid(self.tenant.0));
+        let status_sql = Self::status_sql(statuses, &mut args);
+        let sql = format!(
+            "SELECT body_type, count(*) AS n FROM cars WHERE tenant_id = {tenant} AND deleted_at IS NULL{status_sql} \
+             GROUP BY body_type ORDER BY n DESC, body_type"
+        );
+        Ok(with_tx!(&mut *self.tx, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(c).await)?)
+    }
+
+    /// Cars per (brand, model) among these statuses, by brand then model.
+    pub async fn model_counts(&mut self, statuses: &[CarStatus]) -> StoreResult<Vec<(String, String, i64)>> {
+        let mut args = Args::default();
+        let tenant = args.push(Arg::Uuid(self.tenant.0));
+        let status_sql = Self::status_sql(statuses, &mut args);
+        let sql = format!(
+            "SELECT brand, model, count(*) FROM cars WHERE tenant_id = {tenant} AND deleted_at IS NULL{status_sql} \
+             GROUP BY brand, model ORDER BY brand, model"
+        );
+        Ok(with_tx!(&mut *self.tx, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(c).await)?)
+    }
+
+    /// Slugs and last changes of the public cars (available, booked or sold: every car
+    /// with a page), newest first: the sitemap. Drafts and hidden cars are not listed.
+    pub async fn public_slugs(&mut self, limit: i64) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
+        const SQL: &str = "SELECT slug, updated_at FROM cars WHERE tenant_id = $1 AND deleted_at IS NULL \
+                           AND status IN ('available', 'booked', 'sold') ORDER BY updated_at DESC, id DESC LIMIT $2";
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(limit).fetch_all(c).await)?)
+    }
+
+    /// Other cars on offer like this one: the same body type first, then the closest price.
+    pub async fn similar(
+        &mut self,
+        car_id: Uuid,
+        body_type: BodyType,
+        price: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<Car>> {
+        let mut args = Args::default();
+        let tenant = args.push(Arg::Uuid(self.tenant.0));
+        let id = args.push(Arg::Uuid(car_id));
+        let body = args.push(Arg::Text(body_type.as_str().to_owned()));
+        let price = args.push(Arg::I64(price));
+        let limit = args.push(Arg::I64(limit));
+        let sql = format!(
+            "SELECT {CAR_COLUMNS} FROM cars c WHERE c.tenant_id = {tenant} AND c.deleted_at IS NULL \
+             AND c.status IN ('available', 'booked') AND c.id <> {id} \
+             ORDER BY CASE WHEN c.body_type = {body} THEN 0 ELSE 1 END, abs(c.price - {price}), c.id DESC \
+             LIMIT {limit}"
+        );
+        let rows: Vec<CarRow> =
+            with_tx!(&mut *self.tx, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(c).await)?;
+        self.assemble(rows).await
+    }
+}

@@ -532,3 +532,36 @@ impl<'a> Leads<'a> {
         })
     }
 }
+
+// ----------------------------------------------------------------------------------------
+// Figures for the dashboards (analytics, sales staff).
+// ----------------------------------------------------------------------------------------
+
+impl Leads<'_> {
+    /// When each lead created since `since` came in, oldest first (leads per day).
+    pub async fn created_since(&mut self, since: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>> {
+        const SQL: &str = "SELECT created_at FROM leads WHERE tenant_id = $1 AND created_at >= $2 ORDER BY created_at";
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL).bind(self.tenant.0).bind(since).fetch_all(c).await)?)
+    }
+
+    /// The cars most leads since `since` asked about: (car id, leads), most first.
+    pub async fn top_cars_since(&mut self, since: DateTime<Utc>, limit: i64) -> StoreResult<Vec<(Uuid, i64)>> {
+        const SQL: &str = "SELECT car_id, count(*) AS n FROM leads WHERE tenant_id = $1 AND created_at >= $2 \
+                           AND car_id IS NOT NULL GROUP BY car_id ORDER BY n DESC, car_id LIMIT $3";
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
+            .bind(self.tenant.0)
+            .bind(since)
+            .bind(limit)
+            .fetch_all(c)
+            .await)?)
+    }
+
+    /// Per salesperson: (id, leads assigned, of which still open, i.e. not converted or lost).
+    pub async fn counts_by_sales(&mut self) -> StoreResult<Vec<(Uuid, i64, i64)>> {
+        const SQL: &str = "SELECT assigned_sales_id, count(*), \
+                           COALESCE(SUM(CASE WHEN status IN ('converted', 'lost') THEN 0 ELSE 1 END), 0) \
+                           FROM leads WHERE tenant_id = $1 AND assigned_sales_id IS NOT NULL \
+                           GROUP BY assigned_sales_id";
+        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(c).await)?)
+    }
+}

@@ -3,18 +3,28 @@
 //! A [`TenantTx`] exists only after its transaction has set `app.tenant_id` (PostgreSQL
 //! RLS), and every repository it hands out binds its `tenant_id` into each query.
 
+mod bot_memory;
 mod cars;
+mod conversations;
+mod lead_intake;
 mod leads;
+mod llm_usage;
+mod messages;
 mod sales;
 mod sessions;
 mod settings;
 mod users;
 
+pub use bot_memory::BotMemory;
 pub use cars::{Cars, NewPhoto, StockCounts};
+pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
+pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
     Lead, LeadEvent, LeadFilter, LeadStatus, Leads, NewLead, ParseLeadStatusError, PaymentMethod, StatusChange,
     jakarta, jakarta_day_start,
 };
+pub use llm_usage::{LlmUsage, UsageDay};
+pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub use sessions::{Session, Sessions};
 pub use settings::Settings;
@@ -99,6 +109,36 @@ impl TenantTx {
 
     pub fn leads(&mut self) -> Leads<'_> {
         Leads::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn conversations(&mut self) -> Conversations<'_> {
+        Conversations::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn messages(&mut self) -> Messages<'_> {
+        Messages::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn lead_intake(&mut self) -> LeadIntake<'_> {
+        LeadIntake::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn bot_memory(&mut self) -> BotMemory<'_> {
+        BotMemory::new(&mut self.tx, self.tenant)
+    }
+
+    pub fn llm_usage(&mut self) -> LlmUsage<'_> {
+        LlmUsage::new(&mut self.tx, self.tenant)
+    }
+
+    /// The tenant's side of the job queue (the WhatsApp outbox).
+    pub fn outbox(&mut self) -> crate::jobs::Outbox<'_> {
+        crate::jobs::Outbox::new(&mut self.tx, self.tenant)
+    }
+
+    /// The tenant's WhatsApp channel settings and contact ids.
+    pub fn whatsapp(&mut self) -> crate::whatsapp::WhatsappChannels<'_> {
+        crate::whatsapp::WhatsappChannels::new(&mut self.tx, self.tenant)
     }
 
     pub async fn commit(self) -> StoreResult<()> {
