@@ -1,3 +1,24 @@
-//! The bot. See `nlu` for the offline Indonesian understanding.
+//! The bot: channel → inbox → engine → reply.
+//!
+//! - [`nlu`]: the offline Indonesian understanding (no IO, no model weights);
+//! - [`commands`]: the slash commands, parsed before anything else;
+//! - [`engine`]: the pipeline (inbox, resolve, limit, hand-off, understand, reply);
+//! - [`offline`] and [`tools`]: answers from the live inventory, with and without an LLM;
+//! - [`llm`]: the optional OpenAI-compatible client and its tool loop;
+//! - [`memory`] and [`kv`]: per-sender memory in Redis, in-process or in the database;
+//! - [`format`]: WhatsApp text (bold, rupiah, car cards, length caps).
 
+pub mod commands;
+pub mod engine;
+pub mod format;
+pub mod kv;
+pub mod llm;
+pub mod memory;
 pub mod nlu;
+pub mod offline;
+pub mod prompt;
+pub mod tools;
+pub mod turn;
+
+pub use engine::{BotConfig, BotError, Engine, Inbound, Outcome, TenantRef};
+pub use llm::LlmConfig;

@@ -1,0 +1,160 @@
+//! Latency of the offline bot, from an inbound message to its reply persisted (inbox row,
+//! role lookup, conversation, rate limit, memory, understanding, car queries, reply row,
+//! outbox job, lead writes): p50 and p99 over 1,000 simulated messages.
+//!
+//! ```sh
+//! cargo run -p garasi-bot --release --example bench_engine            # SQLite file in a temp dir
+//! GARASI_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/garasi_bench \
+//!   cargo run -p garasi-bot --release --example bench_engine          # an empty PostgreSQL database
+//! ```
+//! Options: `--messages N` (default 1000), `--senders N` (default 100), `--cars N` (default 40).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use garasi_bot::kv::InProcessKv;
+use garasi_bot::memory::DbMemory;
+use garasi_bot::{BotConfig, Engine, Inbound, TenantRef};
+use garasi_domain::car::CarFields;
+use garasi_domain::{Email, PhoneNumber, Role};
+use garasi_store::platform::NewTenant;
+use garasi_store::tenant::{NewSalesPerson, NewUser};
+use garasi_store::{Db, DbOptions};
+use serde_json::json;
+
+/// What customers typically send, in order: each sender runs through it.
+const SCRIPT: &[&str] = &[
+    "halo",
+    "Ada mobil apa?",
+    "Toyota budget 200 juta",
+    "yang kedua",
+    "fotonya dong",
+    "DP 30% tenor 4 tahun brp?",
+    "avanza matic 2019 keatas dibawah 220jt",
+    "yang putih",
+    "/detail 3",
+    "Mau lihat langsung",
+];
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() {
+    let messages = arg("--messages", 1000);
+    let senders = arg("--senders", 100).max(1);
+    let cars = arg("--cars", 40);
+    let dir = std::env::temp_dir().join(format!("garasi-bench-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = std::env::var("GARASI_BENCH_DATABASE_URL").unwrap_or_else(|_| Db::sqlite_url_for_dir(&dir));
+    let db = Db::connect(&url, &DbOptions::default()).await.expect("database");
+    db.migrate().await.expect("migrate");
+
+    let slug = format!("bench{}", &uuid::Uuid::now_v7().simple().to_string()[24..]);
+    let (tenant, _) = db
+        .platform()
+        .create_tenant(
+            &NewTenant { slug: slug.clone(), name: "Showroom Bench".into(), whatsapp_number: None, domain: None },
+            &NewUser {
+                email: Email::parse(&format!("owner@{slug}.test")).unwrap(),
+                name: String::new(),
+                role: Role::Owner,
+                password_hash: "x".into(),
+            },
+            &json!({"profile": {"address": "Jl. Bench 1", "city": "Jakarta"}}),
+        )
+        .await
+        .expect("tenant");
+    let models = [
+        ("Toyota", "Avanza", "MPV", 195),
+        ("Toyota", "Rush", "SUV", 175),
+        ("Toyota", "Fortuner", "SUV", 420),
+        ("Honda", "Brio", "hatchback", 165),
+        ("Daihatsu", "Xenia", "MPV", 125),
+        ("Mitsubishi", "Xpander", "MPV", 230),
+        ("Suzuki", "Ertiga", "MPV", 180),
+        ("Honda", "HR-V", "SUV", 310),
+    ];
+    let colors = ["Putih", "Hitam", "Silver", "Merah", "Abu-abu"];
+    let mut tx = db.tenant(tenant.id).begin_write().await.unwrap();
+    for i in 0..cars {
+        let (brand, model, body, price) = models[i % models.len()];
+        let input = json!({
+            "brand": brand, "model": model, "variant": "1.5 G", "year": 2016 + (i % 8) as i64,
+            "price": (price as i64 + (i as i64 % 7) * 5) * 1_000_000, "transmission": if i % 3 == 0 { "MT" } else { "AT" },
+            "fuel": "bensin", "body_type": body, "color": colors[i % colors.len()], "mileage_km": 30_000 + i * 1000,
+            "status": "available", "description": "Mulus, servis resmi.", "floor_price": (price as i64 - 10) * 1_000_000,
+        });
+        let fields = CarFields::from_json(input.as_object().unwrap(), 2026).expect("car");
+        tx.cars().create(&fields).await.unwrap();
+    }
+    tx.sales()
+        .create(&NewSalesPerson { name: "Rina".into(), phone: PhoneNumber::parse("0812-1111-2222").unwrap() })
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let config = BotConfig { customer_rate_per_minute: 1_000_000, ..BotConfig::default() };
+    let engine =
+        Engine::new(db.clone(), config, Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone())), None);
+    let tenant_ref =
+        TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: format!("http://{slug}.localhost:3000") };
+
+    // Warm-up: connections, statement caches.
+    for i in 0..20 {
+        let m = inbound(&tenant_ref, 9_999, &format!("warm-{i}"), SCRIPT[i % SCRIPT.len()]);
+        engine.handle(m).await.unwrap();
+    }
+
+    let mut times = Vec::with_capacity(messages);
+    let started = Instant::now();
+    for i in 0..messages {
+        let sender = i % senders;
+        let step = (i / senders) % SCRIPT.len();
+        let m = inbound(&tenant_ref, sender, &format!("m-{i}"), SCRIPT[step]);
+        let t = Instant::now();
+        let out = engine.handle(m).await.unwrap();
+        times.push(t.elapsed());
+        assert!(!out.replies.is_empty(), "every message is answered");
+    }
+    let wall = started.elapsed();
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / times.len() as u32;
+    println!(
+        "backend {}, {messages} messages from {senders} senders over {cars} cars (offline path, reply persisted)",
+        if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" }
+    );
+    println!(
+        "p50 {:.2} ms · p90 {:.2} ms · p99 {:.2} ms · max {:.2} ms · mean {:.2} ms · {:.0} msg/s",
+        ms(percentile(&times, 0.50)),
+        ms(percentile(&times, 0.90)),
+        ms(percentile(&times, 0.99)),
+        ms(*times.last().unwrap()),
+        ms(mean),
+        messages as f64 / wall.as_secs_f64()
+    );
+    db.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn inbound(tenant: &TenantRef, sender: usize, id: &str, text: &str) -> Inbound {
+    Inbound {
+        tenant: tenant.clone(),
+        channel: "simulator".into(),
+        from: format!("+62813{:08}", sender),
+        name: format!("Pelanggan {sender}"),
+        text: text.into(),
+        provider_message_id: id.into(),
+    }
+}

@@ -1,0 +1,560 @@
+//! The conversation engine: channel → inbox → engine → reply.
+//!
+//! 1. **Inbox**: the message is stored before it is processed, unique per provider id,
+//!    so redeliveries (even concurrent ones) are answered once.
+//! 2. **Resolve**: the tenant comes from the channel (the caller), the role from the
+//!    tenant's sales staff registry (sender phone in E.164), never from the text.
+//! 3. **Limit**: per-sender rate limit (one short notice, then silence), capped input,
+//!    the tenant's daily LLM token budget.
+//! 4. **Hand-off**: while a person handles the chat, the message is stored, not answered.
+//! 5. **Understand**: commands directly; else the offline parser, and when it is not
+//!    confident and an LLM is configured, the LLM with tools, falling back to the
+//!    offline answer on any error or when the reply budget runs out.
+//! 6. **Reply**: WhatsApp text and images, stored with the outbox job that sends it in
+//!    one transaction; salespeople get their notices the same way.
+//! 7. **Memory**: per (tenant, sender), in Redis or the database, with a TTL.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use garasi_domain::{PhoneError, PhoneNumber, TenantId, TenantSettings};
+use garasi_store::jobs::WhatsappOut;
+use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage, jakarta};
+use garasi_store::{Db, StoreError};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::commands;
+use crate::format;
+use crate::kv::{InProcessKv, RedisKv, SharedKv};
+use crate::llm::openai::OpenAiCompat;
+use crate::llm::{ChatBackend, ChatMessage, ChatRequest, LlmConfig, Usage, run_tools};
+use crate::memory::{DbMemory, KvMemory, Memory, MemoryStore};
+use crate::nlu::{self, Intent, Role, Understanding};
+use crate::offline;
+use crate::prompt;
+use crate::tools;
+use crate::turn::Turn;
+
+/// The outbox queue the channel workers send from (`garasi_store::jobs::WhatsappOut` payloads).
+pub const OUTBOX_QUEUE: &str = garasi_store::jobs::WHATSAPP_OUT;
+/// Time kept back from the reply budget for the offline fallback.
+const FALLBACK_RESERVE: Duration = Duration::from_millis(400);
+/// Longest message body stored.
+const MAX_STORED_CHARS: usize = 4096;
+
+#[derive(Clone, Debug)]
+pub struct BotConfig {
+    /// The LLM, for every tenant that has not turned it off; `None` runs offline only.
+    pub llm: Option<LlmConfig>,
+    /// How long the bot remembers a contact.
+    pub memory_ttl: Duration,
+    /// Messages per minute from one customer before the bot goes quiet.
+    pub customer_rate_per_minute: i64,
+    /// The same for sales staff.
+    pub sales_rate_per_minute: i64,
+    /// The whole reply, LLM included, should take at most this long.
+    pub reply_budget: Duration,
+    /// Characters of a message that are read.
+    pub max_input_chars: usize,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        BotConfig {
+            llm: None,
+            memory_ttl: Duration::from_secs(24 * 3600),
+            customer_rate_per_minute: 10,
+            sales_rate_per_minute: 30,
+            reply_budget: Duration::from_secs(8),
+            max_input_chars: 1500,
+        }
+    }
+}
+
+/// The showroom a message is for, as the channel resolved it.
+#[derive(Clone, Debug)]
+pub struct TenantRef {
+    pub id: TenantId,
+    pub name: String,
+    /// The showroom's public origin (from its stored domain), for links and photo URLs.
+    pub base_url: String,
+}
+
+/// One inbound WhatsApp (or simulator) message.
+#[derive(Clone, Debug)]
+pub struct Inbound {
+    pub tenant: TenantRef,
+    /// `simulator`, `waweb` or `cloud_api`.
+    pub channel: String,
+    /// The sender's number as the channel gives it; normalised to E.164 here.
+    pub from: String,
+    /// The WhatsApp push name, possibly empty.
+    pub name: String,
+    pub text: String,
+    /// Unique per tenant; a second message with the same id is a redelivery.
+    pub provider_message_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutMessage {
+    pub text: String,
+    /// Absolute image URLs, sent as pictures.
+    pub images: Vec<String>,
+}
+
+/// A message sent to someone else than the sender (a salesperson).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OutNotice {
+    pub to: String,
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Replied,
+    /// A redelivery of a message already stored: nothing done.
+    Duplicate,
+    /// A person handles this chat: stored, not answered.
+    Paused,
+    /// Over the rate limit: stored, not answered.
+    RateLimited,
+}
+
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub status: Status,
+    pub conversation_id: Option<Uuid>,
+    pub role: Role,
+    pub replies: Vec<OutMessage>,
+    pub notifications: Vec<OutNotice>,
+    /// Outbox jobs enqueued (replies and notifications).
+    pub job_ids: Vec<Uuid>,
+    pub handled_by: Option<HandledBy>,
+    pub intent: Option<String>,
+    pub llm_tokens: i64,
+    /// The stock changed (a car sold, booked or repriced): caches must be refreshed.
+    pub inventory_changed: bool,
+}
+
+impl Outcome {
+    fn silent(status: Status, conversation_id: Option<Uuid>, role: Role) -> Outcome {
+        Outcome {
+            status,
+            conversation_id,
+            role,
+            replies: Vec::new(),
+            notifications: Vec::new(),
+            job_ids: Vec::new(),
+            handled_by: None,
+            intent: None,
+            llm_tokens: 0,
+            inventory_changed: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error("invalid sender number: {0}")]
+    Sender(PhoneError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("bot set-up failed: {0}")]
+    Setup(String),
+}
+
+pub struct Engine {
+    db: Db,
+    config: BotConfig,
+    kv: Arc<dyn SharedKv>,
+    memory: Arc<dyn MemoryStore>,
+    llm: Option<Arc<dyn ChatBackend>>,
+}
+
+/// What answering produced.
+struct Answer {
+    text: String,
+    handled_by: HandledBy,
+    intent: String,
+    usage: Usage,
+}
+
+impl Engine {
+    pub fn new(
+        db: Db,
+        config: BotConfig,
+        kv: Arc<dyn SharedKv>,
+        memory: Arc<dyn MemoryStore>,
+        llm: Option<Arc<dyn ChatBackend>>,
+    ) -> Engine {
+        Engine { db, config, kv, memory, llm }
+    }
+
+    /// The engine as production runs it: Redis (`url`, key prefix) for rate limits and
+    /// memory when given, else in-process limits and memory in the database; the
+    /// OpenAI-compatible client when `config.llm` is set.
+    pub async fn open(db: Db, config: BotConfig, redis: Option<(&str, &str)>) -> Result<Engine, BotError> {
+        crate::llm::openai::install_default_tls_provider();
+        let (kv, memory): (Arc<dyn SharedKv>, Arc<dyn MemoryStore>) = match redis {
+            Some((url, prefix)) => {
+                let kv: Arc<dyn SharedKv> =
+                    Arc::new(RedisKv::connect(url, prefix).await.map_err(|e| BotError::Setup(e.to_string()))?);
+                (kv.clone(), Arc::new(KvMemory::new(kv)))
+            }
+            None => (Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone()))),
+        };
+        let llm: Option<Arc<dyn ChatBackend>> = match &config.llm {
+            Some(c) => Some(Arc::new(OpenAiCompat::new(c).map_err(|e| BotError::Setup(e.to_string()))?)),
+            None => None,
+        };
+        Ok(Engine::new(db, config, kv, memory, llm))
+    }
+
+    pub fn config(&self) -> &BotConfig {
+        &self.config
+    }
+
+    /// Whether an LLM is configured at all.
+    pub fn has_llm(&self) -> bool {
+        self.llm.is_some()
+    }
+
+    /// Where memory lives: `redis`, `memory` or `database`.
+    pub fn memory_kind(&self) -> &'static str {
+        self.memory.kind()
+    }
+
+    /// Handles one inbound message end to end; the replies are in the outbox when this returns.
+    pub async fn handle(&self, inbound: Inbound) -> Result<Outcome, BotError> {
+        let started = Instant::now();
+        let sender = PhoneNumber::parse(&inbound.from).map_err(BotError::Sender)?;
+        let text: String = inbound.text.trim().chars().take(self.config.max_input_chars).collect();
+        let stored_body: String = inbound.text.trim().chars().take(MAX_STORED_CHARS).collect();
+        let tdb = self.db.tenant(inbound.tenant.id);
+
+        // Resolve (the role comes from the staff registry only) and store the message in the
+        // inbox, before anything else happens: one transaction.
+        let mut tx = tdb.begin_write().await?;
+        let me = tx.sales().find_active_by_phone(&sender).await?;
+        let settings = TenantSettings::from_json(&tx.settings().get().await?);
+        let role = if me.is_some() { Role::Sales } else { Role::Customer };
+        let conversation = tx
+            .conversations()
+            .upsert(&Contact {
+                channel: &inbound.channel,
+                phone: &sender,
+                name: &inbound.name,
+                role: if me.is_some() { ContactRole::Sales } else { ContactRole::Customer },
+                sales_staff_id: me.as_ref().map(|s| s.id),
+            })
+            .await?;
+        let author = if me.is_some() { Author::Sales } else { Author::Customer };
+        let message = tx
+            .messages()
+            .insert(&NewMessage::inbound(conversation.id, author, &inbound.provider_message_id, &stored_body))
+            .await?;
+        let stored_memory = match (&message, self.memory.in_database()) {
+            (Some(_), true) => Some(tx.bot_memory().get(sender.as_str(), garasi_store::now()).await?),
+            _ => None,
+        };
+        tx.commit().await?;
+        let Some(message) = message else {
+            return Ok(Outcome::silent(Status::Duplicate, Some(conversation.id), role));
+        };
+
+        // Limit, then hand-off.
+        let per_minute =
+            if role == Role::Sales { self.config.sales_rate_per_minute } else { self.config.customer_rate_per_minute };
+        let key = format!("bot:rl:{}:{}", inbound.tenant.id.0, sender.as_str());
+        let count = match self.kv.incr(&key, Duration::from_secs(60)).await {
+            Ok(n) => n,
+            Err(e) => {
+                // Fail open: a Redis outage must not silence the showroom.
+                tracing::warn!(error = %e, "rate limiter unavailable");
+                1
+            }
+        };
+        if conversation.bot_paused(garasi_store::now()) {
+            return Ok(Outcome::silent(Status::Paused, Some(conversation.id), role));
+        }
+        let memory = match stored_memory {
+            Some(value) => value.and_then(crate::memory::from_value).unwrap_or_default(),
+            None => match self.memory.load(inbound.tenant.id, sender.as_str()).await {
+                Ok(m) => m.unwrap_or_default(),
+                Err(e) => {
+                    tracing::warn!(error = %e, "bot memory unavailable; answering without it");
+                    Memory::default()
+                }
+            },
+        };
+        let mut turn = Turn {
+            db: self.db.clone(),
+            tenant: inbound.tenant.clone(),
+            channel: inbound.channel.clone(),
+            role,
+            sender,
+            sender_name: inbound.name.trim().chars().take(80).collect(),
+            me,
+            conversation,
+            settings,
+            memory,
+            text: text.clone(),
+            images: Vec::new(),
+            notices: Vec::new(),
+            inventory_changed: false,
+            handed_off: false,
+            reset: false,
+        };
+        if count > per_minute {
+            if count > per_minute + 1 {
+                return Ok(Outcome::silent(Status::RateLimited, Some(turn.conversation.id), role));
+            }
+            let answer = Answer {
+                text: "Pesannya banyak sekali kak 🙏 Saya jeda sebentar ya, coba lagi sekitar 1 menit lagi.".into(),
+                handled_by: HandledBy::Offline,
+                intent: "rate_limited".into(),
+                usage: Usage::default(),
+            };
+            return self.finish(turn, &message, answer, started).await;
+        }
+
+        let answer = self.answer(&mut turn, &text, started).await?;
+        self.finish(turn, &message, answer, started).await
+    }
+
+    async fn answer(&self, t: &mut Turn, text: &str, started: Instant) -> Result<Answer, BotError> {
+        if let Some(cmd) = commands::parse(text) {
+            let intent = cmd.name().to_owned();
+            let reply = offline::command(t, cmd).await?;
+            return Ok(Answer { text: reply, handled_by: HandledBy::Command, intent, usage: Usage::default() });
+        }
+        let u = nlu::understand(text, t.role);
+        let before = t.memory.revealed.clone();
+        absorb(t, &u);
+        let confident = u.confidence >= nlu::CONFIDENT;
+        let mut usage = Usage::default();
+        let mut handled_by = HandledBy::Offline;
+        if !confident && self.llm_allowed(t).await {
+            match self.ask_llm(t, text, started, &mut usage).await {
+                Ok(reply) => {
+                    t.sync_lead(&before).await?;
+                    let text = format::only_own_links(&reply, &format::host_of(&t.tenant.base_url));
+                    return Ok(Answer { text, handled_by: HandledBy::Llm, intent: "llm".into(), usage });
+                }
+                Err(e) => {
+                    tracing::info!(error = %e, "LLM unavailable; answering offline");
+                    handled_by = HandledBy::Fallback;
+                }
+            }
+        }
+        let reply = offline::respond(t, &u).await?;
+        t.sync_lead(&before).await?;
+        Ok(Answer { text: reply, handled_by, intent: u.intent.as_str().to_owned(), usage })
+    }
+
+    /// Whether this tenant may use the LLM now: configured, not turned off, under budget.
+    async fn llm_allowed(&self, t: &Turn) -> bool {
+        let budget = t.settings.bot.llm_daily_token_budget;
+        if self.llm.is_none() || !t.settings.bot.llm_enabled || budget <= 0 {
+            return false;
+        }
+        let used = async {
+            let mut tx = t.begin().await?;
+            let u = tx.llm_usage().day(&today()).await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(u.total_tokens())
+        };
+        match used.await {
+            Ok(used) => used < budget,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read LLM usage; staying offline");
+                false
+            }
+        }
+    }
+
+    async fn ask_llm(&self, t: &mut Turn, text: &str, started: Instant, usage: &mut Usage) -> Result<String, String> {
+        let Some(backend) = self.llm.as_ref() else { return Err("no LLM".into()) };
+        let max_tokens = self.config.llm.as_ref().map(|c| c.max_tokens).unwrap_or(LlmConfig::DEFAULT_MAX_TOKENS);
+        let mut messages = vec![ChatMessage::system(prompt::system(t))];
+        if let Some(context) = prompt::context(t) {
+            messages.push(ChatMessage::system(context));
+        }
+        for turn in &t.memory.turns {
+            messages.push(if turn.from == "bot" {
+                ChatMessage::assistant(turn.text.clone())
+            } else {
+                ChatMessage::user(turn.text.clone())
+            });
+        }
+        messages.push(ChatMessage::user(text));
+        let request = ChatRequest { messages, tools: tools::definitions(t.is_sales()), max_tokens, temperature: 0.2 };
+        let remaining = self.config.reply_budget.saturating_sub(started.elapsed()).saturating_sub(FALLBACK_RESERVE);
+        if remaining < Duration::from_millis(200) {
+            return Err("no time left for the LLM".into());
+        }
+        match tokio::time::timeout(remaining, run_tools(backend.as_ref(), request, t, usage)).await {
+            Ok(Ok(reply)) => Ok(reply.text),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("the reply budget ran out".into()),
+        }
+    }
+
+    /// Stores the reply, its outbox job, the notices to salespeople and the LLM usage in
+    /// one transaction; then the memory.
+    async fn finish(
+        &self,
+        mut t: Turn,
+        inbound: &Message,
+        answer: Answer,
+        started: Instant,
+    ) -> Result<Outcome, BotError> {
+        let text = format::cap(answer.text.trim());
+        let images = std::mem::take(&mut t.images);
+        let media: Vec<_> = images.iter().map(|u| json!({"type": "image", "url": u})).collect();
+        let tokens = answer.usage.total();
+        let mut job_ids = Vec::new();
+        let mut tx = t.begin_write().await?;
+        tx.messages()
+            .insert(&NewMessage {
+                conversation_id: t.conversation.id,
+                direction: Direction::Out,
+                author: Author::Bot,
+                provider_message_id: None,
+                body: &text,
+                media: json!(media),
+                handled_by: Some(answer.handled_by),
+                intent: Some(&answer.intent),
+                llm_tokens: tokens,
+            })
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        // Answering the inbound message: a second processing of it never sends twice.
+        let reply_to = inbound.provider_message_id.as_deref();
+        let outgoing = WhatsappOut::reply(&t.channel, t.sender.as_str(), reply_to, Some(&text), &images, None);
+        job_ids.extend(tx.outbox().enqueue_whatsapp(&outgoing).await?);
+        tx.messages().set_outcome(inbound.id, Some(answer.handled_by), Some(&answer.intent), tokens).await?;
+        let mut notifications = Vec::new();
+        for n in &t.notices {
+            let Ok(phone) = PhoneNumber::parse(&n.to) else { continue };
+            let conversation = tx
+                .conversations()
+                .upsert(&Contact {
+                    channel: &t.channel,
+                    phone: &phone,
+                    name: &n.name,
+                    role: ContactRole::Sales,
+                    sales_staff_id: n.sales_id,
+                })
+                .await?;
+            tx.messages()
+                .insert(&NewMessage {
+                    conversation_id: conversation.id,
+                    direction: Direction::Out,
+                    author: Author::Bot,
+                    provider_message_id: None,
+                    body: &n.text,
+                    media: json!([]),
+                    handled_by: Some(HandledBy::Offline),
+                    intent: Some("sales_notice"),
+                    llm_tokens: 0,
+                })
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            let outgoing = WhatsappOut::reply(&t.channel, phone.as_str(), None, Some(&n.text), &[], None);
+            job_ids.extend(tx.outbox().enqueue_whatsapp(&outgoing).await?);
+            notifications.push(OutNotice { to: n.to.clone(), name: n.name.clone(), text: n.text.clone() });
+        }
+        if answer.usage.requests > 0 {
+            let u = answer.usage;
+            tx.llm_usage().record(&today(), u.prompt_tokens, u.completion_tokens, u.requests).await?;
+        }
+        if !t.reset {
+            t.memory.push_turn("user", &t.text);
+            t.memory.push_turn("bot", &text);
+        }
+        let in_database = self.memory.in_database();
+        if in_database && t.reset {
+            tx.bot_memory().delete(t.sender.as_str()).await?;
+        } else if in_database {
+            let value = serde_json::to_value(&t.memory).unwrap_or_default();
+            let ttl = chrono::Duration::from_std(self.config.memory_ttl).unwrap_or(chrono::Duration::hours(24));
+            tx.bot_memory().put(t.sender.as_str(), &value, garasi_store::now() + ttl).await?;
+        }
+        tx.commit().await?;
+
+        let tenant = t.tenant.id;
+        if !in_database {
+            let done = if t.reset {
+                self.memory.clear(tenant, t.sender.as_str()).await
+            } else {
+                self.memory.save(tenant, t.sender.as_str(), &t.memory, self.config.memory_ttl).await
+            };
+            if let Err(e) = done {
+                tracing::warn!(error = %e, "could not save bot memory");
+            }
+        }
+        tracing::debug!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            handled_by = answer.handled_by.as_str(),
+            intent = %answer.intent,
+            "bot replied"
+        );
+        Ok(Outcome {
+            status: Status::Replied,
+            conversation_id: Some(t.conversation.id),
+            role: t.role,
+            replies: vec![OutMessage { text, images }],
+            notifications,
+            job_ids,
+            handled_by: Some(answer.handled_by),
+            intent: Some(answer.intent),
+            llm_tokens: tokens,
+            inventory_changed: t.inventory_changed,
+        })
+    }
+
+    /// Marks outbox jobs as delivered by the caller (the simulator answers in its response).
+    pub async fn mark_delivered(&self, tenant: TenantId, job_ids: &[Uuid], by: &str) -> Result<(), BotError> {
+        if job_ids.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.db.tenant(tenant).begin_write().await?;
+        tx.outbox().mark_delivered(job_ids, by).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Today in Jakarta, `YYYY-MM-DD`: the day LLM usage counts against.
+fn today() -> String {
+    chrono::Utc::now().with_timezone(&jakarta()).format("%Y-%m-%d").to_string()
+}
+
+/// Keeps what a customer revealed about themselves for their lead.
+fn absorb(t: &mut Turn, u: &Understanding) {
+    if t.is_sales() {
+        return;
+    }
+    let r = &mut t.memory.revealed;
+    if let Some(b) = u.extras.budget {
+        r.budget = Some(b);
+    }
+    if let Some(p) = &u.extras.payment_method {
+        r.payment_method = Some(p.clone());
+    }
+    if let Some(n) = &u.extras.name {
+        r.name = Some(n.clone());
+    }
+    // A price ceiling in a search is the budget when none was named.
+    if r.budget.is_none()
+        && u.intent == Intent::Search
+        && let Some(max) = u.filters.price_max
+    {
+        r.budget = Some(max);
+    }
+}

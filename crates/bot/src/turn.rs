@@ -1,0 +1,471 @@
+//! One inbound message being answered: who sent it (tenant, role, sender — all from the
+//! server), what the bot remembers, and the actions both the offline answers and the
+//! LLM's tools are made of. Every action is bound to this tenant, role and sender; each
+//! opens its own short transaction, and every id is looked up inside the tenant.
+
+use chrono::Duration as ChronoDuration;
+use garasi_domain::car::{Car, CarFilter, CarSort, CarStatus};
+use garasi_domain::{PhoneNumber, Rupiah, TenantSettings};
+use garasi_store::tenant::{
+    Conversation, Lead, NewLead, PaymentMethod, Revealed as LeadRevealed, SalesPerson, StockCounts, TenantTx,
+};
+use garasi_store::{Db, StoreError, StoreResult};
+use uuid::Uuid;
+
+use crate::engine::TenantRef;
+use crate::format;
+use crate::memory::{Memory, ShownCar};
+use crate::nlu::Role;
+
+/// A WhatsApp message to someone other than the sender (a salesperson).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    /// E.164.
+    pub to: String,
+    pub name: String,
+    pub sales_id: Option<Uuid>,
+    pub text: String,
+}
+
+pub(crate) struct Turn {
+    pub db: Db,
+    pub tenant: TenantRef,
+    pub channel: String,
+    pub role: Role,
+    pub sender: PhoneNumber,
+    /// The WhatsApp push name, possibly empty.
+    pub sender_name: String,
+    /// The sender's own staff record, for sales.
+    pub me: Option<SalesPerson>,
+    pub conversation: Conversation,
+    pub settings: TenantSettings,
+    pub memory: Memory,
+    /// The message being answered (capped).
+    pub text: String,
+    // What the answer produced besides its text.
+    pub images: Vec<String>,
+    pub notices: Vec<Notice>,
+    pub inventory_changed: bool,
+    pub handed_off: bool,
+    pub reset: bool,
+}
+
+/// A lead and the salesperson it is assigned to.
+pub(crate) struct LeadOutcome {
+    pub lead: Lead,
+    pub sales: Option<SalesPerson>,
+    pub created: bool,
+}
+
+impl Turn {
+    pub fn is_sales(&self) -> bool {
+        self.role == Role::Sales
+    }
+
+    /// A read transaction.
+    pub async fn begin(&self) -> StoreResult<TenantTx> {
+        self.db.tenant(self.tenant.id).begin().await
+    }
+
+    /// A transaction that writes (on SQLite it queues for the write lock up front).
+    pub async fn begin_write(&self) -> StoreResult<TenantTx> {
+        self.db.tenant(self.tenant.id).begin_write().await
+    }
+
+    /// A car by stock number, if this sender may see it (customers: public cars only).
+    pub async fn car(&self, stock_no: i64) -> StoreResult<Option<Car>> {
+        let mut tx = self.begin().await?;
+        let car = tx.cars().by_stock_no(stock_no).await?;
+        tx.commit().await?;
+        Ok(car.filter(|c| self.is_sales() || c.fields.status.is_public()))
+    }
+
+    /// Cars matching `filter`. Customers only ever search what is for sale; sales see
+    /// every car that is not sold unless they ask for statuses.
+    pub async fn cars(&self, mut filter: CarFilter, sort: CarSort, limit: i64) -> StoreResult<(Vec<Car>, i64)> {
+        if !self.is_sales() {
+            filter.statuses = CarFilter::for_sale().statuses;
+        } else if filter.statuses.is_empty() {
+            filter.statuses = vec![CarStatus::Available, CarStatus::Booked, CarStatus::Draft, CarStatus::Hidden];
+        }
+        let mut tx = self.begin().await?;
+        let (cars, total) = tx.cars().list(&filter, sort, limit, 0).await?;
+        if !cars.is_empty() || filter.models.is_empty() {
+            tx.commit().await?;
+            return Ok((cars, total));
+        }
+        // "Innova" is stored as "Kijang Innova": retry the model as free text.
+        let text = filter.models.join(" ");
+        let loose = CarFilter { models: Vec::new(), text: Some(text), ..filter };
+        let found = tx.cars().list(&loose, sort, limit, 0).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    /// Remembers the list just shown, for "yang kedua".
+    pub fn remember_list(&mut self, cars: &[Car]) {
+        self.memory.shown = cars
+            .iter()
+            .map(|c| ShownCar {
+                stock_no: c.stock_no,
+                title: c.title(),
+                color: c.fields.color.clone(),
+                model: c.fields.model.clone(),
+            })
+            .collect();
+        if cars.len() == 1 {
+            self.memory.focus = Some(cars[0].stock_no);
+        }
+    }
+
+    /// The car the conversation is about now; for a customer it is also what they want.
+    pub fn focus(&mut self, car: &Car) {
+        self.memory.focus = Some(car.stock_no);
+        if !self.is_sales() {
+            self.memory.revealed.car = Some(car.stock_no);
+        }
+    }
+
+    /// Absolute URLs of the large JPEG of the first photos.
+    pub fn photo_urls(&self, car: &Car) -> Vec<String> {
+        car.photos
+            .iter()
+            .take(format::MAX_PHOTOS)
+            .map(|p| format!("{}/media/cars/{}/{}/large.jpg", self.tenant.base_url, car.id, p.id))
+            .collect()
+    }
+
+    /// Adds images to the reply, at most [`format::MAX_PHOTOS`] in all.
+    pub fn attach_images(&mut self, urls: Vec<String>) {
+        for u in urls {
+            if self.images.len() < format::MAX_PHOTOS && !self.images.contains(&u) {
+                self.images.push(u);
+            }
+        }
+    }
+
+    /// A salesperson to give a customer: the one the chat or the open lead is assigned
+    /// to, else the next in the round robin (without assigning).
+    pub async fn contact_sales(&self) -> StoreResult<Option<SalesPerson>> {
+        let mut tx = self.begin().await?;
+        let mut found = None;
+        if let Some(id) = self.conversation.assigned_sales_id {
+            found = tx.sales().get(id).await?.filter(|s| s.active && s.deleted_at.is_none());
+        }
+        if found.is_none()
+            && let Some(lead) = tx.lead_intake().open_for_phone(self.sender.as_str()).await?
+            && let Some(id) = lead.assigned_sales_id
+        {
+            found = tx.sales().get(id).await?.filter(|s| s.active && s.deleted_at.is_none());
+        }
+        if found.is_none() {
+            found = tx.sales().next_for_assignment().await?;
+        }
+        tx.commit().await?;
+        Ok(found)
+    }
+
+    fn payment(&self) -> Option<PaymentMethod> {
+        self.memory.revealed.payment_method.as_deref().and_then(|p| p.parse().ok())
+    }
+
+    /// The customer's name as known: what they told the bot, else their push name.
+    pub fn customer_name(&self) -> String {
+        self.memory
+            .revealed
+            .name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| self.sender_name.trim().to_owned())
+    }
+
+    /// Finds or creates the customer's one open lead, fills in what they revealed, and
+    /// (with `assign`) makes sure an active salesperson has it (round robin).
+    pub async fn open_lead(&mut self, note: &str, assign: bool) -> StoreResult<LeadOutcome> {
+        let car_id = match self.memory.revealed.car.or(self.memory.focus) {
+            Some(n) => self.car(n).await?.map(|c| c.id),
+            None => None,
+        };
+        let name = self.customer_name();
+        let revealed = LeadRevealed {
+            name: (!name.is_empty()).then(|| name.clone()),
+            car_id,
+            budget: self.memory.revealed.budget.filter(|b| Rupiah::new(*b).is_ok()),
+            payment_method: self.payment(),
+            conversation_id: Some(self.conversation.id),
+            note: Some(note.to_owned()),
+        };
+        let mut tx = self.begin_write().await?;
+        // Two messages of one chat must not open two leads: queue behind the chat's row lock.
+        tx.conversations().lock(self.conversation.id).await?;
+        let existing = tx.lead_intake().open_for_phone(self.sender.as_str()).await?;
+        let (lead, created) = match existing {
+            Some(lead) => (tx.lead_intake().reveal(lead.id, &revealed, "bot", &self.revealed_summary()).await?, false),
+            None => {
+                let new = NewLead {
+                    name,
+                    car_id,
+                    conversation_id: Some(self.conversation.id),
+                    budget: revealed.budget.and_then(|b| Rupiah::new(b).ok()),
+                    payment_method: revealed.payment_method,
+                    notes: note.to_owned(),
+                    source: lead_source(&self.channel).to_owned(),
+                    ..NewLead::new(self.sender.clone())
+                };
+                (tx.leads().create(&new, "bot").await?, true)
+            }
+        };
+        let mut sales = None;
+        if let Some(id) = lead.assigned_sales_id {
+            sales = tx.sales().get(id).await?.filter(|s| s.active && s.deleted_at.is_none());
+        }
+        let mut lead = lead;
+        if sales.is_none()
+            && assign
+            && let Some(s) = tx.sales().next_for_assignment().await?
+        {
+            lead = tx.leads().assign(lead.id, Some(s.id), "bot", &format!("Dibagikan otomatis ke {}", s.name)).await?;
+            sales = Some(s);
+        }
+        tx.commit().await?;
+        Ok(LeadOutcome { lead, sales, created })
+    }
+
+    /// Hands the chat to a salesperson: assigned lead, a WhatsApp message to them with
+    /// the lead summary, and the bot pauses here for the tenant's hand-off minutes.
+    /// `None` when the showroom has no active salesperson (the bot then keeps answering).
+    pub async fn hand_off(&mut self, reason: &str) -> StoreResult<Option<SalesPerson>> {
+        if self.handed_off {
+            return self.contact_sales().await;
+        }
+        let outcome = self.open_lead(reason, true).await?;
+        let Some(sales) = outcome.sales else { return Ok(None) };
+        let minutes = self.settings.bot.handoff_pause_minutes.clamp(1, 7 * 24 * 60);
+        let until = garasi_store::now() + ChronoDuration::minutes(minutes);
+        let mut tx = self.begin_write().await?;
+        tx.conversations().hand_off(self.conversation.id, Some(sales.id), until).await?;
+        tx.commit().await?;
+        self.handed_off = true;
+        let text = self.lead_notice("Pelanggan minta dihubungi sales", &outcome.lead, reason, Some(minutes)).await?;
+        self.notify(&sales, text);
+        Ok(Some(sales))
+    }
+
+    pub fn notify(&mut self, sales: &SalesPerson, text: String) {
+        if self.notices.iter().any(|n| n.to == sales.phone) {
+            return;
+        }
+        self.notices.push(Notice { to: sales.phone.clone(), name: sales.name.clone(), sales_id: Some(sales.id), text });
+    }
+
+    /// The WhatsApp message a salesperson gets about a lead.
+    pub async fn lead_notice(
+        &self,
+        title: &str,
+        lead: &Lead,
+        reason: &str,
+        paused_minutes: Option<i64>,
+    ) -> StoreResult<String> {
+        let mut lines = vec![format!("🔔 *{title}* — {}", self.tenant.name)];
+        let name = if lead.name.is_empty() { "(belum menyebut nama)".to_owned() } else { lead.name.clone() };
+        lines.push(format!("👤 {name} · {}", format::phone_local(&lead.phone)));
+        if let Some(n) = lead.stock_no {
+            let title = match self.car(n).await? {
+                Some(c) => c.title(),
+                None => "mobil".into(),
+            };
+            lines.push(format!("🚗 Minat: {title} (no. {n})"));
+        }
+        let mut money = Vec::new();
+        if let Some(b) = lead.budget {
+            money.push(format!("budget {}", format::short(b)));
+        }
+        if let Some(p) = lead.payment_method {
+            money.push(p.label().to_lowercase());
+        }
+        if !money.is_empty() {
+            lines.push(format!("💰 {}", money.join(" · ")));
+        }
+        if !reason.trim().is_empty() {
+            lines.push(format!("📝 {}", format::truncate(reason.trim(), 200)));
+        }
+        lines.push(format!("💬 \"{}\"", format::truncate(self.text.trim(), 200)));
+        if let Some(m) = paused_minutes {
+            lines.push(format!("Bot berhenti membalas chat ini selama {m} menit, silakan balas pelanggan langsung."));
+        }
+        Ok(lines.join("\n"))
+    }
+
+    /// "budget 200 jt, kredit, minat no. 12".
+    pub fn revealed_summary(&self) -> String {
+        let r = &self.memory.revealed;
+        let mut parts = Vec::new();
+        if let Some(b) = r.budget {
+            parts.push(format!("budget {}", format::short(b)));
+        }
+        if let Some(p) = self.payment() {
+            parts.push(p.label().to_lowercase());
+        }
+        if let Some(n) = r.car {
+            parts.push(format!("minat mobil no. {n}"));
+        }
+        if parts.is_empty() { String::new() } else { format!("Bot mencatat: {}", parts.join(", ")) }
+    }
+
+    /// Updates the customer's open lead (if any) with what they revealed since last time.
+    pub async fn sync_lead(&mut self, before: &crate::memory::Revealed) -> StoreResult<()> {
+        if self.is_sales() || *before == self.memory.revealed {
+            return Ok(());
+        }
+        let car_id = match self.memory.revealed.car {
+            Some(n) if before.car != Some(n) => self.car(n).await?.map(|c| c.id),
+            _ => None,
+        };
+        let r = &self.memory.revealed;
+        let revealed = LeadRevealed {
+            name: r.name.clone().filter(|n| before.name.as_ref() != Some(n)),
+            car_id,
+            budget: r.budget.filter(|b| before.budget != Some(*b) && Rupiah::new(*b).is_ok()),
+            payment_method: if r.payment_method != before.payment_method { self.payment() } else { None },
+            conversation_id: None,
+            note: None,
+        };
+        if revealed.is_empty() {
+            return Ok(());
+        }
+        let summary = self.revealed_summary();
+        let mut tx = self.begin_write().await?;
+        if let Some(lead) = tx.lead_intake().open_for_phone(self.sender.as_str()).await? {
+            tx.lead_intake().reveal(lead.id, &revealed, "bot", &summary).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A salesperson records a buyer ("Ada yang mau beli Avanza, namanya Budi 0813…"):
+    /// the buyer's one open lead, assigned to that salesperson.
+    pub async fn record_sales_lead(
+        &mut self,
+        phone: &PhoneNumber,
+        name: Option<String>,
+        car: Option<&Car>,
+        note: &str,
+    ) -> StoreResult<LeadOutcome> {
+        let me = self.me.clone();
+        let actor = match &me {
+            Some(s) => format!("sales: {}", s.name),
+            None => "bot".to_owned(),
+        };
+        let mut tx = self.begin_write().await?;
+        let existing = tx.lead_intake().open_for_phone(phone.as_str()).await?;
+        let (mut lead, created) = match existing {
+            Some(lead) => {
+                let revealed = LeadRevealed {
+                    name: name.clone(),
+                    car_id: car.map(|c| c.id),
+                    note: Some(note.to_owned()),
+                    ..LeadRevealed::default()
+                };
+                (
+                    tx.lead_intake().reveal(lead.id, &revealed, &actor, "Dilengkapi oleh sales lewat WhatsApp").await?,
+                    false,
+                )
+            }
+            None => {
+                let new = NewLead {
+                    name: name.unwrap_or_default(),
+                    car_id: car.map(|c| c.id),
+                    assigned_sales_id: me.as_ref().map(|s| s.id),
+                    notes: note.to_owned(),
+                    source: lead_source(&self.channel).to_owned(),
+                    ..NewLead::new(phone.clone())
+                };
+                (tx.leads().create(&new, &actor).await?, true)
+            }
+        };
+        if lead.assigned_sales_id.is_none()
+            && let Some(s) = &me
+        {
+            lead = tx.leads().assign(lead.id, Some(s.id), &actor, "Dicatat sendiri oleh sales").await?;
+        }
+        tx.commit().await?;
+        Ok(LeadOutcome { lead, sales: me, created })
+    }
+
+    /// Sales: changes a car's status. `None` when no car has that number.
+    pub async fn set_status(&mut self, stock_no: i64, status: CarStatus) -> StoreResult<Option<(Car, CarStatus)>> {
+        if !self.is_sales() {
+            return Ok(None);
+        }
+        let mut tx = self.begin_write().await?;
+        let Some(car) = tx.cars().by_stock_no(stock_no).await? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let before = car.fields.status;
+        if before == status {
+            tx.commit().await?;
+            return Ok(Some((car, before)));
+        }
+        let car = tx.cars().set_status(car.id, status).await?;
+        tx.commit().await?;
+        self.inventory_changed = true;
+        Ok(Some((car, before)))
+    }
+
+    /// Sales: changes a car's cash price. `None` when no car has that number.
+    pub async fn set_price(&mut self, stock_no: i64, price: i64) -> StoreResult<Option<(Car, i64)>> {
+        if !self.is_sales() || Rupiah::new(price).is_err() {
+            return Ok(None);
+        }
+        let mut tx = self.begin_write().await?;
+        let Some(car) = tx.cars().by_stock_no(stock_no).await? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let before = car.fields.price;
+        let mut fields = car.fields.clone();
+        fields.price = price;
+        let car = tx.cars().update(car.id, &fields).await?;
+        tx.commit().await?;
+        if before != price {
+            self.inventory_changed = true;
+        }
+        Ok(Some((car, before)))
+    }
+
+    /// Sales: counts by status and every car that is not sold, available first.
+    pub async fn inventory(&self, limit: i64) -> StoreResult<(StockCounts, Vec<Car>, i64)> {
+        let mut tx = self.begin().await?;
+        let counts = tx.cars().counts().await?;
+        let filter = CarFilter {
+            statuses: vec![CarStatus::Available, CarStatus::Booked, CarStatus::Draft, CarStatus::Hidden],
+            ..CarFilter::default()
+        };
+        let (mut cars, total) = tx.cars().list(&filter, CarSort::Newest, limit, 0).await?;
+        tx.commit().await?;
+        let rank = |s: CarStatus| match s {
+            CarStatus::Available => 0,
+            CarStatus::Booked => 1,
+            CarStatus::Draft => 2,
+            CarStatus::Hidden => 3,
+            CarStatus::Sold => 4,
+        };
+        cars.sort_by_key(|c| (rank(c.fields.status), c.stock_no));
+        Ok((counts, cars, total))
+    }
+}
+
+/// `leads.source` for a channel.
+fn lead_source(channel: &str) -> &'static str {
+    if channel == "simulator" { "simulator" } else { "whatsapp" }
+}
+
+/// Store errors worth telling the model about rather than failing the whole reply.
+pub(crate) fn soft_error(e: &StoreError) -> Option<&'static str> {
+    match e {
+        StoreError::NotFound => Some("Data tidak ditemukan."),
+        StoreError::Conflict(_) => Some("Data bertabrakan dengan data lain."),
+        _ => None,
+    }
+}
