@@ -1,0 +1,37 @@
+//! Garasi's WhatsApp channels.
+//!
+//! One [`Channel`] trait, three transports chosen per showroom:
+//! - [`waweb`] (cargo feature `waweb`): WhatsApp Web multi-device on `whatsapp-rust`, paired
+//!   by QR or phone code, one device store per tenant in `<data>/whatsapp/<tenant_id>/`;
+//! - [`cloud`]: the WhatsApp Business Cloud API (Graph API client, signed webhooks);
+//! - [`simulator`]: no WhatsApp; the admin's simulator page.
+//!
+//! [`Channels`] (the manager) holds the connections this instance leases, records their
+//! status, and runs the inbox and outbox workers. Inbound messages are persisted before
+//! they are acknowledged ([`Inbox`]) and handed to an [`InboundSink`] (the bot engine);
+//! replies leave through the `whatsapp_out` queue with pacing, retries and dead letters.
+
+pub mod channel;
+pub mod cloud;
+pub mod config;
+pub mod inbox;
+pub mod manager;
+pub mod qr;
+pub mod secret;
+pub mod simulator;
+pub mod types;
+#[cfg(feature = "waweb")]
+pub mod waweb;
+
+pub use channel::Channel;
+pub use config::{ChannelsConfig, LeaseTimings, Pacing, WaWebTimings};
+pub use inbox::{InboundSink, Inbox, TranscriptSink};
+pub use manager::{ChannelSetup, Channels, InventoryHook, StatusView, WebhookError};
+pub use secret::SecretBox;
+pub use types::{
+    ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing, Peer, SendError,
+};
+
+/// Whether this build includes WhatsApp Web.
+pub const WAWEB_BUILT_IN: bool = cfg!(feature = "waweb");
+pub use async_trait::async_trait;

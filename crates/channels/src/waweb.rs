@@ -1,0 +1,764 @@
+//! WhatsApp Web (multi-device) on `whatsapp-rust` 0.7: one linked device per showroom,
+//! its keys in `<data>/whatsapp/<tenant_id>/device.db`.
+//!
+//! A supervisor task owns the client. It maps library events to [`ConnStatus`] and
+//! [`Pairing`], polls `is_connected()` (a connect that never opens raises no event),
+//! and when the client stops for a reason that is not final it shuts the old client
+//! down *before* building a new one (never two clients on one store), with jittered
+//! exponential backoff. Logged out, replaced by another session, banned or refused:
+//! it stops and waits for the owner. When the QR codes run out it stops pairing
+//! instead of looping.
+//!
+//! Inbound messages are persisted through the library's durability hook, so WhatsApp
+//! is acknowledged only once the message is in the inbox queue.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chrono::Utc;
+use garasi_domain::{PhoneNumber, TenantId};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use whatsapp_rust::buffa::Message as _;
+use whatsapp_rust::pair_code::PairCodeOptions;
+use whatsapp_rust::prelude::*;
+use whatsapp_rust::transport::TokioWebSocketTransportFactory;
+use whatsapp_rust::upload::UploadOptions;
+use whatsapp_rust::wacore_binary::JidExt as _;
+use whatsapp_rust::{ChatStateType, InboundDurabilityHook};
+
+use crate::channel::Channel;
+use crate::config::WaWebTimings;
+use crate::inbox::Inbox;
+use crate::manager::backoff;
+use crate::types::{
+    Capabilities, ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing,
+    Peer, SendError, SentRef,
+};
+
+/// The device store file inside a tenant's directory.
+pub const STORE_FILE: &str = "device.db";
+
+/// Maps a decrypted message to the inbox type. `None` for what the bot never answers:
+/// our own messages, groups, status updates, newsletters. `resolved_phone` is the
+/// phone the client's LID map gave for a LID-only sender.
+pub fn map_message(
+    tenant: TenantId,
+    message: &wa::Message,
+    info: &MessageInfo,
+    resolved_phone: Option<&str>,
+) -> Option<InboundMessage> {
+    let src = &info.source;
+    if src.is_from_me
+        || src.is_group
+        || src.chat.is_group()
+        || src.chat.is_status_broadcast()
+        || src.chat.is_newsletter()
+    {
+        return None;
+    }
+    let sender = &src.sender;
+    let pn = |j: &Jid| PhoneNumber::parse(&format!("+{}", j.user)).ok().map(|p| p.as_str().to_owned());
+    let (phone, platform_id) = if sender.is_lid() {
+        let phone = src
+            .sender_alt
+            .as_ref()
+            .filter(|a| a.is_pn())
+            .and_then(pn)
+            .or_else(|| resolved_phone.and_then(|p| PhoneNumber::parse(p).ok()).map(|p| p.as_str().to_owned()));
+        (phone, Some(format!("{}@lid", sender.user)))
+    } else {
+        let lid = src.sender_alt.as_ref().filter(|a| a.is_lid()).map(|a| format!("{}@lid", a.user));
+        (pn(sender), lid)
+    };
+    let base = message.get_base_message();
+    let body = if let Some(img) = base.image_message.as_option() {
+        InboundBody::Image {
+            caption: message.get_caption().map(str::to_owned),
+            media: MediaRef {
+                id: info.id.to_string(),
+                mime_type: img.mimetype.clone(),
+                raw: Some(STANDARD.encode(img.encode_to_vec())),
+            },
+        }
+    } else if let Some(text) = message.text_content() {
+        InboundBody::Text { text: text.to_owned() }
+    } else {
+        let kind = if info.media_type.is_empty() { info.r#type.clone() } else { info.media_type.clone() };
+        InboundBody::Unsupported { kind }
+    };
+    Some(InboundMessage {
+        tenant_id: tenant,
+        channel: ChannelKind::WaWeb,
+        id: info.id.to_string(),
+        sender: Peer { phone, platform_id },
+        sender_name: Some(info.push_name.clone()).filter(|n| !n.trim().is_empty()),
+        at: info.timestamp,
+        body,
+    })
+}
+
+/// What the supervisor learns from the library.
+#[derive(Debug)]
+enum Ev {
+    Qr { code: String, timeout: Duration },
+    Code { code: String, timeout: Duration },
+    QrExhausted,
+    Paired { phone: Option<String> },
+    Connected,
+    Disconnected,
+    Final(ConnStatus, bool),
+}
+
+fn map_event(ev: &Event) -> Option<Ev> {
+    Some(match ev {
+        Event::PairingQrCode(q) => Ev::Qr { code: q.code.clone(), timeout: q.timeout },
+        Event::PairingCode(p) => Ev::Code { code: p.code.clone(), timeout: p.timeout },
+        Event::PairingQrCodesExhausted(_) => Ev::QrExhausted,
+        Event::PairSuccess(p) => {
+            Ev::Paired { phone: PhoneNumber::parse(&format!("+{}", p.id.user)).ok().map(|p| p.as_str().to_owned()) }
+        }
+        Event::Connected(_) => Ev::Connected,
+        Event::Disconnected(_) => Ev::Disconnected,
+        // The keys are useless after a logout: wipe them so pairing again works.
+        Event::LoggedOut(l) => Ev::Final(ConnStatus::LoggedOut { reason: format!("{:?}", l.reason) }, true),
+        Event::StreamReplaced(_) => Ev::Final(ConnStatus::Replaced, false),
+        Event::TemporaryBan(b) => Ev::Final(ConnStatus::Banned { until: Some(Utc::now() + b.expire) }, false),
+        Event::ConnectFailure(f) if !f.reason.should_reconnect() => {
+            Ev::Final(ConnStatus::Failed { error: format!("connect failure {:?}", f.reason) }, false)
+        }
+        Event::ClientOutdated(_) => Ev::Final(ConnStatus::Failed { error: "client outdated".into() }, false),
+        _ => return None,
+    })
+}
+
+/// Persists inbound messages before the library acknowledges them.
+struct Durable {
+    tenant: TenantId,
+    inbox: Inbox,
+}
+
+#[async_trait]
+impl InboundDurabilityHook for Durable {
+    async fn on_messages(
+        &self,
+        client: Arc<Client>,
+        batch: &[whatsapp_rust::types::durability_hook::InboundMessage],
+    ) -> anyhow::Result<()> {
+        for m in batch {
+            let src = &m.info.source;
+            let resolved = if src.sender.is_lid() && src.sender_alt.as_ref().is_none_or(|a| !a.is_pn()) {
+                client.get_lid_pn_entry(&src.sender).await.ok().flatten().map(|e| format!("+{}", e.phone_number))
+            } else {
+                None
+            };
+            if let Some(msg) = map_message(self.tenant, &m.message, &m.info, resolved.as_deref()) {
+                self.inbox.accept(&msg).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct Shared {
+    tenant: TenantId,
+    dir: PathBuf,
+    timings: WaWebTimings,
+    inbox: Inbox,
+    status: watch::Sender<ConnStatus>,
+    pairing: watch::Sender<Option<Pairing>>,
+    client: watch::Sender<Option<Arc<Client>>>,
+    phone: Mutex<Option<String>>,
+}
+
+struct Running {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+/// One showroom's WhatsApp Web connection.
+pub struct WaWebChannel {
+    shared: Arc<Shared>,
+    running: tokio::sync::Mutex<Option<Running>>,
+}
+
+impl WaWebChannel {
+    pub fn new(tenant: TenantId, dir: PathBuf, timings: WaWebTimings, inbox: Inbox) -> WaWebChannel {
+        WaWebChannel {
+            shared: Arc::new(Shared {
+                tenant,
+                dir,
+                timings,
+                inbox,
+                status: watch::channel(ConnStatus::Stopped).0,
+                pairing: watch::channel(None).0,
+                client: watch::channel(None).0,
+                phone: Mutex::new(None),
+            }),
+            running: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// The connected client, waiting up to `wait` for one.
+    async fn client(&self, wait: Duration) -> Option<Arc<Client>> {
+        let mut rx = self.shared.client.subscribe();
+        let c = tokio::time::timeout(wait, rx.wait_for(|c| c.as_ref().is_some_and(|c| c.is_connected()))).await;
+        c.ok().and_then(|r| r.ok()).and_then(|c| c.clone())
+    }
+
+    /// The memory the client reports (bytes), for measurements.
+    pub async fn memory_report(&self) -> Option<String> {
+        let c = self.shared.client.borrow().clone()?;
+        Some(format!("{:?}", c.memory_report().await))
+    }
+}
+
+fn jid_for(to: &Peer) -> Result<Jid, SendError> {
+    if let Some(p) = &to.phone {
+        return Ok(Jid::pn(p.trim_start_matches('+')));
+    }
+    if let Some(lid) = to.platform_id.as_deref().and_then(|l| l.strip_suffix("@lid")) {
+        return Ok(Jid::lid(lid));
+    }
+    Err(SendError::Permanent("recipient has no phone number or LID".into()))
+}
+
+fn send_error(e: whatsapp_rust::SendError) -> SendError {
+    match e {
+        whatsapp_rust::SendError::NotLoggedIn => SendError::NotConnected,
+        whatsapp_rust::SendError::InvalidRequest(m) => SendError::Permanent(m),
+        other => SendError::Temporary(other.to_string()),
+    }
+}
+
+impl Shared {
+    fn set_status(&self, s: ConnStatus) {
+        self.status.send_if_modified(|cur| {
+            let changed = *cur != s;
+            *cur = s;
+            changed
+        });
+    }
+
+    async fn build(self: &Arc<Self>, events: mpsc::UnboundedSender<Ev>) -> anyhow::Result<Bot> {
+        std::fs::create_dir_all(&self.dir)?;
+        let path = self.dir.join(STORE_FILE);
+        let store = SqliteStore::new(&path.to_string_lossy()).await?;
+        let mut transport = TokioWebSocketTransportFactory::new();
+        if let Some(url) = &self.timings.ws_url {
+            transport = transport.with_url(url.clone());
+        }
+        let props = whatsapp_rust::wacore::store::device::DevicePropsOverride::new().with_os("Garasi");
+        let mut builder = Bot::builder()
+            .with_backend(store)
+            .with_transport_factory(transport)
+            .with_device_props(props)
+            .skip_history_sync()
+            .with_inbound_durability_hook(Durable { tenant: self.tenant, inbox: self.inbox.clone() })
+            .on_event(move |ev: Arc<Event>, _client: Arc<Client>| {
+                let events = events.clone();
+                async move {
+                    if let Some(e) = map_event(&ev) {
+                        let _ = events.send(e);
+                    }
+                }
+            });
+        if let Some(v) = self.timings.version {
+            builder = builder.with_version(v);
+        }
+        Ok(builder.build().await?)
+    }
+
+    /// Runs clients until told to stop or a final status.
+    async fn supervise(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let t = self.timings.clone();
+        let mut attempt: u32 = 0;
+        let mut qr_seq: u32 = 0;
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            self.set_status(if attempt == 0 { ConnStatus::Connecting } else { ConnStatus::Reconnecting { attempt } });
+            let (tx, mut rx) = mpsc::unbounded_channel();
+            let outcome = match self.build(tx).await {
+                Err(e) => {
+                    tracing::warn!(tenant = %self.tenant.0, error = %e, "building the WhatsApp Web client failed");
+                    Outcome::Retry
+                }
+                Ok(bot) => {
+                    let mut handle = bot.spawn();
+                    let client = handle.client();
+                    self.client.send_replace(Some(client.clone()));
+                    let since = Instant::now();
+                    let mut poll = tokio::time::interval(t.poll_every);
+                    poll.tick().await;
+                    let outcome = loop {
+                        tokio::select! {
+                            _ = stop.changed() => break Outcome::Stop,
+                            _ = &mut handle => break Outcome::Retry,
+                            ev = rx.recv() => match ev {
+                                None => break Outcome::Retry,
+                                Some(Ev::Qr { code, timeout }) => {
+                                    qr_seq += 1;
+                                    let expires_at = Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_default();
+                                    self.pairing.send_replace(Some(Pairing::Qr { payload: code, expires_at, seq: qr_seq }));
+                                    self.set_status(ConnStatus::AwaitingPairing);
+                                }
+                                Some(Ev::Code { code, timeout }) => {
+                                    let expires_at = Utc::now() + chrono::Duration::from_std(timeout).unwrap_or_default();
+                                    self.pairing.send_replace(Some(Pairing::Code { code, expires_at }));
+                                    self.set_status(ConnStatus::AwaitingPairing);
+                                }
+                                Some(Ev::QrExhausted) => break Outcome::Exhausted,
+                                Some(Ev::Paired { phone }) => {
+                                    *self.phone.lock().expect("phone lock") = phone;
+                                    self.pairing.send_replace(None);
+                                }
+                                Some(Ev::Connected) => {
+                                    attempt = 0;
+                                    if let Some(pn) = client.pn() {
+                                        let phone = PhoneNumber::parse(&format!("+{}", pn.user)).ok().map(|p| p.as_str().to_owned());
+                                        *self.phone.lock().expect("phone lock") = phone;
+                                    }
+                                    self.pairing.send_replace(None);
+                                    self.set_status(ConnStatus::Connected);
+                                }
+                                Some(Ev::Disconnected) => {
+                                    if *self.status.borrow() == ConnStatus::Connected {
+                                        self.set_status(ConnStatus::Reconnecting { attempt: attempt + 1 });
+                                    }
+                                }
+                                Some(Ev::Final(s, wipe)) => break Outcome::Final(s, wipe),
+                            },
+                            _ = poll.tick() => {
+                                let up = client.is_connected() && client.is_logged_in();
+                                let cur = self.status.borrow().clone();
+                                if up && cur != ConnStatus::Connected {
+                                    self.set_status(ConnStatus::Connected);
+                                } else if !up && cur == ConnStatus::Connected {
+                                    self.set_status(ConnStatus::Reconnecting { attempt: attempt + 1 });
+                                }
+                                if !up && cur != ConnStatus::AwaitingPairing && since.elapsed() >= t.stuck_after {
+                                    break Outcome::Retry;
+                                }
+                            }
+                        }
+                    };
+                    // Never two clients on one store: this one is gone before anything else.
+                    self.client.send_replace(None);
+                    if tokio::time::timeout(Duration::from_secs(10), handle.shutdown()).await.is_err() {
+                        tracing::warn!(tenant = %self.tenant.0, "WhatsApp Web client did not shut down in time; aborted");
+                    }
+                    outcome
+                }
+            };
+            match outcome {
+                Outcome::Stop => {
+                    self.pairing.send_replace(None);
+                    self.set_status(ConnStatus::Stopped);
+                    break;
+                }
+                Outcome::Exhausted => {
+                    self.pairing.send_replace(Some(Pairing::Exhausted));
+                    self.set_status(ConnStatus::Stopped);
+                    break;
+                }
+                Outcome::Final(s, wipe) => {
+                    if wipe {
+                        crate::manager::wipe_device_store(&self.dir);
+                        *self.phone.lock().expect("phone lock") = None;
+                    }
+                    self.pairing.send_replace(None);
+                    self.set_status(s);
+                    break;
+                }
+                Outcome::Retry => {
+                    attempt += 1;
+                    self.set_status(ConnStatus::Reconnecting { attempt });
+                    let wait = backoff(t.backoff_min, attempt, t.backoff_max);
+                    tracing::info!(tenant = %self.tenant.0, attempt, wait_ms = wait.as_millis() as u64, "rebuilding the WhatsApp Web client");
+                    tokio::select! {
+                        _ = tokio::time::sleep(wait) => {}
+                        _ = stop.changed() => {
+                            self.set_status(ConnStatus::Stopped);
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+enum Outcome {
+    Stop,
+    Retry,
+    Exhausted,
+    Final(ConnStatus, bool),
+}
+
+#[async_trait]
+impl Channel for WaWebChannel {
+    fn kind(&self) -> ChannelKind {
+        ChannelKind::WaWeb
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            qr_pairing: true,
+            pair_code: true,
+            needs_template_outside_24h: false,
+            typing: true,
+            albums: false,
+        }
+    }
+
+    fn phone(&self) -> Option<String> {
+        self.shared.phone.lock().expect("phone lock").clone()
+    }
+
+    async fn start(&self) -> Result<(), ChannelError> {
+        let mut running = self.running.lock().await;
+        if let Some(r) = running.as_ref()
+            && !r.task.is_finished()
+        {
+            return Ok(());
+        }
+        let (stop, stop_rx) = watch::channel(false);
+        let shared = self.shared.clone();
+        self.shared.pairing.send_replace(None);
+        let task = tokio::spawn(shared.supervise(stop_rx));
+        *running = Some(Running { stop, task });
+        Ok(())
+    }
+
+    async fn stop(&self) {
+        let running = self.running.lock().await.take();
+        if let Some(r) = running {
+            let _ = r.stop.send(true);
+            if tokio::time::timeout(Duration::from_secs(15), r.task).await.is_err() {
+                tracing::warn!(tenant = %self.shared.tenant.0, "WhatsApp Web supervisor did not stop in time");
+            }
+        }
+        self.shared.set_status(ConnStatus::Stopped);
+    }
+
+    async fn logout(&self) -> Result<(), ChannelError> {
+        if let Some(c) = self.client(Duration::from_secs(3)).await {
+            c.logout().await;
+        }
+        self.stop().await;
+        crate::manager::wipe_device_store(&self.shared.dir);
+        *self.shared.phone.lock().expect("phone lock") = None;
+        Ok(())
+    }
+
+    fn status(&self) -> watch::Receiver<ConnStatus> {
+        self.shared.status.subscribe()
+    }
+
+    fn pairing(&self) -> watch::Receiver<Option<Pairing>> {
+        self.shared.pairing.subscribe()
+    }
+
+    async fn pair_with_code(&self, phone: &str) -> Result<(), ChannelError> {
+        let digits: String =
+            PhoneNumber::parse(phone).map_err(|e| ChannelError::Invalid(e.to_string()))?.digits().to_owned();
+        // The socket must be open (not logged in) before a code can be asked for.
+        let mut rx = self.shared.client.subscribe();
+        let client = tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|c| c.is_some()))
+            .await
+            .ok()
+            .and_then(|r| r.ok())
+            .and_then(|c| c.clone())
+            .ok_or_else(|| ChannelError::Invalid("WhatsApp belum siap; coba lagi.".into()))?;
+        let opts = PairCodeOptions { phone_number: digits, ..PairCodeOptions::default() };
+        let shared = self.shared.clone();
+        tokio::spawn(async move {
+            if let Err(e) = client.wait_for_socket(Duration::from_secs(30)).await {
+                tracing::warn!(tenant = %shared.tenant.0, error = %e, "socket not ready for a pairing code");
+                return;
+            }
+            // The code itself arrives as an event (and so on the page).
+            if let Err(e) = client.pair_with_code(opts).await {
+                tracing::warn!(tenant = %shared.tenant.0, error = %e, "pairing code request failed");
+            }
+        });
+        Ok(())
+    }
+
+    async fn send(&self, to: &Peer, msg: &Outbound) -> Result<SentRef, SendError> {
+        let jid = jid_for(to)?;
+        let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
+        let sent = match msg {
+            Outbound::Text { body } => client.send_text(jid, body.clone()).await.map_err(send_error)?,
+            Outbound::Image { bytes, mime, caption } => {
+                let up = client
+                    .upload(bytes.clone(), whatsapp_rust::download::MediaType::Image, UploadOptions::new())
+                    .await
+                    .map_err(|e| SendError::Temporary(format!("upload failed: {e}")))?;
+                let img = wa::Message {
+                    image_message: MessageField::some(wa::message::ImageMessage {
+                        url: Some(up.url),
+                        direct_path: Some(up.direct_path),
+                        media_key: Some(up.media_key.to_vec()),
+                        file_sha256: Some(up.file_sha256.to_vec()),
+                        file_enc_sha256: Some(up.file_enc_sha256.to_vec()),
+                        file_length: Some(up.file_length),
+                        mimetype: Some(mime.clone()),
+                        caption: caption.clone(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                };
+                client.send_message(jid, img).await.map_err(send_error)?
+            }
+        };
+        Ok(SentRef { id: sent.message_id })
+    }
+
+    async fn mark_read(&self, chat: &Peer, message_id: &str, typing: bool) -> Result<(), SendError> {
+        let jid = jid_for(chat)?;
+        let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
+        client.mark_as_read(&jid, None, &[message_id]).await.map_err(|e| SendError::Temporary(e.to_string()))?;
+        if typing {
+            let _ = client.chatstate().send(&jid, ChatStateType::Composing).await;
+        }
+        Ok(())
+    }
+
+    async fn typing(&self, chat: &Peer, on: bool) -> Result<(), SendError> {
+        let jid = jid_for(chat)?;
+        let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
+        let state = if on { ChatStateType::Composing } else { ChatStateType::Paused };
+        client.chatstate().send(&jid, state).await.map_err(|e| SendError::Temporary(e.to_string()))
+    }
+
+    async fn fetch_media(&self, media: &MediaRef) -> Result<Vec<u8>, SendError> {
+        let raw = media.raw.as_deref().ok_or_else(|| SendError::Permanent("no media reference".into()))?;
+        let bytes = STANDARD.decode(raw).map_err(|_| SendError::Permanent("bad media reference".into()))?;
+        let img = wa::message::ImageMessage::decode_from_slice(&bytes)
+            .map_err(|e| SendError::Permanent(format!("bad media reference: {e}")))?;
+        let client = self.client(Duration::from_secs(10)).await.ok_or(SendError::NotConnected)?;
+        client.download(&img).await.map_err(|e| SendError::Temporary(format!("download failed: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> TenantId {
+        TenantId(uuid::Uuid::nil())
+    }
+
+    fn info(sender: Jid, alt: Option<Jid>) -> MessageInfo {
+        let mut i = MessageInfo::default();
+        i.source.chat = sender.clone();
+        i.source.sender = sender;
+        i.source.sender_alt = alt;
+        i.id = "3EB0ABC".into();
+        i.push_name = "Budi".into();
+        i.timestamp = Utc::now();
+        i
+    }
+
+    #[test]
+    fn plain_text_from_a_phone_number() {
+        let m = wa::Message { conversation: Some("ada avanza?".into()), ..Default::default() };
+        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), None), None).unwrap();
+        assert_eq!(got.text(), Some("ada avanza?"));
+        assert_eq!(got.sender.phone.as_deref(), Some("+6281234567890"));
+        assert_eq!(got.sender.platform_id, None);
+        assert_eq!(got.sender_name.as_deref(), Some("Budi"));
+        assert_eq!(got.id, "3EB0ABC");
+        assert_eq!(got.channel, ChannelKind::WaWeb);
+    }
+
+    #[test]
+    fn extended_text() {
+        let m = wa::Message {
+            extended_text_message: MessageField::some(wa::message::ExtendedTextMessage {
+                text: Some("lihat https://contoh.id".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), None), None).unwrap();
+        assert_eq!(got.text(), Some("lihat https://contoh.id"));
+    }
+
+    #[test]
+    fn image_with_caption_keeps_a_download_reference() {
+        let m = wa::Message {
+            image_message: MessageField::some(wa::message::ImageMessage {
+                caption: Some("/foto 12".into()),
+                mimetype: Some("image/jpeg".into()),
+                direct_path: Some("/v/t62/abc".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), None), None).unwrap();
+        let InboundBody::Image { caption, media } = &got.body else { panic!("not an image: {got:?}") };
+        assert_eq!(caption.as_deref(), Some("/foto 12"));
+        assert_eq!(media.mime_type.as_deref(), Some("image/jpeg"));
+        let raw = STANDARD.decode(media.raw.as_deref().unwrap()).unwrap();
+        let back = wa::message::ImageMessage::decode_from_slice(&raw).unwrap();
+        assert_eq!(back.direct_path.as_deref(), Some("/v/t62/abc"));
+    }
+
+    #[test]
+    fn lid_sender_takes_the_phone_from_sender_alt_and_keeps_both() {
+        let m = wa::Message { conversation: Some("halo".into()), ..Default::default() };
+        let got = map_message(tenant(), &m, &info(Jid::lid("100000012345678"), Some(Jid::pn("6281234567890"))), None)
+            .unwrap();
+        assert_eq!(got.sender.phone.as_deref(), Some("+6281234567890"));
+        assert_eq!(got.sender.platform_id.as_deref(), Some("100000012345678@lid"));
+        // Without sender_alt, the client's LID map decides; without that, no phone.
+        let got = map_message(tenant(), &m, &info(Jid::lid("100000012345678"), None), Some("+6281299998888")).unwrap();
+        assert_eq!(got.sender.phone.as_deref(), Some("+6281299998888"));
+        let got = map_message(tenant(), &m, &info(Jid::lid("100000012345678"), None), None).unwrap();
+        assert_eq!(got.sender.phone, None);
+        // A phone sender with a LID alt keeps the LID too.
+        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), Some(Jid::lid("777"))), None).unwrap();
+        assert_eq!(got.sender.platform_id.as_deref(), Some("777@lid"));
+    }
+
+    #[test]
+    fn own_group_and_status_messages_are_skipped() {
+        let m = wa::Message { conversation: Some("x".into()), ..Default::default() };
+        let mut own = info(Jid::pn("6281234567890"), None);
+        own.source.is_from_me = true;
+        assert!(map_message(tenant(), &m, &own, None).is_none());
+        let mut group = info(Jid::pn("6281234567890"), None);
+        group.source.is_group = true;
+        assert!(map_message(tenant(), &m, &group, None).is_none());
+        let unsupported = wa::Message::default();
+        let got = map_message(tenant(), &unsupported, &info(Jid::pn("6281234567890"), None), None).unwrap();
+        assert!(matches!(got.body, InboundBody::Unsupported { .. }));
+    }
+
+    /// A server that is not there: the client never connects, the library raises no
+    /// event, and the supervisor must see it by polling, rebuild with backoff (shutting
+    /// the old client down first) and stop cleanly.
+    #[tokio::test]
+    async fn supervisor_backs_off_against_a_closed_port_and_stops_cleanly() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let dir = std::env::temp_dir().join(format!("garasi-waweb-{}", uuid::Uuid::now_v7().simple()));
+        let db = garasi_store::Db::connect("sqlite::memory:", &garasi_store::DbOptions::default()).await.unwrap();
+        let timings = WaWebTimings {
+            poll_every: Duration::from_millis(50),
+            stuck_after: Duration::from_millis(400),
+            backoff_min: Duration::from_millis(100),
+            backoff_max: Duration::from_millis(400),
+            ws_url: Some(format!("ws://127.0.0.1:{port}/ws/chat")),
+            version: Some((2, 3000, 1_000_000_000)),
+        };
+        let ch = WaWebChannel::new(tenant(), dir.clone(), timings, Inbox::new(db));
+        let mut status = ch.status();
+        let mut seen = Vec::new();
+        status.borrow_and_update();
+        ch.start().await.unwrap();
+        ch.start().await.unwrap(); // idempotent: still one supervisor
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            let s = status.borrow_and_update().clone();
+            if seen.last() != Some(&s) && !(seen.is_empty() && s == ConnStatus::Stopped) {
+                seen.push(s.clone());
+            }
+            if matches!(s, ConnStatus::Reconnecting { attempt } if attempt >= 2) {
+                break;
+            }
+            let _ = tokio::time::timeout(Duration::from_millis(200), status.changed()).await;
+        }
+        assert_eq!(seen.first(), Some(&ConnStatus::Connecting), "{seen:?}");
+        assert!(seen.iter().any(|s| matches!(s, ConnStatus::Reconnecting { attempt: 1 })), "{seen:?}");
+        assert!(seen.iter().any(|s| matches!(s, ConnStatus::Reconnecting { attempt: 2 })), "{seen:?}");
+        assert!(!seen.iter().any(|s| *s == ConnStatus::Connected || s.is_terminal()), "{seen:?}");
+        assert!(dir.join(STORE_FILE).exists(), "one device store per tenant in its directory");
+        let started = Instant::now();
+        ch.stop().await;
+        assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
+        assert_eq!(*ch.status().borrow(), ConnStatus::Stopped);
+        assert!(ch.shared.client.borrow().is_none(), "no client left running");
+        assert!(ch.running.lock().await.is_none());
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    fn rss_kb() -> u64 {
+        std::fs::read_to_string("/proc/self/status")
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("VmRSS"))
+            .unwrap()
+            .split_whitespace()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap()
+    }
+
+    /// Measurement, not a check: `cargo test -p garasi-channels --features waweb measure_idle -- --ignored --nocapture`.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore]
+    async fn measure_idle_client_memory() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let db = garasi_store::Db::connect("sqlite::memory:", &garasi_store::DbOptions::default()).await.unwrap();
+        let timings = WaWebTimings {
+            poll_every: Duration::from_millis(500),
+            stuck_after: Duration::from_secs(3600),
+            backoff_min: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(1),
+            ws_url: Some(format!("ws://127.0.0.1:{port}/ws/chat")),
+            version: Some((2, 3000, 1_000_000_000)),
+        };
+        let base = std::env::temp_dir().join(format!("garasi-mem-{}", uuid::Uuid::now_v7().simple()));
+        // Warm up one client so one-time statics are not counted per client.
+        let warm = WaWebChannel::new(
+            TenantId(uuid::Uuid::now_v7()),
+            base.join("warm"),
+            timings.clone(),
+            Inbox::new(db.clone()),
+        );
+        warm.start().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let before = rss_kb();
+        let n = 50;
+        let mut chans = Vec::new();
+        for i in 0..n {
+            let c = WaWebChannel::new(
+                TenantId(uuid::Uuid::now_v7()),
+                base.join(i.to_string()),
+                timings.clone(),
+                Inbox::new(db.clone()),
+            );
+            c.start().await.unwrap();
+            chans.push(c);
+        }
+        tokio::time::sleep(Duration::from_secs(8)).await;
+        let after = rss_kb();
+        println!(
+            "RSS before {before} kB, after {n} idle clients {after} kB: {} kB per client",
+            (after - before) / n as u64
+        );
+        println!("memory_report of one: {:?}", chans[0].memory_report().await);
+        let disk: u64 = std::fs::read_dir(base.join("0")).unwrap().flatten().map(|e| e.metadata().unwrap().len()).sum();
+        println!("device store on disk before pairing: {disk} bytes");
+        for c in &chans {
+            c.stop().await;
+        }
+        warm.stop().await;
+        let _ = std::fs::remove_dir_all(base);
+    }
+}
