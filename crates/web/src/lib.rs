@@ -2,6 +2,7 @@
 //! (platform admin host, a showroom host, or nothing), then runs that site's router.
 
 mod api;
+mod assets;
 mod auth;
 mod car_query;
 mod csrf;
@@ -11,6 +12,7 @@ mod headers;
 mod health;
 mod host;
 mod kv;
+mod page_cache;
 mod pages;
 mod router;
 mod spreadsheet;

@@ -20,11 +20,12 @@ use crate::host::{Resolved, Site, resolve};
 use crate::state::AppState;
 use crate::{api, auth, csrf, headers, health, pages};
 
-/// Routes served on a showroom's own host.
+/// Routes served on a showroom's own host: the public site, its dashboard at `/admin`,
+/// its JSON API, photos, and the WhatsApp Cloud API webhook.
 fn tenant_site(state: &AppState) -> Router {
     Router::new()
-        .route("/", get(pages::tenant_home))
-        .route("/assets/app.css", get(pages::app_css))
+        .merge(pages::site::routes(state))
+        .merge(pages::site::asset_routes())
         .merge(auth::routes())
         .route("/api/openapi.json", get(api::openapi::serve))
         .merge(api::cars_csv::routes())
@@ -33,15 +34,19 @@ fn tenant_site(state: &AppState) -> Router {
         .route("/media/cars/{car_id}/{photo_id}/{file}", get(pages::media::car_photo))
         .merge(api::sales::routes())
         .merge(api::leads::routes())
+        .merge(api::bot::routes())
+        .merge(api::whatsapp::routes())
+        .merge(pages::admin::routes())
+        .fallback(pages::site::fallback)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::same_origin_only))
         .with_state(state.clone())
 }
 
-/// Routes served on the platform admin host.
+/// Routes served on the platform admin host: the root dashboard and the root API.
 fn admin_site(state: &AppState) -> Router {
     Router::new()
-        .route("/", get(pages::admin_home))
-        .route("/assets/app.css", get(pages::app_css))
+        .merge(pages::root::routes())
+        .merge(pages::site::asset_routes())
         .merge(auth::routes())
         .merge(api::admin_tenants::routes())
         .route("/api/openapi.json", get(api::openapi::serve))

@@ -2,6 +2,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use garasi_bot::Engine;
+use garasi_channels::Channels;
 use garasi_media::{BlobStore, Staging};
 use garasi_store::{Db, platform::Tenant};
 use ipnet::IpNet;
@@ -92,6 +94,10 @@ pub struct AppState {
     pub media: Arc<dyn BlobStore>,
     /// Where uploads are streamed before they are checked.
     pub staging: Staging,
+    /// The bot engine, when this server runs it (the simulator and WhatsApp need it).
+    pub bot: Option<Arc<Engine>>,
+    /// The WhatsApp channels, when this server runs them.
+    pub whatsapp: Option<Channels>,
     pub(crate) hosts: HostCache,
     pub(crate) templates: Templates,
     shutting_down: Arc<AtomicBool>,
@@ -115,10 +121,48 @@ impl AppState {
             events,
             media,
             staging,
+            bot: None,
+            whatsapp: None,
             hosts,
             templates: Templates::new(),
             shutting_down: Arc::default(),
         }
+    }
+
+    /// Adds the bot engine: the simulator answers, and WhatsApp messages (when the
+    /// channels are added too, in either order) reach it.
+    pub fn with_bot(mut self, engine: Arc<Engine>) -> AppState {
+        self.bot = Some(engine);
+        self.wire_channels();
+        self
+    }
+
+    /// Adds the WhatsApp channels: inbound messages go to the bot engine (if any, else
+    /// they are only filed), and `/foto` changes invalidate every instance's pages.
+    /// The caller starts their workers (`Channels::start_workers`).
+    pub fn with_whatsapp(mut self, channels: Channels) -> AppState {
+        self.whatsapp = Some(channels);
+        self.wire_channels();
+        self
+    }
+
+    fn wire_channels(&self) {
+        let Some(channels) = &self.whatsapp else { return };
+        if let Some(engine) = &self.bot {
+            channels.set_sink(Arc::new(crate::api::whatsapp::EngineSink {
+                engine: engine.clone(),
+                db: self.db.clone(),
+                config: self.config.clone(),
+                events: self.events.clone(),
+            }));
+        }
+        let events = self.events.clone();
+        channels.set_inventory_hook(Arc::new(move |tenant: garasi_domain::TenantId| {
+            let events = events.clone();
+            Box::pin(async move {
+                events.publish(crate::events::Event::InventoryChanged { tenant_id: tenant.0 }).await;
+            })
+        }));
     }
 
     /// Tells every instance that a tenant's stock changed.

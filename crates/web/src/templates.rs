@@ -24,7 +24,10 @@ impl Templates {
         let mut env = Environment::new();
         // Templates are part of the binary; a broken one is a build defect caught by
         // the first test that renders any page, not a runtime input.
-        embed!(env, "base.html", "error.html", "partials/toast.html", "tenant_home.html", "admin_home.html");
+        // The public site first: it sets the escaping of `site/` templates.
+        crate::pages::site::register_templates(&mut env);
+        embed!(env, "base.html", "error.html", "partials/toast.html");
+        crate::pages::admin::register_templates(&mut env);
         Templates { env: Arc::new(env) }
     }
 

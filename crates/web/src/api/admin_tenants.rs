@@ -11,8 +11,8 @@ use garasi_domain::{
     DomainName, Email, FieldErrors, PhoneNumber, Role, Slug, TenantId, TenantStatus, check, check_password_policy,
 };
 use garasi_store::StoreError;
-use garasi_store::platform::{AuditEntry, NewTenant, TenantPatch};
-use garasi_store::tenant::NewUser;
+use garasi_store::platform::{AuditEntry, NewTenant, Tenant, TenantPatch};
+use garasi_store::tenant::{NewUser, User};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -30,21 +30,22 @@ pub fn routes() -> Router<AppState> {
         .route("/api/admin/tenants/{id}", get(show).put(update).delete(remove))
 }
 
+/// A new showroom and its owner, from the API's JSON or the root dashboard's form.
 #[derive(Deserialize)]
-struct CreateTenant {
+pub(crate) struct CreateTenant {
     #[serde(default)]
-    name: String,
+    pub name: String,
     #[serde(default)]
-    slug: String,
+    pub slug: String,
     #[serde(default)]
-    owner_email: String,
+    pub owner_email: String,
     #[serde(default)]
-    owner_password: String,
-    whatsapp_number: Option<String>,
-    domain: Option<String>,
+    pub owner_password: String,
+    pub whatsapp_number: Option<String>,
+    pub domain: Option<String>,
 }
 
-fn check_name(errors: &mut FieldErrors, name: &str) -> Option<String> {
+pub(crate) fn check_name(errors: &mut FieldErrors, name: &str) -> Option<String> {
     let name = name.trim();
     let len = name.chars().count();
     if len < 2 {
@@ -91,7 +92,7 @@ fn conflict_to_fields(e: StoreError) -> AppError {
     }
 }
 
-async fn audit(
+pub(crate) async fn audit(
     state: &AppState,
     parts: &Parts,
     root: &RootAuth,
@@ -116,7 +117,8 @@ async fn audit(
     Ok(())
 }
 
-async fn tenant_changed(state: &AppState, id: TenantId) {
+/// Host caches and page caches of every instance forget the tenant.
+pub(crate) async fn tenant_changed(state: &AppState, id: TenantId) {
     state.hosts.forget_tenant(id);
     state.events.publish(Event::TenantChanged { tenant_id: id.0 }).await;
 }
@@ -127,6 +129,20 @@ async fn create(
     parts: Parts,
     ApiJson(body): ApiJson<CreateTenant>,
 ) -> Result<Response, AppError> {
+    let (tenant, user) = create_tenant(&state, &root, &parts, body).await?;
+    let domains = state.db.platform().tenant_domains(tenant.id).await?;
+    let mut body = tenant_json(&state.config, &tenant, Some(&domains));
+    body["owner"] = json!({ "id": user.id, "email": user.email, "role": user.role.as_str() });
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+/// Validates and creates a showroom with its owner, audits it and tells every instance.
+pub(crate) async fn create_tenant(
+    state: &AppState,
+    root: &RootAuth,
+    parts: &Parts,
+    body: CreateTenant,
+) -> Result<(Tenant, User), AppError> {
     let mut errors = FieldErrors::new();
     let name = check_name(&mut errors, &body.name);
     let slug = check(&mut errors, "slug", Slug::parse(body.slug.trim()));
@@ -134,7 +150,7 @@ async fn create(
     let password_ok = check(&mut errors, "owner_password", check_password_policy(&body.owner_password));
     let whatsapp = check_phone(&mut errors, body.whatsapp_number.as_deref());
     let domain = match body.domain.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(raw) => check_domain(&state, &mut errors, raw).map(Some),
+        Some(raw) => check_domain(state, &mut errors, raw).map(Some),
         None => Some(None),
     };
     let (Some(name), Some(slug), Some(email), Some(()), Some(whatsapp), Some(domain)) =
@@ -147,13 +163,10 @@ async fn create(
     let owner = NewUser { email, name: String::new(), role: Role::Owner, password_hash };
     let (tenant, user) =
         state.db.platform().create_tenant(&new, &owner, &json!({})).await.map_err(conflict_to_fields)?;
-    audit(&state, &parts, &root, "tenant.create", tenant.id, json!({ "slug": tenant.slug, "owner_email": user.email }))
+    audit(state, parts, root, "tenant.create", tenant.id, json!({ "slug": tenant.slug, "owner_email": user.email }))
         .await?;
-    tenant_changed(&state, tenant.id).await;
-    let domains = state.db.platform().tenant_domains(tenant.id).await?;
-    let mut body = tenant_json(&state.config, &tenant, Some(&domains));
-    body["owner"] = json!({ "id": user.id, "email": user.email, "role": user.role.as_str() });
-    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+    tenant_changed(state, tenant.id).await;
+    Ok((tenant, user))
 }
 
 #[derive(Deserialize)]
@@ -178,7 +191,7 @@ async fn list(
     Ok(axum::Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })).into_response())
 }
 
-fn parse_id(raw: &str) -> Result<TenantId, AppError> {
+pub(crate) fn parse_id(raw: &str) -> Result<TenantId, AppError> {
     super::parse_id(raw).map(TenantId)
 }
 
@@ -200,6 +213,20 @@ async fn update(
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
+    let tenant = update_tenant(&state, &root, &parts, id, body).await?;
+    let domains = state.db.platform().tenant_domains(id).await?;
+    Ok(axum::Json(tenant_json(&state.config, &tenant, Some(&domains))).into_response())
+}
+
+/// Applies a partial update (`name`, `status`, `whatsapp_number`, `domain`; anything
+/// else is refused), audits it and tells every instance.
+pub(crate) async fn update_tenant(
+    state: &AppState,
+    root: &RootAuth,
+    parts: &Parts,
+    id: TenantId,
+    body: Map<String, Value>,
+) -> Result<Tenant, AppError> {
     let mut errors = FieldErrors::new();
     // Refuse unknown fields instead of ignoring them: no silent mass assignment.
     for key in body.keys().filter(|k| !UPDATABLE.contains(&k.as_str())) {
@@ -226,16 +253,15 @@ async fn update(
         match v {
             Value::Null => patch.domain = Some(None),
             Value::String(s) if s.trim().is_empty() => patch.domain = Some(None),
-            Value::String(s) => patch.domain = check_domain(&state, &mut errors, s).map(Some),
+            Value::String(s) => patch.domain = check_domain(state, &mut errors, s).map(Some),
             _ => errors.add("domain", "Domain harus berupa teks."),
         }
     }
     errors.into_result().map_err(AppError::Validation)?;
     let tenant = state.db.platform().update_tenant(id, &patch).await.map_err(conflict_to_fields)?;
-    audit(&state, &parts, &root, "tenant.update", id, Value::Object(body)).await?;
-    tenant_changed(&state, id).await;
-    let domains = state.db.platform().tenant_domains(id).await?;
-    Ok(axum::Json(tenant_json(&state.config, &tenant, Some(&domains))).into_response())
+    audit(state, parts, root, "tenant.update", id, Value::Object(body)).await?;
+    tenant_changed(state, id).await;
+    Ok(tenant)
 }
 
 /// Soft delete: the row and its data stay (for audit and restore); the host stops serving.
@@ -246,9 +272,20 @@ async fn remove(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
+    let tenant = delete_tenant(&state, &root, &parts, id).await?;
+    Ok(axum::Json(tenant_json(&state.config, &tenant, None)).into_response())
+}
+
+/// Soft-deletes a showroom, audits it and tells every instance.
+pub(crate) async fn delete_tenant(
+    state: &AppState,
+    root: &RootAuth,
+    parts: &Parts,
+    id: TenantId,
+) -> Result<Tenant, AppError> {
     let patch = TenantPatch { status: Some(TenantStatus::Deleted), ..TenantPatch::default() };
     let tenant = state.db.platform().update_tenant(id, &patch).await?;
-    audit(&state, &parts, &root, "tenant.delete", id, json!({})).await?;
-    tenant_changed(&state, id).await;
-    Ok(axum::Json(tenant_json(&state.config, &tenant, None)).into_response())
+    audit(state, parts, root, "tenant.delete", id, json!({})).await?;
+    tenant_changed(state, id).await;
+    Ok(tenant)
 }

@@ -78,13 +78,13 @@ fn lead_detail_json(l: &Lead, events: &[LeadEvent]) -> Value {
 
 /// Raw query values, parsed by hand so that each bad one gets its own field message.
 #[derive(Deserialize, Default)]
-struct LeadQuery {
-    status: Option<String>,
-    sales_id: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<String>,
-    per_page: Option<String>,
+pub(crate) struct LeadQuery {
+    pub status: Option<String>,
+    pub sales_id: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub page: Option<String>,
+    pub per_page: Option<String>,
 }
 
 fn present(v: &Option<String>) -> Option<&str> {
@@ -124,7 +124,7 @@ fn parse_number(errors: &mut FieldErrors, field: &str, raw: Option<&str>, msg: &
     }
 }
 
-fn parse_filter(q: Result<Query<LeadQuery>, QueryRejection>) -> Result<(LeadFilter, PageQuery), AppError> {
+pub(crate) fn parse_filter(q: Result<Query<LeadQuery>, QueryRejection>) -> Result<(LeadFilter, PageQuery), AppError> {
     let Query(q) = q.map_err(|_| AppError::bad_request("Parameter pencarian tidak dapat dibaca."))?;
     let mut errors = FieldErrors::new();
     let mut filter = LeadFilter::default();
@@ -200,15 +200,28 @@ async fn set_status(
     ApiJson(body): ApiJson<StatusBody>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
+    let (lead, events) = change_status(&state, &auth, id, &body.status, body.note.as_deref().unwrap_or("")).await?;
+    Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
+}
+
+/// Validates and applies a status change with its note; answers the lead and its
+/// history. Shared with the dashboard.
+pub(crate) async fn change_status(
+    state: &AppState,
+    auth: &TenantAuth,
+    id: uuid::Uuid,
+    status: &str,
+    note: &str,
+) -> Result<(Lead, Vec<LeadEvent>), AppError> {
     let mut errors = FieldErrors::new();
-    let status = match body.status.trim().parse::<LeadStatus>() {
+    let status = match status.trim().parse::<LeadStatus>() {
         Ok(s) => Some(s),
         Err(_) => {
             errors.add("status", status_message());
             None
         }
     };
-    let note = body.note.as_deref().unwrap_or("").trim().to_owned();
+    let note = note.trim().to_owned();
     check_note(&mut errors, &note);
     let Some(status) = status else {
         return Err(AppError::Validation(errors));
@@ -223,7 +236,7 @@ async fn set_status(
     };
     let events = tx.leads().events(id).await?;
     tx.commit().await?;
-    Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
+    Ok((lead, events))
 }
 
 #[derive(Deserialize)]
@@ -239,7 +252,18 @@ async fn add_note(
     ApiJson(body): ApiJson<NoteBody>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let note = body.note.trim();
+    let event = write_note(&state, &auth, id, &body.note).await?;
+    Ok((StatusCode::CREATED, axum::Json(event_json(&event))).into_response())
+}
+
+/// Validates and adds a note to a lead's history. Shared with the dashboard.
+pub(crate) async fn write_note(
+    state: &AppState,
+    auth: &TenantAuth,
+    id: uuid::Uuid,
+    note: &str,
+) -> Result<LeadEvent, AppError> {
+    let note = note.trim();
     let mut errors = FieldErrors::new();
     if note.is_empty() {
         errors.add("note", "Catatan wajib diisi.");
@@ -249,7 +273,7 @@ async fn add_note(
     let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let event = tx.leads().add_note(id, &auth.actor_label(), note).await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(event_json(&event))).into_response())
+    Ok(event)
 }
 
 /// The export's columns, in Indonesian for the showroom's spreadsheet.

@@ -1,12 +1,14 @@
 //! JSON API pieces shared by every API router.
 
 pub mod admin_tenants;
+pub mod bot;
 pub mod cars;
 pub mod cars_csv;
 pub mod leads;
 pub mod openapi;
 pub mod photos;
 pub mod sales;
+pub mod whatsapp;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};

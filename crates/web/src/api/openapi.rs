@@ -187,7 +187,7 @@ fn csv_response(description: &str) -> Value {
 /// The whole document.
 pub fn document() -> Value {
     let car_id = id_param("id");
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Garasi API",
@@ -269,6 +269,88 @@ pub fn document() -> Value {
             "/api/openapi.json": { "get": { "tags": ["meta"], "summary": "Dokumen ini", "security": [],
                 "responses": { "200": { "description": "OpenAPI 3.1" } } } },
         },
+    });
+    if let (Some(paths), Value::Object(more)) = (doc["paths"].as_object_mut(), bot_and_whatsapp_paths()) {
+        paths.extend(more);
+    }
+    if let (Some(schemas), Value::Object(more)) =
+        (doc["components"]["schemas"].as_object_mut(), bot_and_whatsapp_schemas())
+    {
+        schemas.extend(more);
+    }
+    doc
+}
+
+fn bot_and_whatsapp_schemas() -> Value {
+    json!({
+        "SimulateInput": { "type": "object", "required": ["from", "text"], "properties": {
+            "from": { "type": "string", "description": "Nomor pengirim, contoh +6281234567890; nomor sales mendapat perilaku sales." },
+            "text": { "type": "string", "maxLength": 4096 }, "name": { "type": "string", "maxLength": 80 },
+            "message_id": { "type": "string", "description": "ID pesan penyedia (untuk menguji deduplikasi); dibuat otomatis bila kosong." },
+        } },
+        "SimulateResult": { "type": "object", "properties": {
+            "replies": { "type": "array", "items": { "type": "object", "properties": {
+                "text": { "type": "string" }, "images": { "type": "array", "items": { "type": "string", "format": "uri" } } } } },
+            "notifications": { "type": "array", "items": { "type": "object", "properties": {
+                "to": { "type": "string" }, "name": { "type": "string" }, "text": { "type": "string" } } } },
+            "status": { "type": "string" }, "role": { "type": "string" },
+            "handled_by": { "type": ["string", "null"] }, "intent": { "type": ["string", "null"] },
+            "conversation_id": { "type": ["string", "null"], "format": "uuid" },
+        } },
+        "ChannelInput": { "type": "object", "required": ["kind"], "properties": {
+            "kind": { "enum": ["waweb", "cloud_api", "simulator"] },
+            "phone_number_id": { "type": "string", "description": "Cloud API saja." },
+            "access_token": { "type": "string", "description": "Cloud API saja; disimpan terenkripsi." },
+            "app_secret": { "type": "string", "description": "Cloud API saja; disimpan terenkripsi." },
+            "verify_token": { "type": "string", "description": "Cloud API saja." },
+        } },
+        "ChannelStatus": { "type": "object", "properties": {
+            "kind": { "type": "string" }, "status": { "type": "string" }, "status_label": { "type": "string" },
+            "alert": { "type": "boolean" }, "phone": { "type": ["string", "null"] },
+            "cloud_phone_number_id": { "type": ["string", "null"] },
+            "status_changed_at": { "type": ["string", "null"], "format": "date-time" },
+            "last_inbound_at": { "type": ["string", "null"], "format": "date-time" },
+            "last_outbound_at": { "type": ["string", "null"], "format": "date-time" },
+            "last_error": { "type": ["string", "null"] }, "pairing": { "type": ["object", "null"] },
+            "credentials_set": { "type": "boolean" }, "dead_letters": { "type": "integer" },
+        } },
+        "PairInput": { "type": "object", "properties": {
+            "phone": { "type": "string", "description": "Dengan nomor: pasangkan dengan kode, bukan QR." } } },
+        "DeadLetter": { "type": "object", "properties": {
+            "id": { "type": "string", "format": "uuid" }, "to": { "type": "string" }, "text": { "type": ["string", "null"] },
+            "image": { "type": ["string", "null"] }, "attempts": { "type": "integer" }, "last_error": { "type": ["string", "null"] },
+            "created_at": { "type": "string", "format": "date-time" }, "failed_at": { "type": "string", "format": "date-time" },
+        } },
+    })
+}
+
+fn bot_and_whatsapp_paths() -> Value {
+    let admin_only = || err("Bukan pemilik/admin.");
+    let unavailable = || err("Bot atau WhatsApp tidak aktif di server ini.");
+    json!({
+        "/api/bot/simulate": { "post": op("bot", "Simulasi percakapan WhatsApp dengan bot (pemilik/admin); balasan ada di jawaban",
+            json!({ "200": ok("Balasan bot", r("SimulateResult")), "403": admin_only(), "422": err("Isian tidak valid."), "503": unavailable() }),
+            json!({ "requestBody": body("SimulateInput") })) },
+        "/api/whatsapp/channel": { "put": op("whatsapp", "Pilih saluran WhatsApp (WhatsApp Web, Cloud API, simulator) (pemilik/admin)",
+            json!({ "200": ok("Status saluran", r("ChannelStatus")), "403": admin_only(), "409": err("Tidak bisa diterapkan."), "422": err("Isian tidak valid."), "503": unavailable() }),
+            json!({ "requestBody": body("ChannelInput") })) },
+        "/api/whatsapp/status": { "get": op("whatsapp", "Status koneksi WhatsApp (pemilik/admin)",
+            json!({ "200": ok("Status saluran", r("ChannelStatus")), "403": admin_only(), "503": unavailable() }), json!({})) },
+        "/api/whatsapp/pair": { "post": op("whatsapp", "Mulai memasangkan nomor (QR, atau kode bila `phone` diisi) (pemilik/admin)",
+            json!({ "200": ok("Status saluran", r("ChannelStatus")), "403": admin_only(), "409": err("Saluran tidak mendukung."), "422": err("Nomor tidak valid."), "503": unavailable() }),
+            json!({ "requestBody": { "required": false, "content": { "application/json": { "schema": r("PairInput") } } } })) },
+        "/api/whatsapp/pair/events": { "get": op("whatsapp", "Perubahan status dan QR sebagai Server-Sent Events (`status` JSON, `pairing` HTML) (pemilik/admin)",
+            json!({ "200": { "description": "Aliran SSE", "content": { "text/event-stream": { "schema": { "type": "string" } } } }, "403": admin_only(), "503": unavailable() }), json!({})) },
+        "/api/whatsapp/disconnect": { "post": op("whatsapp", "Putuskan koneksi (sesi tetap tersimpan) (pemilik/admin)",
+            json!({ "200": ok("Status saluran", r("ChannelStatus")), "403": admin_only(), "503": unavailable() }), json!({})) },
+        "/api/whatsapp/logout": { "post": op("whatsapp", "Keluarkan nomor dan hapus sesi (pemilik/admin)",
+            json!({ "200": ok("Status saluran", r("ChannelStatus")), "403": admin_only(), "503": unavailable() }), json!({})) },
+        "/api/whatsapp/dead-letters": { "get": op("whatsapp", "Pesan keluar yang gagal terkirim (pemilik/admin)",
+            json!({ "200": ok("Daftar", list_of("DeadLetter")), "403": admin_only() }),
+            json!({ "parameters": [query("page", ""), query("per_page", "")] })) },
+        "/api/whatsapp/dead-letters/{id}/retry": { "post": op("whatsapp", "Kirim ulang pesan yang gagal (pemilik/admin)",
+            json!({ "200": ok("Diantrikan lagi", json!({ "type": "object", "properties": { "id": { "type": "string", "format": "uuid" }, "status": { "const": "queued" } } })), "403": admin_only() }),
+            json!({ "parameters": [id_param("id")] })) },
     })
 }
 

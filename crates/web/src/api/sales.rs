@@ -119,10 +119,22 @@ async fn create(
     parts: Parts,
     ApiJson(body): ApiJson<CreateSales>,
 ) -> Result<Response, AppError> {
+    let person = add_sales(&state, &parts, &auth, &body.name, &body.phone).await?;
+    Ok((StatusCode::CREATED, axum::Json(sales_json(&person))).into_response())
+}
+
+/// Validates and adds a salesperson (owner/admin), and audits it. Shared with the dashboard.
+pub(crate) async fn add_sales(
+    state: &AppState,
+    parts: &Parts,
+    auth: &TenantAuth,
+    name: &str,
+    phone: &str,
+) -> Result<SalesPerson, AppError> {
     auth.require_admin()?;
     let mut errors = FieldErrors::new();
-    let name = check_name(&mut errors, &body.name);
-    let phone = check(&mut errors, "phone", PhoneNumber::parse(&body.phone));
+    let name = check_name(&mut errors, name);
+    let phone = check(&mut errors, "phone", PhoneNumber::parse(phone));
     let (Some(name), Some(phone)) = (name, phone) else {
         return Err(AppError::Validation(errors));
     };
@@ -133,15 +145,15 @@ async fn create(
     })?;
     tx.commit().await?;
     audit(
-        &state,
-        &parts,
-        &auth,
+        state,
+        parts,
+        auth,
         "sales.create",
         Some(("sales_staff", person.id.to_string())),
         json!({ "name": person.name, "phone": person.phone }),
     )
     .await?;
-    Ok((StatusCode::CREATED, axum::Json(sales_json(&person))).into_response())
+    Ok(person)
 }
 
 /// Soft delete; 404 for unknown ids, ids of other showrooms and salespeople already removed.
@@ -151,13 +163,24 @@ async fn remove(
     parts: Parts,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    auth.require_admin()?;
     let id = parse_id(&id)?;
+    remove_sales(&state, &parts, &auth, id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Removes a salesperson (owner/admin) and audits it. Shared with the dashboard.
+pub(crate) async fn remove_sales(
+    state: &AppState,
+    parts: &Parts,
+    auth: &TenantAuth,
+    id: uuid::Uuid,
+) -> Result<(), AppError> {
+    auth.require_admin()?;
     let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     if !tx.sales().delete(id).await? {
         return Err(AppError::NotFound);
     }
     tx.commit().await?;
-    audit(&state, &parts, &auth, "sales.delete", Some(("sales_staff", id.to_string())), json!({})).await?;
-    Ok(StatusCode::NO_CONTENT.into_response())
+    audit(state, parts, auth, "sales.delete", Some(("sales_staff", id.to_string())), json!({})).await?;
+    Ok(())
 }

@@ -46,8 +46,36 @@ async fn login(
     parts: Parts,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
+    let signed_in = sign_in(&state, &parts, &body.email, &body.password).await?;
+    let cookie = signed_in.cookie(&state);
+    let mut resp = axum::Json(json!({ "token": signed_in.token, "user": signed_in.user, "tenant": signed_in.tenant }))
+        .into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, cookie);
+    no_store(&mut resp);
+    Ok(resp)
+}
+
+/// A new session: its secret (cookie value and bearer token), its user and showroom.
+pub struct SignedIn {
+    token: String,
+    pub user: UserView,
+    /// The showroom as the API shows it; `null` for a root login.
+    pub tenant: serde_json::Value,
+}
+
+impl SignedIn {
+    /// The `Set-Cookie` value that carries the session.
+    pub fn cookie(&self, state: &AppState) -> HeaderValue {
+        session_cookie(state, &self.token, state.config.session_ttl.as_secs())
+    }
+}
+
+/// Checks a login on the site the request resolved to (root users on the admin host,
+/// the showroom's own users on its host), throttled per e-mail and client address,
+/// and creates the session. Shared by `/api/auth/login` and the dashboards' login forms.
+pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &str) -> Result<SignedIn, AppError> {
     let site = parts.extensions.get::<Site>().cloned().ok_or(AppError::NotFound)?;
-    let ip = client_ip(&state.config, &parts);
+    let ip = client_ip(&state.config, parts);
     let user_agent = parts
         .headers
         .get(header::USER_AGENT)
@@ -57,10 +85,11 @@ async fn login(
         Site::Admin => "root".to_owned(),
         Site::Tenant(t) => t.id.to_string(),
     };
-    let keys = LoginKeys::new(&site_key, &body.email, ip);
-    throttle::check(&state, &keys).await?;
+    let keys = LoginKeys::new(&site_key, email, ip);
+    throttle::check(state, &keys).await?;
     // A malformed e-mail is just a wrong login: same answer, same cost.
-    let email = Email::parse(&body.email).ok();
+    let raw_email = email;
+    let email = Email::parse(email).ok();
     let token = new_token();
     let expires_at = now() + ChronoDuration::from_std(state.config.session_ttl).unwrap_or(ChronoDuration::days(7));
 
@@ -70,10 +99,10 @@ async fn login(
                 Some(e) => state.db.platform().root_user_by_email(e.as_str()).await?,
                 None => None,
             };
-            let ok = verify_password(&body.password, user.as_ref().map(|u| u.password_hash.as_str())).await;
+            let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.as_str())).await;
             let user = match user {
                 Some(u) if ok && u.disabled_at.is_none() => u,
-                _ => return fail(&state, &keys, "root", &body.email).await,
+                _ => return Err(fail(state, &keys, "root", raw_email).await),
             };
             state
                 .db
@@ -103,10 +132,10 @@ async fn login(
                 Some(e) => tx.users().find_by_email(e).await?,
                 None => None,
             };
-            let ok = verify_password(&body.password, user.as_ref().map(|u| u.password_hash.as_str())).await;
+            let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.as_str())).await;
             let user = match user {
                 Some(u) if ok && u.disabled_at.is_none() => u,
-                _ => return fail(&state, &keys, &tenant.slug, &body.email).await,
+                _ => return Err(fail(state, &keys, &tenant.slug, raw_email).await),
             };
             tx.sessions().create(user.id, &hash_token(&token), expires_at, user_agent.as_deref()).await?;
             tx.users().record_login(user.id).await?;
@@ -129,19 +158,18 @@ async fn login(
             (UserView { id: user.id, email: user.email, name: user.name, role: user.role.as_str() }, tenant_json)
         }
     };
-    throttle::record_success(&state, &keys).await?;
-    let max_age = state.config.session_ttl.as_secs();
-    let mut resp = axum::Json(json!({ "token": token, "user": user_view, "tenant": tenant_json })).into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, &token, max_age));
-    no_store(&mut resp);
-    Ok(resp)
+    throttle::record_success(state, &keys).await?;
+    Ok(SignedIn { token, user: user_view, tenant: tenant_json })
 }
 
-async fn fail(state: &AppState, keys: &LoginKeys, site: &str, email: &str) -> Result<Response, AppError> {
+/// Records a failed login; the error to answer with.
+async fn fail(state: &AppState, keys: &LoginKeys, site: &str, email: &str) -> AppError {
     // Log the attempt without echoing raw input verbatim (log injection).
     tracing::info!(site, email = %email.escape_debug(), "login failed");
-    throttle::record_failure(state, keys).await?;
-    Err(AppError::InvalidCredentials)
+    match throttle::record_failure(state, keys).await {
+        Ok(()) => AppError::InvalidCredentials,
+        Err(e) => e,
+    }
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {
@@ -151,29 +179,40 @@ fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_cookie(state: &AppState) -> HeaderValue {
+    session_cookie(state, "", 0)
+}
+
 fn no_store(resp: &mut Response) {
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
 async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, AppError> {
+    sign_out(&state, parts).await?;
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    resp.headers_mut().insert(header::SET_COOKIE, clear_cookie(&state));
+    no_store(&mut resp);
+    Ok(resp)
+}
+
+/// Ends the request's session on its site. `Unauthorized` without a valid session.
+pub async fn sign_out(state: &AppState, parts: Parts) -> Result<(), AppError> {
     let mut parts = parts;
     match parts.extensions.get::<Site>().cloned() {
         Some(Site::Admin) => {
-            let auth = RootAuth::from_request_parts(&mut parts, &state).await?;
+            let auth = RootAuth::from_request_parts(&mut parts, state).await?;
             state.db.platform().delete_root_session(auth.session_id).await?;
         }
         Some(Site::Tenant(_)) => {
-            let auth = TenantAuth::from_request_parts(&mut parts, &state).await?;
+            let auth = TenantAuth::from_request_parts(&mut parts, state).await?;
             let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
             tx.sessions().delete(auth.session_id).await?;
             tx.commit().await?;
         }
         None => return Err(AppError::NotFound),
     }
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(header::SET_COOKIE, session_cookie(&state, "", 0));
-    no_store(&mut resp);
-    Ok(resp)
+    Ok(())
 }
 
 async fn me(State(state): State<AppState>, mut parts: Parts) -> Result<Response, AppError> {

@@ -9,4 +9,4 @@ mod throttle;
 mod token;
 
 pub use extract::{RootAuth, TenantAuth};
-pub use handlers::routes;
+pub use handlers::{clear_cookie, routes, sign_in, sign_out};

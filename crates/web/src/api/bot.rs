@@ -1,0 +1,109 @@
+//! The bot simulator: `POST /api/bot/simulate` on a showroom's host, for owners and
+//! admins. It runs exactly the WhatsApp pipeline (a stored conversation on channel
+//! `simulator`, the role from the sales registry, leads, memory, the outbox) and answers
+//! with the replies in its response: `{"from": "+62812…", "text": "…", "name": "…"}` →
+//! `{"replies": [{"text": "…", "images": ["<absolute url>", …]}], …}`. A salesperson's
+//! number gets the sales behaviour. The provider message id is made here unless
+//! `message_id` is given (to test deduplication).
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use garasi_bot::{BotError, Inbound, TenantRef};
+use garasi_domain::{FieldErrors, PhoneNumber, check};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::ApiJson;
+use crate::auth::TenantAuth;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The channel name simulated conversations are stored under.
+pub const SIMULATOR_CHANNEL: &str = "simulator";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/bot/simulate", post(simulate))
+}
+
+#[derive(Deserialize)]
+struct SimulateBody {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    message_id: Option<String>,
+}
+
+fn bot_error(e: BotError) -> AppError {
+    match e {
+        BotError::Store(e) => e.into(),
+        BotError::Sender(e) => AppError::field("from", e.to_string()),
+        BotError::Setup(e) => AppError::Unavailable(e),
+    }
+}
+
+async fn simulate(
+    State(state): State<AppState>,
+    auth: TenantAuth,
+    ApiJson(body): ApiJson<SimulateBody>,
+) -> Result<Response, AppError> {
+    auth.require_admin()?;
+    let Some(engine) = state.bot.clone() else {
+        return Err(AppError::Unavailable("Bot belum aktif di server ini.".into()));
+    };
+    let mut errors = FieldErrors::new();
+    let from = check(&mut errors, "from", PhoneNumber::parse(&body.from));
+    let text = body.text.trim();
+    if text.is_empty() {
+        errors.add("text", "Pesan wajib diisi.");
+    } else if text.chars().count() > 4096 {
+        errors.add("text", "Pesan maksimal 4096 karakter.");
+    }
+    if body.name.trim().chars().count() > 80 {
+        errors.add("name", "Nama maksimal 80 karakter.");
+    }
+    let message_id = match body.message_id.as_deref().map(str::trim) {
+        None => format!("sim-{}", uuid::Uuid::now_v7()),
+        Some(id) if id.is_empty() || id.chars().count() > 128 => {
+            errors.add("message_id", "ID pesan harus 1 sampai 128 karakter.");
+            String::new()
+        }
+        Some(id) => format!("sim-{id}"),
+    };
+    let Some(from) = from.filter(|_| errors.is_empty()) else {
+        return Err(AppError::Validation(errors));
+    };
+    let inbound = Inbound {
+        tenant: TenantRef {
+            id: auth.tenant.id,
+            name: auth.tenant.name.clone(),
+            base_url: state.config.tenant_url(&auth.tenant),
+        },
+        channel: SIMULATOR_CHANNEL.to_owned(),
+        from: from.as_str().to_owned(),
+        name: body.name.trim().to_owned(),
+        text: text.to_owned(),
+        provider_message_id: message_id,
+    };
+    let out = engine.handle(inbound).await.map_err(bot_error)?;
+    if out.inventory_changed {
+        state.inventory_changed(auth.tenant.id).await;
+    }
+    // The simulator is the channel: what it answers here is delivered.
+    engine.mark_delivered(auth.tenant.id, &out.job_ids, SIMULATOR_CHANNEL).await.map_err(bot_error)?;
+    Ok(axum::Json(json!({
+        "replies": out.replies,
+        "notifications": out.notifications,
+        "status": out.status,
+        "role": out.role,
+        "handled_by": out.handled_by,
+        "intent": out.intent,
+        "conversation_id": out.conversation_id,
+    }))
+    .into_response())
+}

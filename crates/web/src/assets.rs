@@ -1,0 +1,149 @@
+//! Static files compiled into the binary (CSS, the vendored htmx, the favicon).
+//!
+//! Each file is served twice: under a name carrying a hash of its bytes
+//! (`/assets/site.1a2b3c4d5e.css`, cached for a year as immutable, so a new release
+//! changes the URL) and under its plain name (`/assets/app.css`, cached briefly, for
+//! links that cannot know the hash). Both answer `If-None-Match` with 304.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use axum::extract::Path;
+use axum::response::{IntoResponse, Response};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
+use sha2::{Digest, Sha256};
+
+struct Source {
+    name: &'static str,
+    content_type: &'static str,
+    bytes: &'static [u8],
+}
+
+const SOURCES: &[Source] = &[
+    Source { name: "app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../assets/app.css") },
+    Source { name: "site.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../assets/site.css") },
+    Source {
+        name: "site.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/site.js"),
+    },
+    Source {
+        name: "htmx.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/vendor/htmx.min.js"),
+    },
+    Source { name: "favicon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../assets/favicon.svg") },
+    Source { name: "admin.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../assets/admin.css") },
+    Source {
+        name: "admin.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/admin.js"),
+    },
+];
+
+pub struct Asset {
+    pub name: &'static str,
+    /// `site.1a2b3c4d5e.css`: the name with the first 10 hex digits of the SHA-256 of the bytes.
+    pub hashed_name: String,
+    pub content_type: &'static str,
+    pub bytes: &'static [u8],
+    etag: HeaderValue,
+}
+
+impl Asset {
+    /// The URL pages should link to: the hashed, immutable one.
+    pub fn url(&self) -> String {
+        format!("/assets/{}", self.hashed_name)
+    }
+}
+
+static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .map(|s| {
+            let digest = Sha256::digest(s.bytes);
+            let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            let hashed_name = match s.name.rsplit_once('.') {
+                Some((stem, ext)) => format!("{stem}.{}.{ext}", &hex[..10]),
+                None => format!("{}.{}", s.name, &hex[..10]),
+            };
+            let etag = HeaderValue::from_str(&format!("\"{}\"", &hex[..32])).expect("hex is a valid header value");
+            Asset { name: s.name, hashed_name, content_type: s.content_type, bytes: s.bytes, etag }
+        })
+        .collect()
+});
+
+/// Every asset by plain name → hashed URL, for templates (`assets["site.css"]`).
+pub fn urls() -> BTreeMap<&'static str, String> {
+    ASSETS.iter().map(|a| (a.name, a.url())).collect()
+}
+
+/// Whether an `If-None-Match` header matches `etag` (weak comparison, RFC 9110 §13.1.2).
+pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    let want = bare(etag);
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || bare(t) == want)
+}
+
+fn respond(asset: &Asset, immutable: bool, headers: &HeaderMap) -> Response {
+    let cache = if immutable { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
+    let etag = asset.etag.to_str().unwrap_or_default();
+    let mut resp = if etag_matches(headers, etag) {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mut r = asset.bytes.into_response();
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+        r
+    };
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    h.insert(header::ETAG, asset.etag.clone());
+    resp
+}
+
+/// `GET /assets/{file}`: a hashed name (immutable) or a plain name (short cache).
+pub async fn serve(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(a) = ASSETS.iter().find(|a| a.hashed_name == file) {
+        return respond(a, true, &headers);
+    }
+    if let Some(a) = ASSETS.iter().find(|a| a.name == file) {
+        return respond(a, false, &headers);
+    }
+    StatusCode::NOT_FOUND.into_response()
+}
+
+/// `GET /favicon.ico`, for clients that ask before reading the page's icon link.
+pub async fn favicon(headers: HeaderMap) -> Response {
+    match ASSETS.iter().find(|a| a.name == "favicon.svg") {
+        Some(a) => respond(a, false, &headers),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_keep_the_extension() {
+        let css = urls()["site.css"].clone();
+        assert!(css.starts_with("/assets/site.") && css.ends_with(".css"), "{css}");
+        assert_eq!(css.len(), "/assets/site.".len() + 10 + ".css".len());
+        assert!(urls().contains_key("htmx.js"));
+    }
+
+    #[test]
+    fn if_none_match_compares_weakly() {
+        let mut h = HeaderMap::new();
+        h.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"x\", W/\"abc\""));
+        assert!(etag_matches(&h, "\"abc\""));
+        assert!(etag_matches(&h, "W/\"x\""));
+        assert!(!etag_matches(&h, "\"abd\""));
+        assert!(!etag_matches(&HeaderMap::new(), "\"abc\""));
+    }
+}

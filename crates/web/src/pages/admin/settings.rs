@@ -1,0 +1,358 @@
+//! `/admin/settings`: the showroom's profile (what the site and the bot tell buyers),
+//! the credit simulation's rates, and the bot (persona, greeting, LLM and its daily
+//! budget, how long it stays quiet after a hand-off). Owners and admins only.
+//!
+//! Settings live in one JSON document per tenant; only the sections edited here are
+//! replaced, so keys other features keep there stay untouched.
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use garasi_domain::money::Rupiah;
+use garasi_domain::{FieldErrors, PhoneNumber, TenantSettings};
+use garasi_store::platform::TenantPatch;
+use http::{HeaderMap, StatusCode};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::dashboard::NoticeQuery;
+use super::ui::{self, FormData, FormField, Toast, html, html_status, money_value, toast_oob};
+use super::{Shell, Staff, render, ser};
+use crate::api::admin_tenants::{check_name, tenant_changed};
+use crate::api::sales::audit;
+use crate::auth::TenantAuth;
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(Serialize)]
+struct Section {
+    title: &'static str,
+    intro: &'static str,
+    fields: Vec<FormField>,
+}
+
+/// Basis points as the form shows a percentage: 650 → "6,5".
+fn percent(bps: i64) -> String {
+    let whole = bps / 100;
+    let frac = (bps % 100).abs();
+    if frac == 0 {
+        whole.to_string()
+    } else if frac % 10 == 0 {
+        format!("{whole},{}", frac / 10)
+    } else {
+        format!("{whole},{frac:02}")
+    }
+}
+
+/// "6,5" or "6.5" → 650 basis points, within `0..=max` percent.
+fn parse_percent(errors: &mut FieldErrors, field: &str, raw: &str, max: i64) -> Option<i64> {
+    let cleaned = raw.trim().trim_end_matches('%').trim().replace(',', ".");
+    match cleaned.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 && v <= max as f64 => Some((v * 100.0).round() as i64),
+        Ok(_) => {
+            errors.add(field, format!("Isi antara 0 dan {max} persen."));
+            None
+        }
+        Err(_) => {
+            errors.add(field, "Isi dengan angka persen, contoh: 6,5.");
+            None
+        }
+    }
+}
+
+fn parse_int(errors: &mut FieldErrors, field: &str, raw: &str, min: i64, max: i64, what: &str) -> Option<i64> {
+    let digits: String = raw.trim().chars().filter(|c| *c != '.' && *c != ' ').collect();
+    match digits.parse::<i64>() {
+        Ok(v) if (min..=max).contains(&v) => Some(v),
+        _ => {
+            errors.add(
+                field,
+                format!(
+                    "{what} harus angka antara {} dan {}.",
+                    crate::pages::site::format::thousands(min),
+                    crate::pages::site::format::thousands(max)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn text(errors: &mut FieldErrors, field: &str, raw: &str, max: usize, label: &str) -> String {
+    let v = raw.trim();
+    if v.chars().count() > max {
+        errors.add(field, format!("{label} maksimal {max} karakter."));
+    } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        errors.add(field, format!("{label} berisi karakter yang tidak diizinkan."));
+    }
+    v.to_owned()
+}
+
+/// Reads and checks the form; every problem gets its own message.
+fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSettings), FieldErrors> {
+    let mut e = FieldErrors::new();
+    let mut s = current.clone();
+    let name = check_name(&mut e, &form.text("name")).unwrap_or_default();
+    let p = &mut s.profile;
+    p.about = text(&mut e, "about", &form.text("about"), 1000, "Tentang showroom");
+    p.address = text(&mut e, "address", &form.text("address"), 200, "Alamat");
+    p.city = text(&mut e, "city", &form.text("city"), 80, "Kota");
+    p.opening_hours = text(&mut e, "opening_hours", &form.text("opening_hours"), 200, "Jam buka");
+    let maps = form.text("maps_url");
+    let maps_ok = maps.starts_with("https://") && maps.len() <= 500 && !maps.contains(char::is_whitespace);
+    if !maps.is_empty() && !maps_ok {
+        e.add("maps_url", "Tautan peta harus diawali https:// (salin dari Google Maps).");
+    }
+    p.maps_url = maps;
+    let phone = form.text("phone");
+    p.phone = if phone.is_empty() {
+        String::new()
+    } else {
+        match PhoneNumber::parse(&phone) {
+            Ok(n) => n.as_str().to_owned(),
+            Err(err) => {
+                e.add("phone", err.to_string());
+                phone
+            }
+        }
+    };
+    for (i, rate) in s.credit.flat_rate_bps.iter_mut().enumerate() {
+        let field = format!("rate_{}", i + 1);
+        if let Some(bps) = parse_percent(&mut e, &field, &form.text(&field), 50) {
+            *rate = bps;
+        }
+    }
+    let admin_fee = form.text("admin_fee");
+    if admin_fee.is_empty() {
+        s.credit.admin_fee = 0;
+    } else {
+        match Rupiah::parse(&admin_fee) {
+            Ok(r) => s.credit.admin_fee = r.value(),
+            Err(err) => e.add("admin_fee", format!("Biaya admin: {err}.")),
+        }
+    }
+    if let Some(bps) = parse_percent(&mut e, "insurance", &form.text("insurance"), 20) {
+        s.credit.insurance_bps = bps;
+    }
+    if let Some(v) = parse_int(&mut e, "min_dp_percent", &form.text("min_dp_percent"), 0, 90, "DP minimal") {
+        s.credit.min_dp_percent = v;
+    }
+    s.credit.first_instalment_upfront = form.checked("first_instalment_upfront");
+    let b = &mut s.bot;
+    let persona = form.text("persona_name");
+    if persona.is_empty() {
+        e.add("persona_name", "Nama asisten wajib diisi.");
+    }
+    b.persona_name = text(&mut e, "persona_name", &persona, 40, "Nama asisten");
+    b.greeting = text(&mut e, "greeting", &form.text("greeting"), 500, "Salam pembuka");
+    b.llm_enabled = form.checked("llm_enabled");
+    if let Some(v) =
+        parse_int(&mut e, "llm_daily_token_budget", &form.text("llm_daily_token_budget"), 0, 10_000_000, "Batas token")
+    {
+        b.llm_daily_token_budget = v;
+    }
+    if let Some(v) =
+        parse_int(&mut e, "handoff_pause_minutes", &form.text("handoff_pause_minutes"), 5, 10_080, "Jeda bot")
+    {
+        b.handoff_pause_minutes = v;
+    }
+    e.into_result().map(|()| (name, s))
+}
+
+fn sections(name: &str, s: &TenantSettings, form: Option<&FormData>, errors: &FieldErrors) -> Vec<Section> {
+    // After a failed save the form shows what was typed, not what is stored.
+    let v = |field: &str, stored: String| form.map(|f| f.text(field)).unwrap_or(stored);
+    let on = |field: &str, stored: bool| form.map(|f| f.checked(field)).unwrap_or(stored);
+    let f = |field: FormField| field.error_from(errors);
+    let mut credit = Vec::new();
+    for (i, bps) in s.credit.flat_rate_bps.iter().enumerate() {
+        let field = format!("rate_{}", i + 1);
+        credit.push(f(FormField::new(&field, &format!("Bunga tenor {} tahun (%)", i + 1), "text")
+            .value(v(&field, percent(*bps)))
+            .required()
+            .inputmode("decimal")
+            .pattern("[0-9]{1,2}([.,][0-9]{1,2})?")
+            .placeholder("6,5")));
+    }
+    credit.extend([
+        f(FormField::new("admin_fee", "Biaya admin leasing", "text")
+            .value(v("admin_fee", money_value(Some(s.credit.admin_fee))))
+            .rupiah()),
+        f(FormField::new("insurance", "Asuransi (% dari harga)", "text")
+            .value(v("insurance", percent(s.credit.insurance_bps)))
+            .required()
+            .inputmode("decimal")
+            .pattern("[0-9]{1,2}([.,][0-9]{1,2})?")),
+        f(FormField::new("min_dp_percent", "DP minimal (%)", "number")
+            .value(v("min_dp_percent", s.credit.min_dp_percent.to_string()))
+            .required()
+            .range(0, 90)),
+        f(FormField::new("first_instalment_upfront", "Angsuran pertama dibayar di muka (ADDM)", "checkbox")
+            .checked(on("first_instalment_upfront", s.credit.first_instalment_upfront))),
+    ]);
+    vec![
+        Section {
+            title: "Profil showroom",
+            intro: "Tampil di situs dan dipakai bot saat menjawab pembeli.",
+            fields: vec![
+                f(FormField::new("name", "Nama showroom", "text")
+                    .value(v("name", name.to_owned()))
+                    .required()
+                    .maxlength(100)),
+                f(FormField::new("phone", "Telepon showroom", "tel")
+                    .value(v("phone", s.profile.phone.clone()))
+                    .maxlength(20)
+                    .inputmode("tel")
+                    .placeholder("021-555-1234")),
+                f(FormField::new("about", "Tentang showroom", "textarea")
+                    .value(v("about", s.profile.about.clone()))
+                    .maxlength(1000)
+                    .wide()),
+                f(FormField::new("address", "Alamat", "text")
+                    .value(v("address", s.profile.address.clone()))
+                    .maxlength(200)
+                    .wide()),
+                f(FormField::new("city", "Kota", "text").value(v("city", s.profile.city.clone())).maxlength(80)),
+                f(FormField::new("opening_hours", "Jam buka", "text")
+                    .value(v("opening_hours", s.profile.opening_hours.clone()))
+                    .maxlength(200)
+                    .placeholder("Senin–Sabtu 08.00–17.00")),
+                f(FormField::new("maps_url", "Tautan Google Maps", "url")
+                    .value(v("maps_url", s.profile.maps_url.clone()))
+                    .maxlength(500)
+                    .wide()
+                    .placeholder("https://maps.app.goo.gl/…")),
+            ],
+        },
+        Section {
+            title: "Simulasi kredit",
+            intro: "Dipakai kalkulator kredit di situs dan oleh bot. Bunga flat per tahun, seperti hitungan leasing.",
+            fields: credit,
+        },
+        Section {
+            title: "Bot WhatsApp",
+            intro: "Bagaimana bot memperkenalkan diri dan kapan memakai AI.",
+            fields: vec![
+                f(FormField::new("persona_name", "Nama asisten", "text")
+                    .value(v("persona_name", s.bot.persona_name.clone()))
+                    .required()
+                    .maxlength(40)),
+                f(FormField::new("handoff_pause_minutes", "Jeda bot setelah diserahkan ke sales (menit)", "number")
+                    .value(v("handoff_pause_minutes", s.bot.handoff_pause_minutes.to_string()))
+                    .required()
+                    .range(5, 10_080)
+                    .help("Selama jeda ini bot tidak membalas chat tersebut.")),
+                f(FormField::new("greeting", "Salam pembuka", "textarea")
+                    .value(v("greeting", s.bot.greeting.clone()))
+                    .maxlength(500)
+                    .wide()
+                    .help("Kosongkan untuk memakai salam bawaan.")),
+                f(FormField::new("llm_enabled", "Pakai AI (LLM) untuk pertanyaan yang sulit", "checkbox")
+                    .checked(on("llm_enabled", s.bot.llm_enabled))),
+                f(FormField::new("llm_daily_token_budget", "Batas token AI per hari", "number")
+                    .value(v("llm_daily_token_budget", s.bot.llm_daily_token_budget.to_string()))
+                    .required()
+                    .range(0, 10_000_000)
+                    .help("Setelah batas tercapai, bot menjawab tanpa AI sampai besok.")),
+            ],
+        },
+    ]
+}
+
+fn form_page(
+    state: &AppState,
+    auth: &TenantAuth,
+    settings: &TenantSettings,
+    form: Option<&FormData>,
+    errors: &FieldErrors,
+) -> minijinja::Value {
+    minijinja::context! {
+        sections => ser(sections(&auth.tenant.name, settings, form, errors)),
+        has_errors => !errors.is_empty(),
+        site_url => state.config.tenant_url(&auth.tenant),
+    }
+}
+
+async fn load(state: &AppState, auth: &TenantAuth) -> Result<(Value, TenantSettings), AppError> {
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let raw = tx.settings().get().await?;
+    tx.commit().await?;
+    let typed = TenantSettings::from_json(&raw);
+    Ok((raw, typed))
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    Staff(auth): Staff,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    auth.require_admin()?;
+    let (_, settings) = load(&state, &auth).await?;
+    let shell = Shell::new(&state, &auth, "settings", "Pengaturan").with_notice(q.notice.as_deref());
+    Ok(html(render(
+        &state,
+        "admin/settings.html",
+        &shell,
+        form_page(&state, &auth, &settings, None, &FieldErrors::new()),
+    )))
+}
+
+pub async fn save(
+    State(state): State<AppState>,
+    Staff(auth): Staff,
+    headers: HeaderMap,
+    parts: Parts,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    auth.require_admin()?;
+    let form = FormData(form);
+    let (_, current) = load(&state, &auth).await?;
+    let shell = Shell::new(&state, &auth, "settings", "Pengaturan");
+    let (name, updated) = match parse(&form, &current) {
+        Ok(v) => v,
+        Err(errors) => {
+            let body =
+                render(&state, "admin/settings.html", &shell, form_page(&state, &auth, &current, Some(&form), &errors));
+            let toast = toast_oob(&state, Toast::Error, "Periksa kembali isian yang ditandai.");
+            return Ok(html_status(StatusCode::UNPROCESSABLE_ENTITY, format!("{body}{toast}")));
+        }
+    };
+    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
+    let mut raw = tx.settings().get().await?;
+    if !raw.is_object() {
+        raw = json!({});
+    }
+    let typed = updated.to_json();
+    for key in ["profile", "credit", "bot"] {
+        raw[key] = typed[key].clone();
+    }
+    tx.settings().put(&raw).await?;
+    tx.commit().await?;
+    if name != auth.tenant.name {
+        let patch = TenantPatch { name: Some(name.clone()), ..TenantPatch::default() };
+        state.db.platform().update_tenant(auth.tenant.id, &patch).await?;
+    }
+    audit(&state, &parts, &auth, "settings.update", None, json!({ "sections": ["profile", "credit", "bot"] })).await?;
+    // The public pages and the host cache show the new name and profile right away.
+    tenant_changed(&state, auth.tenant.id).await;
+    Ok(ui::redirect(&headers, "/admin/settings?notice=settings_saved"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_round_trip() {
+        assert_eq!(percent(650), "6,5");
+        assert_eq!(percent(600), "6");
+        assert_eq!(percent(625), "6,25");
+        let mut e = FieldErrors::new();
+        assert_eq!(parse_percent(&mut e, "r", "6,5", 50), Some(650));
+        assert_eq!(parse_percent(&mut e, "r", "6.25%", 50), Some(625));
+        assert_eq!(parse_percent(&mut e, "r", "enam", 50), None);
+        assert_eq!(parse_percent(&mut e, "s", "70", 50), None);
+        assert!(e.get("r").is_some() && e.get("s").is_some());
+    }
+}
