@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `root create`, `demo`.
+//! The command line: `serve`, `migrate`, `root create`, `demo`, `nlu`, `wa`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -52,6 +52,11 @@ pub enum Command {
     },
     /// Create the demo root user and showrooms, print their logins, and exit.
     Demo,
+    /// WhatsApp: pair a showroom's number from this terminal, or show its status.
+    Wa {
+        #[command(subcommand)]
+        command: crate::wa::WaCommand,
+    },
     /// Offline message understanding: reads JSON lines `{"text": "...", "role": "customer"|"sales"}`
     /// on stdin and writes one `{"intent": "...", "filters": {...}}` line per input line. Needs no
     /// server and no database.
@@ -113,6 +118,7 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
         Command::Migrate { grant_to } => migrate(settings, grant_to).await,
         Command::Root { command: RootCommand::Create { email, name } } => create_root(settings, &email, &name).await,
         Command::Nlu => nlu(),
+        Command::Wa { command } => crate::wa::run(settings, command).await,
         Command::Demo => {
             let db = open_database(&settings).await?;
             print_demo(&demo::seed(&db, &settings).await?);

@@ -109,6 +109,7 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
         settings.bot.persona_name = format!("Asisten {}", s.name);
         let (tenant, _) = platform.create_tenant(&new, &owner, &settings.to_json()).await?;
         seed_stock(db, media.as_ref(), tenant.id, index).await?;
+        seed_conversations(db, &tenant, &web.tenant_url(&tenant), index).await?;
         platform
             .audit(&AuditEntry {
                 tenant_id: Some(tenant.id),
@@ -195,6 +196,49 @@ async fn seed_people(tx: &mut garasi_store::TenantTx, index: usize) -> anyhow::R
         let lead = tx.leads().create(&new, "demo").await?;
         if status != LeadStatus::New {
             tx.leads().set_status(lead.id, status, "demo", "").await?;
+        }
+    }
+    Ok(())
+}
+
+/// A few WhatsApp chats, played through the real bot engine (offline, no LLM) on the
+/// simulator channel, so the conversation pages, the analytics and the leads they
+/// create show real bot answers from this showroom's stock.
+async fn seed_conversations(
+    db: &Db,
+    tenant: &garasi_store::platform::Tenant,
+    base_url: &str,
+    index: usize,
+) -> anyhow::Result<()> {
+    let engine = garasi_bot::Engine::open(db.clone(), garasi_bot::BotConfig::default(), None).await?;
+    // (sender, push name, messages in order). The salesperson's number is the first
+    // demo salesperson's, so the bot treats it with the sales role.
+    let chats: [(String, &str, &[&str]); 3] = [
+        (
+            "0857-3000-1001".into(),
+            "Rudi",
+            &["halo, ada mobil matic di bawah 250 juta?", "yang pertama dong detailnya", "/reset"],
+        ),
+        (
+            "0857-3000-1002".into(),
+            "Maya",
+            &["cari SUV diesel bisa kredit?", "nama saya Maya, mau lihat unitnya sabtu ini"],
+        ),
+        (format!("0812-1000-000{}", index + 1), "Budi Santoso", &["/stok"]),
+    ];
+    for (n, (from, name, texts)) in chats.iter().enumerate() {
+        for (m, text) in texts.iter().enumerate() {
+            let inbound = garasi_bot::Inbound {
+                tenant: garasi_bot::TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: base_url.into() },
+                channel: "simulator".into(),
+                from: PhoneNumber::parse(from)?.as_str().to_owned(),
+                name: (*name).into(),
+                text: (*text).into(),
+                provider_message_id: format!("demo-{}-{n}-{m}", tenant.slug),
+            };
+            let out = engine.handle(inbound).await?;
+            // The simulator is the channel: its replies count as delivered.
+            engine.mark_delivered(tenant.id, &out.job_ids, "simulator").await?;
         }
     }
     Ok(())

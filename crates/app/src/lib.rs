@@ -1,12 +1,14 @@
 //! The `garasi` binary's library half: settings, CLI commands and server wiring,
 //! so integration tests can start the very server the binary runs.
 
+pub mod bot_settings;
 pub mod cli;
 pub mod demo;
 mod demo_cars;
 pub mod server;
 pub mod settings;
 pub mod storage;
+pub mod wa;
 
 pub use server::{Running, start};
 

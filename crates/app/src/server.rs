@@ -159,7 +159,16 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
         web.public_port = Some(addr.port());
     }
     let (media, staging) = open_media(settings).await?;
-    let state = AppState::new(db.clone(), web, kv, events, media, staging);
+    let redis = settings.redis_url.as_deref().map(|url| (url, settings.redis_prefix.as_str()));
+    let engine = garasi_bot::Engine::open(db.clone(), settings.bot.clone(), redis)
+        .await
+        .context("cannot start the bot engine")?;
+    let channels =
+        crate::wa::open(settings, db.clone(), media.clone()).context("cannot start the WhatsApp channels")?;
+    let state = AppState::new(db.clone(), web, kv, events, media, staging)
+        .with_bot(Arc::new(engine))
+        .with_whatsapp(channels.clone());
+    channels.start_workers();
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();
     let drain_state = state.clone();
@@ -185,6 +194,8 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
             r = server => r.context("server error")?,
             _ = deadline => tracing::warn!("drain timeout reached; closing remaining connections"),
         }
+        // Stops the WhatsApp workers and connections and gives the leases back.
+        channels.shutdown().await;
         if tokio::time::timeout(Duration::from_secs(5), db.close()).await.is_err() {
             tracing::warn!("database pool did not close in time");
         }

@@ -17,6 +17,10 @@ use serde::Deserialize;
 pub struct SettingArgs {
     #[command(flatten)]
     pub s3: crate::storage::S3Args,
+    #[command(flatten)]
+    pub bot: crate::bot_settings::BotArgs,
+    #[command(flatten)]
+    pub whatsapp: crate::wa::WaArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -69,6 +73,8 @@ pub struct SettingArgs {
 #[serde(deny_unknown_fields)]
 struct FileSettings {
     s3: Option<crate::storage::S3File>,
+    bot: Option<crate::bot_settings::BotFile>,
+    whatsapp: Option<crate::wa::WaFile>,
     bind: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
@@ -101,6 +107,10 @@ fn bad(name: &'static str, reason: impl Into<String>) -> SettingError {
 pub struct Settings {
     /// An S3-compatible bucket for photos, or `None` for the data dir.
     pub s3: Option<crate::storage::S3Settings>,
+    /// The bot: the optional LLM, memory TTL, rate limits.
+    pub bot: garasi_bot::BotConfig,
+    /// WhatsApp channels: credential key, Cloud API base URL, pacing.
+    pub whatsapp: crate::wa::WaSettings,
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -168,6 +178,8 @@ impl Settings {
         }
         Ok(Settings {
             s3: crate::storage::resolve(&args.s3, file.s3.as_ref())?,
+            bot: crate::bot_settings::resolve(&args.bot, file.bot.as_ref())?,
+            whatsapp: crate::wa::resolve(&args.whatsapp, file.whatsapp.as_ref(), &data_dir)?,
             bind,
             data_dir,
             database_url,

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use garasi_store::tenant::ContactRole;
+
 use crate::support::{STRONG_PASSWORD, TestDatabase};
 
 fn garasi(db: &TestDatabase) -> Command {
@@ -96,6 +98,20 @@ async fn demo_seeds_once_with_random_passwords() {
 
     let owner = db.owner_db().await;
     assert_eq!(owner.platform().count_tenants(true).await.unwrap(), 2, "no duplicates");
+    // Demo chats went through the real bot: two customers and a salesperson wrote to
+    // each showroom, and the customer who asked for a visit was handed to a salesperson,
+    // who got a notice in a chat of their own. Every chat holds the bot's words.
+    let tenant = owner.platform().tenant_by_slug("sinarjaya").await.unwrap().unwrap();
+    let mut tx = owner.tenant(tenant.id).begin().await.unwrap();
+    let chats = tx.conversations().list(50, 0).await.unwrap();
+    let customers = chats.iter().filter(|c| c.contact_role == ContactRole::Customer).count();
+    let sales = chats.iter().filter(|c| c.contact_role == ContactRole::Sales).count();
+    assert_eq!((customers, sales), (2, 2), "{chats:?}");
+    for chat in &chats {
+        let thread = tx.messages().recent(chat.id, 50).await.unwrap();
+        assert!(thread.iter().any(|m| m.direction == "out" && !m.body.is_empty()), "the bot answered: {thread:?}");
+    }
+    drop(tx);
     // Passwords differ per install: a second fresh install prints others.
     let other = TestDatabase::create(true).await;
     let third = String::from_utf8_lossy(&garasi(&other).arg("demo").output().unwrap().stdout).into_owned();

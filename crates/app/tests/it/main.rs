@@ -1,6 +1,11 @@
 //! Integration tests: the real server on 127.0.0.1:0, one fresh database per test.
 
+mod admin;
+mod admin_root;
 mod auth;
+mod bot;
+mod bot_llm;
+mod bot_store;
 mod cars;
 mod cars_csv;
 mod cli;
@@ -12,4 +17,7 @@ mod photos;
 mod postgres;
 mod root_api;
 mod sales;
+mod site;
 mod support;
+mod whatsapp;
+mod whatsapp_lease;
