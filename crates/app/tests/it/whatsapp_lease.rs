@@ -120,3 +120,104 @@ async fn a_lapsed_lease_is_taken_over_only_after_the_holder_let_go() {
     b_running.stop().await.unwrap();
     wa.app.stop().await;
 }
+
+/// A `garasi serve` process of the real binary on the test's database, data dir (so the
+/// same key decrypts the stored Cloud API credentials) and Redis, sending to the fake Graph.
+fn serve_process(app: &crate::support::TestApp, graph_uri: &str) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_garasi"));
+    cmd.env_clear()
+        .env("GARASI_BIND", "127.0.0.1:0")
+        .env("GARASI_DATA_DIR", &app.db.data_dir)
+        .env("GARASI_DATABASE_URL", &app.db.runtime_url)
+        .env("GARASI_WA_GRAPH_BASE_URL", format!("{graph_uri}/v23.0"))
+        .env("GARASI_WA_TYPING_MAX_MS", "0")
+        .env("GARASI_WA_PHOTO_GAP_MS", "0-0")
+        .env("GARASI_LOG", "warn")
+        .arg("serve")
+        .stdout(std::process::Stdio::null());
+    if let Some(url) = &app.settings.redis_url {
+        cmd.env("GARASI_REDIS_URL", url).env("GARASI_REDIS_PREFIX", &app.settings.redis_prefix);
+    }
+    cmd.spawn().expect("start garasi serve")
+}
+
+/// The pid in a lease holder id (`host-pid-random`).
+fn holder_pid(holder: &str) -> Option<u32> {
+    let mut parts = holder.rsplitn(3, '-');
+    parts.next()?;
+    parts.next()?.parse().ok()
+}
+
+async fn lease_pid(db: &garasi_store::Db, t: TenantId) -> Option<u32> {
+    let lease = db.whatsapp().lease(t).await.unwrap()?;
+    (lease.expires_at > chrono::Utc::now()).then(|| holder_pid(&lease.holder)).flatten()
+}
+
+async fn send_texts(db: &garasi_store::Db, t: TenantId, msgs: &[WhatsappOut]) {
+    let mut tx = db.tenant(t).begin_write().await.unwrap();
+    tx.outbox().enqueue_whatsapp(msgs).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn wait_sent(wa: &Wa, n: usize) {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let sent = wa.sent("text").await.len();
+        assert!(sent <= n, "a message went out twice: {sent} sends for {n} messages");
+        if sent == n {
+            return;
+        }
+        assert!(Instant::now() < deadline, "only {sent} of {n} messages sent");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_garasi_processes_on_one_database_hold_the_number_once_and_hand_it_over() {
+    let mut wa = Wa::cloud().await;
+    graph_ok(&wa.graph).await;
+    let t = wa.tenant;
+    // The in-process server only set the showroom up; it gives the number back on stop.
+    wa.app.running.take().unwrap().stop().await.unwrap();
+    let db = garasi_store::Db::connect(&wa.app.db.runtime_url, &garasi_store::DbOptions::default()).await.unwrap();
+    let uri = wa.graph.uri();
+    let mut procs = [serve_process(&wa.app, &uri), serve_process(&wa.app, &uri)];
+    let pids = [procs[0].id(), procs[1].id()];
+
+    // One of the two processes takes the lease, and keeps it while both run.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let holder = loop {
+        if let Some(pid) = lease_pid(&db, t).await {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "no process took the lease");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(pids.contains(&holder), "holder {holder} is not one of {pids:?}");
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(2) {
+        assert_eq!(lease_pid(&db, t).await, Some(holder));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Both poll the outbox; each message leaves once.
+    send_texts(&db, t, &texts(3, "proses")).await;
+    wait_sent(&wa, 3).await;
+
+    // The holder is stopped (SIGTERM, as systemd would): the other process takes over
+    // and delivers what comes next.
+    let (gone, other) = if holder == pids[0] { (0, 1) } else { (1, 0) };
+    let killed = std::process::Command::new("kill").args(["-TERM", &holder.to_string()]).status().unwrap();
+    assert!(killed.success());
+    assert!(procs[gone].wait().unwrap().success(), "graceful exit");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while lease_pid(&db, t).await != Some(pids[other]) {
+        assert!(Instant::now() < deadline, "the other process never took over");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    send_texts(&db, t, &texts(2, "sesudah")).await;
+    wait_sent(&wa, 5).await;
+
+    let _ = procs[other].kill();
+    let _ = procs[other].wait();
+    db.close().await;
+}
