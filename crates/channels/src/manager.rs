@@ -774,8 +774,30 @@ impl Channels {
     // ------------------------------------------------------------------------------------
 
     async fn inbox_loop(&self) {
-        let worker = format!("{}/in", self.inner.holder);
-        let sem = Arc::new(Semaphore::new(8));
+        // Inbound handling may wait on the LLM: up to 8 at once, and at shutdown they finish.
+        self.queue_loop(WHATSAPP_IN, "in", 8, Duration::from_secs(300), None, |me, job, worker| async move {
+            me.run_inbound(job, &worker).await
+        })
+        .await;
+    }
+
+    /// Claims due jobs of `queue` for the tenants this instance holds and runs up to
+    /// `concurrency` of them at once, until shutdown. Then waits for the jobs in flight,
+    /// at most `drain` when given (an unfinished job is claimed again after its lease).
+    async fn queue_loop<F, Fut>(
+        &self,
+        queue: &'static str,
+        role: &str,
+        concurrency: usize,
+        lease: Duration,
+        drain: Option<Duration>,
+        run: F,
+    ) where
+        F: Fn(Channels, Job, String) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let worker = format!("{}/{role}", self.inner.holder);
+        let sem = Arc::new(Semaphore::new(concurrency));
         loop {
             if self.stopping() {
                 break;
@@ -784,23 +806,19 @@ impl Channels {
             let jobs = if free == 0 {
                 Vec::new()
             } else {
-                self.inner
-                    .db
-                    .jobs()
-                    .claim_held(WHATSAPP_IN, &worker, &self.inner.holder, free, Duration::from_secs(300))
-                    .await
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "claiming inbound WhatsApp messages failed");
+                self.inner.db.jobs().claim_held(queue, &worker, &self.inner.holder, free, lease).await.unwrap_or_else(
+                    |e| {
+                        tracing::warn!(error = %e, queue, "claiming WhatsApp jobs failed");
                         Vec::new()
-                    })
+                    },
+                )
             };
             let idle = jobs.is_empty();
             for job in jobs {
                 let permit = sem.clone().acquire_owned().await.expect("semaphore open");
-                let me = self.clone();
-                let worker = worker.clone();
+                let work = run(self.clone(), job, worker.clone());
                 tokio::spawn(async move {
-                    me.run_inbound(job, &worker).await;
+                    work.await;
                     drop(permit);
                 });
             }
@@ -808,7 +826,15 @@ impl Channels {
                 break;
             }
         }
-        let _ = sem.acquire_many(8).await;
+        let all = sem.acquire_many(concurrency as u32);
+        match drain {
+            Some(limit) => {
+                let _ = tokio::time::timeout(limit, all).await;
+            }
+            None => {
+                let _ = all.await;
+            }
+        }
     }
 
     async fn run_inbound(&self, job: Job, worker: &str) {
@@ -936,43 +962,13 @@ impl Channels {
     // ------------------------------------------------------------------------------------
 
     async fn outbox_loop(&self) {
-        let worker = format!("{}/out", self.inner.holder);
         let n = self.inner.config.send_concurrency.max(1);
-        let sem = Arc::new(Semaphore::new(n));
-        loop {
-            if self.stopping() {
-                break;
-            }
-            let free = sem.available_permits() as i64;
-            let jobs = if free == 0 {
-                Vec::new()
-            } else {
-                self.inner
-                    .db
-                    .jobs()
-                    .claim_held(WHATSAPP_OUT, &worker, &self.inner.holder, free, Duration::from_secs(120))
-                    .await
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "claiming outbound WhatsApp messages failed");
-                        Vec::new()
-                    })
-            };
-            let idle = jobs.is_empty();
-            for job in jobs {
-                let permit = sem.clone().acquire_owned().await.expect("semaphore open");
-                let me = self.clone();
-                let worker = worker.clone();
-                tokio::spawn(async move {
-                    me.run_outbound(job, &worker).await;
-                    drop(permit);
-                });
-            }
-            if idle && self.sleep_or_stop(self.inner.config.poll_every).await {
-                break;
-            }
-        }
         // In-flight sends finish (each is short); their jobs are not left running.
-        let _ = tokio::time::timeout(Duration::from_secs(15), sem.acquire_many(n as u32)).await;
+        let drain = Some(Duration::from_secs(15));
+        self.queue_loop(WHATSAPP_OUT, "out", n, Duration::from_secs(120), drain, |me, job, worker| async move {
+            me.run_outbound(job, &worker).await
+        })
+        .await;
     }
 
     async fn run_outbound(&self, job: Job, worker: &str) {
