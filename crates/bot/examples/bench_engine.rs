@@ -7,6 +7,8 @@
 //! GARASI_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1/garasi_bench \
 //!   cargo run -p garasi-bot --release --example bench_engine          # an empty PostgreSQL database
 //! ```
+//! With `GARASI_BENCH_RUNTIME_URL=postgres://<runtime role>@…/garasi_bench` as well, the owner URL
+//! migrates and grants and the bot runs as that NOSUPERUSER NOBYPASSRLS role, with RLS enforced.
 //! Options: `--messages N` (default 1000), `--senders N` (default 100), `--cars N` (default 40).
 
 use std::sync::Arc;
@@ -56,6 +58,19 @@ async fn main() {
     let url = std::env::var("GARASI_BENCH_DATABASE_URL").unwrap_or_else(|_| Db::sqlite_url_for_dir(&dir));
     let db = Db::connect(&url, &DbOptions::default()).await.expect("database");
     db.migrate().await.expect("migrate");
+    // PostgreSQL as production runs it: a NOSUPERUSER NOBYPASSRLS runtime role, so
+    // row-level security is on. The owner URL above migrates and grants.
+    let db = match std::env::var("GARASI_BENCH_RUNTIME_URL") {
+        Ok(runtime_url) => {
+            let runtime = Db::connect(&runtime_url, &DbOptions::default()).await.expect("runtime database");
+            let check = runtime.runtime_role_check().await.expect("role check").expect("a PostgreSQL role");
+            assert!(check.is_safe(), "the runtime role bypasses RLS: {check:?}");
+            db.grant_runtime_role(&check.role).await.expect("grant");
+            db.close().await;
+            runtime
+        }
+        Err(_) => db,
+    };
 
     let slug = format!("bench{}", &uuid::Uuid::now_v7().simple().to_string()[24..]);
     let (tenant, _) = db
