@@ -101,12 +101,13 @@ impl Inbox {
         let who = msg.sender.phone.as_deref().or(msg.sender.platform_id.as_deref()).unwrap_or("?");
         job.ordering_key = Some(format!("wa-in:{}:{who}", msg.tenant_id.0));
         job.max_attempts = 6;
-        let created = self.db.jobs().enqueue(Some(msg.tenant_id), &job).await?.is_some();
+        // One transaction: the job and the channel's "last inbound" time.
+        let mut tx = self.db.tenant(msg.tenant_id).begin_write().await?;
+        let created = tx.outbox().enqueue(&job).await?.is_some();
         if created {
-            let mut tx = self.db.tenant(msg.tenant_id).begin_write().await?;
             tx.whatsapp().touch(true, now()).await?;
-            tx.commit().await?;
         }
+        tx.commit().await?;
         Ok(created)
     }
 }

@@ -217,29 +217,6 @@ const CLAIMABLE: &str = "j.queue = $1 AND ((j.status = 'queued' AND j.run_at <= 
      AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))))";
 
 impl Jobs {
-    /// Enqueues a platform job (no tenant) or a tenant's job outside a tenant
-    /// transaction. `None` when a job with the same dedupe key exists.
-    pub async fn enqueue(&self, tenant: Option<TenantId>, job: &NewJob) -> StoreResult<Option<Uuid>> {
-        let id = Uuid::now_v7();
-        let at = now();
-        let n = with_db!(&self.db, |p| sqlx::query(INSERT)
-            .bind(id)
-            .bind(tenant.map(|t| t.0))
-            .bind(&job.queue)
-            .bind(&job.kind)
-            .bind(Json(&job.payload))
-            .bind(job.max_attempts.max(1))
-            .bind(job.run_at.unwrap_or(at))
-            .bind(&job.dedupe_key)
-            .bind(&job.ordering_key)
-            .bind(at)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
-        Ok((n > 0).then_some(id))
-    }
-
     /// Claims up to `limit` jobs of `queue` for `worker`, leased for `lease`. Each claim
     /// counts as an attempt.
     pub async fn claim(&self, queue: &str, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<Job>> {
