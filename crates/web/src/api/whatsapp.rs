@@ -155,31 +155,49 @@ async fn pair(
     if let Some(p) = &phone {
         garasi_domain::PhoneNumber::parse(p).map_err(|e| AppError::field("phone", e.to_string()))?;
     }
-    let view = channels(&state)?.pair(auth.tenant.id, phone.as_deref()).await.map_err(channel_error)?;
-    audit(
-        &state,
-        &parts,
-        &auth,
-        "whatsapp.pair",
-        None,
-        json!({ "method": if phone.is_some() { "code" } else { "qr" } }),
-    )
-    .await?;
+    let view = start_pairing(&state, &parts, &auth, phone.as_deref()).await?;
     Ok(axum::Json(view).into_response())
+}
+
+/// Starts pairing (a QR code, or a phone code when `phone` is given, already checked)
+/// and audits it. Shared by the JSON API and the dashboard's pairing card.
+async fn start_pairing(
+    state: &AppState,
+    parts: &Parts,
+    auth: &TenantAuth,
+    phone: Option<&str>,
+) -> Result<StatusView, AppError> {
+    let view = channels(state)?.pair(auth.tenant.id, phone).await.map_err(channel_error)?;
+    let method = if phone.is_some() { "code" } else { "qr" };
+    audit(state, parts, auth, "whatsapp.pair", None, json!({ "method": method })).await?;
+    Ok(view)
+}
+
+/// Disconnects (keeping the keys) or logs out (wiping them), and audits it.
+async fn stop_channel(
+    state: &AppState,
+    parts: &Parts,
+    auth: &TenantAuth,
+    wipe_keys: bool,
+) -> Result<StatusView, AppError> {
+    let ch = channels(state)?;
+    let (view, action) = if wipe_keys {
+        (ch.logout(auth.tenant.id).await.map_err(channel_error)?, "whatsapp.logout")
+    } else {
+        (ch.disconnect(auth.tenant.id).await.map_err(channel_error)?, "whatsapp.disconnect")
+    };
+    audit(state, parts, auth, action, None, json!({})).await?;
+    Ok(view)
 }
 
 async fn disconnect(State(state): State<AppState>, parts: Parts, auth: TenantAuth) -> Result<Response, AppError> {
     admin(&auth)?;
-    let view = channels(&state)?.disconnect(auth.tenant.id).await.map_err(channel_error)?;
-    audit(&state, &parts, &auth, "whatsapp.disconnect", None, json!({})).await?;
-    Ok(axum::Json(view).into_response())
+    Ok(axum::Json(stop_channel(&state, &parts, &auth, false).await?).into_response())
 }
 
 async fn logout(State(state): State<AppState>, parts: Parts, auth: TenantAuth) -> Result<Response, AppError> {
     admin(&auth)?;
-    let view = channels(&state)?.logout(auth.tenant.id).await.map_err(channel_error)?;
-    audit(&state, &parts, &auth, "whatsapp.logout", None, json!({})).await?;
-    Ok(axum::Json(view).into_response())
+    Ok(axum::Json(stop_channel(&state, &parts, &auth, true).await?).into_response())
 }
 
 fn dead_json(j: &garasi_store::jobs::Job) -> Value {
@@ -398,30 +416,19 @@ async fn page_start(
     if let Some(p) = &phone {
         garasi_domain::PhoneNumber::parse(p).map_err(|e| AppError::bad_request(e.to_string()))?;
     }
-    channels(&state)?.pair(auth.tenant.id, phone.as_deref()).await.map_err(channel_error)?;
-    audit(
-        &state,
-        &parts,
-        &auth,
-        "whatsapp.pair",
-        None,
-        json!({ "method": if phone.is_some() { "code" } else { "qr" } }),
-    )
-    .await?;
+    start_pairing(&state, &parts, &auth, phone.as_deref()).await?;
     Ok(html(current_html(&state, auth.tenant.id).await?))
 }
 
 async fn page_disconnect(State(state): State<AppState>, parts: Parts, auth: TenantAuth) -> Result<Response, AppError> {
     admin(&auth)?;
-    channels(&state)?.disconnect(auth.tenant.id).await.map_err(channel_error)?;
-    audit(&state, &parts, &auth, "whatsapp.disconnect", None, json!({})).await?;
+    stop_channel(&state, &parts, &auth, false).await?;
     Ok(html(current_html(&state, auth.tenant.id).await?))
 }
 
 async fn page_logout(State(state): State<AppState>, parts: Parts, auth: TenantAuth) -> Result<Response, AppError> {
     admin(&auth)?;
-    channels(&state)?.logout(auth.tenant.id).await.map_err(channel_error)?;
-    audit(&state, &parts, &auth, "whatsapp.logout", None, json!({})).await?;
+    stop_channel(&state, &parts, &auth, true).await?;
     Ok(html(current_html(&state, auth.tenant.id).await?))
 }
 
