@@ -108,6 +108,20 @@ impl From<garasi_store::StoreError> for AppError {
     }
 }
 
+impl From<garasi_service::ServiceError> for AppError {
+    fn from(e: garasi_service::ServiceError) -> AppError {
+        use garasi_service::ServiceError as S;
+        match e {
+            S::Validation(fields) => AppError::Validation(fields),
+            S::NotFound => AppError::NotFound,
+            S::Forbidden(m) => AppError::Forbidden(m),
+            S::Conflict(m) => AppError::Conflict(m),
+            S::Media(m) => AppError::from(m),
+            S::Store(s) => AppError::from(s),
+        }
+    }
+}
+
 impl From<crate::kv::KvError> for AppError {
     fn from(e: crate::kv::KvError) -> AppError {
         AppError::Unavailable(e.to_string())

@@ -7,11 +7,11 @@ mod auth;
 mod car_query;
 mod csrf;
 mod error;
-mod events;
+// Shared with the bot and channels; kept reachable here under their old paths.
+pub use garasi_service::{events, kv};
 mod headers;
 mod health;
 mod host;
-mod kv;
 mod page_cache;
 mod pages;
 mod router;

@@ -87,6 +87,8 @@ impl WebConfig {
 #[derive(Clone)]
 pub struct AppState {
     pub db: Db,
+    /// The use cases (garasi-service): every change goes through these.
+    pub services: garasi_service::Services,
     pub config: Arc<WebConfig>,
     pub kv: Arc<dyn Kv>,
     pub events: Events,
@@ -115,6 +117,7 @@ impl AppState {
         let hosts = HostCache::new(Duration::from_secs(30));
         hosts.listen(&events);
         AppState {
+            services: garasi_service::Services::new(db.clone(), events.clone(), media.clone()),
             db,
             config: Arc::new(config),
             kv,

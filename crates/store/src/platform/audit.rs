@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use uuid::Uuid;
 
 use super::PlatformDb;
+use crate::db::Tx;
 use crate::error::StoreResult;
 use crate::time::now;
 
@@ -37,24 +38,37 @@ pub struct AuditRecord {
     pub created_at: DateTime<Utc>,
 }
 
-impl PlatformDb {
-    pub async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        const SQL: &str = "INSERT INTO audit_log (id, tenant_id, actor_kind, actor_id, action, target_kind, \
-                           target_id, details, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
-        with_db!(&self.db, |p| sqlx::query(SQL)
+const INSERT_AUDIT: &str = "INSERT INTO audit_log (id, tenant_id, actor_kind, actor_id, action, target_kind, \
+                            target_id, details, ip, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Binds an entry to [`INSERT_AUDIT`]; one list of binds for the pool and a transaction.
+macro_rules! bind_audit {
+    ($e:expr) => {
+        sqlx::query(INSERT_AUDIT)
             .bind(Uuid::now_v7())
-            .bind(e.tenant_id.map(|t| t.0))
-            .bind(e.actor_kind)
-            .bind(e.actor_id)
-            .bind(&e.action)
-            .bind(&e.target_kind)
-            .bind(&e.target_id)
-            .bind(Json(&e.details))
-            .bind(&e.ip)
+            .bind($e.tenant_id.map(|t| t.0))
+            .bind($e.actor_kind)
+            .bind($e.actor_id)
+            .bind(&$e.action)
+            .bind(&$e.target_kind)
+            .bind(&$e.target_id)
+            .bind(Json(&$e.details))
+            .bind(&$e.ip)
             .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+    };
+}
+
+/// Writes an entry inside an open transaction, so it commits or rolls back with the change it records.
+pub(crate) async fn insert_in(tx: &mut Tx, e: &AuditEntry) -> StoreResult<()> {
+    with_tx!(tx, |c| bind_audit!(e).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+impl PlatformDb {
+    /// Writes an entry on its own. For changes made in a transaction use
+    /// `TenantTx::audit`, so the entry shares the change's fate.
+    pub async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
+        with_db!(&self.db, |p| bind_audit!(e).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -1,7 +1,7 @@
 //! Platform tables, read and written without a tenant scope. Each one is listed with
 //! the reason it has no row-level security in docs/ARCHITECTURE.md.
 
-mod audit;
+pub(crate) mod audit;
 mod root_users;
 mod tenants;
 

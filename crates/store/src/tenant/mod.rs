@@ -141,6 +141,14 @@ impl TenantTx {
         crate::whatsapp::WhatsappChannels::new(&mut self.tx, self.tenant)
     }
 
+    /// Records an audit entry in this transaction: it commits or rolls back with the
+    /// change it describes. The entry's tenant is always this transaction's tenant.
+    pub async fn audit(&mut self, entry: &crate::platform::AuditEntry) -> StoreResult<()> {
+        let mut entry = entry.clone();
+        entry.tenant_id = Some(self.tenant);
+        crate::platform::audit::insert_in(&mut self.tx, &entry).await
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
         self.tx.commit().await
     }

@@ -90,11 +90,6 @@ async fn update(
 async fn remove(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
     auth.require_admin()?;
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    if !tx.cars().delete(id).await? {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
+    garasi_service::cars::delete(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -80,9 +80,21 @@ pub struct TenantAuth {
     pub tenant: Arc<Tenant>,
     pub user: User,
     pub session_id: Uuid,
+    /// The client address (trusted-proxy aware), for the audit log.
+    pub ip: Option<String>,
 }
 
 impl TenantAuth {
+    /// This user as the actor of a use case.
+    pub fn actor(&self) -> garasi_service::Actor {
+        garasi_service::Actor::Staff { user_id: self.user.id, role: self.user.role, ip: self.ip.clone() }
+    }
+
+    /// A handle on this user's showroom's rows.
+    pub fn tenant_db(&self, state: &AppState) -> garasi_store::TenantDb {
+        state.db.tenant(self.tenant.id)
+    }
+
     /// Owners and admins manage the showroom; staff only work in it.
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.user.role.is_admin() {
@@ -125,7 +137,8 @@ impl FromRequestParts<AppState> for TenantAuth {
         if idle || user.disabled_at.is_some() {
             return Err(AppError::Unauthorized);
         }
-        Ok(TenantAuth { tenant, user, session_id: session.id })
+        let ip = crate::host::client_ip(&state.config, parts).map(|i| i.to_string());
+        Ok(TenantAuth { tenant, user, session_id: session.id, ip })
     }
 }
 
@@ -134,6 +147,17 @@ impl FromRequestParts<AppState> for TenantAuth {
 pub struct RootAuth {
     pub user: RootUser,
     pub session_id: Uuid,
+    /// The client address (trusted-proxy aware), for the audit log.
+    #[allow(dead_code)]
+    pub ip: Option<String>,
+}
+
+#[allow(dead_code)] // the root use cases (tenants, connections) adopt it next
+impl RootAuth {
+    /// This root user as the actor of a use case.
+    pub fn actor(&self) -> garasi_service::Actor {
+        garasi_service::Actor::Root { user_id: self.user.id, ip: self.ip.clone() }
+    }
 }
 
 impl FromRequestParts<AppState> for RootAuth {
@@ -157,6 +181,7 @@ impl FromRequestParts<AppState> for RootAuth {
         if session.last_seen_at + ChronoDuration::minutes(TOUCH_EVERY_MINUTES) <= at {
             platform.touch_root_session(session.id, at).await?;
         }
-        Ok(RootAuth { user, session_id: session.id })
+        let ip = crate::host::client_ip(&state.config, parts).map(|i| i.to_string());
+        Ok(RootAuth { user, session_id: session.id, ip })
     }
 }

@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use axum::response::Response;
 use garasi_domain::FieldErrors;
 use garasi_domain::car::{BodyType, CAR_FIELDS, Car, CarFields, CarSort, CarStatus, Condition, Fuel, Transmission};
@@ -471,27 +470,11 @@ pub async fn delete(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    parts: Parts,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let car = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
-    if !tx.cars().delete(id).await? {
-        return Err(AppError::NotFound);
-    }
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
-    crate::api::sales::audit(
-        &state,
-        &parts,
-        &auth,
-        "car.delete",
-        Some(("car", id.to_string())),
-        serde_json::json!({ "stock_no": car.stock_no, "title": car.title() }),
-    )
-    .await?;
+    garasi_service::cars::delete(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
     Ok(ui::redirect(&headers, "/admin/cars?notice=car_deleted"))
 }
 

@@ -1,0 +1,50 @@
+//! The service floor: every use case that changes something, written once.
+//!
+//! A use case is a function that takes an [`Actor`] and a tenant-scoped handle. In
+//! this order it validates with the domain rules, writes, writes its audit entry **in
+//! the same transaction** (`TenantTx::audit`) and, after the commit, publishes the
+//! event other instances need (`Events`). Adapters (web pages and API, the bot, the
+//! WhatsApp channels) call these functions and never mutate through a repository
+//! themselves.
+
+pub mod actor;
+pub mod error;
+pub mod events;
+pub mod kv;
+
+pub mod cars;
+
+pub use actor::Actor;
+pub use error::{ServiceError, ServiceResult};
+pub use events::{Event, Events};
+
+use std::sync::Arc;
+
+use garasi_media::BlobStore;
+use garasi_store::Db;
+
+/// What the use cases need from the outside world. Built once by the composition
+/// root (`garasi-app`) and shared by every adapter; cheap to clone.
+#[derive(Clone)]
+pub struct Services {
+    pub db: Db,
+    pub events: Events,
+    /// Where photo files live (local disk or object storage).
+    pub media: Arc<dyn BlobStore>,
+}
+
+impl Services {
+    pub fn new(db: Db, events: Events, media: Arc<dyn BlobStore>) -> Services {
+        Services { db, events, media }
+    }
+
+    /// Tells every instance that a tenant's stock changed (page caches, feeds).
+    pub async fn inventory_changed(&self, tenant: garasi_domain::TenantId) {
+        self.events.publish(Event::InventoryChanged { tenant_id: tenant.0 }).await;
+    }
+
+    /// Tells every instance that a tenant's name, status or domains changed (host caches).
+    pub async fn tenant_changed(&self, tenant: garasi_domain::TenantId) {
+        self.events.publish(Event::TenantChanged { tenant_id: tenant.0 }).await;
+    }
+}
