@@ -75,6 +75,8 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
     }
     let web = &settings.web;
     let (media, _) = crate::server::open_media(settings).await?;
+    // Nothing listens to the demo's events: it runs before any server.
+    let services = garasi_service::Services::new(db.clone(), garasi_service::Events::in_process(), media.clone());
     let mut text = String::from("Garasi demo logins (random for this install)\n\n");
     let root_password = random_password();
     if platform.root_user_by_email(ROOT_EMAIL).await?.is_none() {
@@ -109,7 +111,7 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
         settings.bot.persona_name = format!("Asisten {}", s.name);
         let (tenant, _) = platform.create_tenant(&new, &owner, &settings.to_json()).await?;
         seed_stock(db, media.as_ref(), tenant.id, index).await?;
-        seed_conversations(db, &tenant, &web.tenant_url(&tenant), index).await?;
+        seed_conversations(&services, &tenant, &web.tenant_url(&tenant), index).await?;
         platform
             .audit(&AuditEntry {
                 tenant_id: Some(tenant.id),
@@ -205,12 +207,12 @@ async fn seed_people(tx: &mut garasi_store::TenantTx, index: usize) -> anyhow::R
 /// simulator channel, so the conversation pages, the analytics and the leads they
 /// create show real bot answers from this showroom's stock.
 async fn seed_conversations(
-    db: &Db,
+    services: &garasi_service::Services,
     tenant: &garasi_store::platform::Tenant,
     base_url: &str,
     index: usize,
 ) -> anyhow::Result<()> {
-    let engine = garasi_bot::Engine::open(db.clone(), garasi_bot::BotConfig::default(), None).await?;
+    let engine = garasi_bot::Engine::open(services.clone(), garasi_bot::BotConfig::default(), None).await?;
     // (sender, push name, messages in order). The salesperson's number is the first
     // demo salesperson's, so the bot treats it with the sales role.
     let chats: [(String, &str, &[&str]); 3] = [

@@ -160,14 +160,14 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     }
     let (media, staging) = open_media(settings).await?;
     let redis = settings.redis_url.as_deref().map(|url| (url, settings.redis_prefix.as_str()));
-    let engine = garasi_bot::Engine::open(db.clone(), settings.bot.clone(), redis)
-        .await
-        .context("cannot start the bot engine")?;
     let channels =
         crate::wa::open(settings, db.clone(), media.clone()).context("cannot start the WhatsApp channels")?;
-    let state = AppState::new(db.clone(), web, kv, events, media, staging)
-        .with_bot(Arc::new(engine))
-        .with_whatsapp(channels.clone());
+    let state = AppState::new(db.clone(), web, kv, events, media, staging);
+    // The bot runs the same use cases (and publishes the same events) as the web.
+    let engine = garasi_bot::Engine::open(state.services.clone(), settings.bot.clone(), redis)
+        .await
+        .context("cannot start the bot engine")?;
+    let state = state.with_bot(Arc::new(engine)).with_whatsapp(channels.clone());
     channels.start_workers();
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();

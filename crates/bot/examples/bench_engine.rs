@@ -117,8 +117,9 @@ async fn main() {
     tx.commit().await.unwrap();
 
     let config = BotConfig { customer_rate_per_minute: 1_000_000, ..BotConfig::default() };
-    let engine =
-        Engine::new(db.clone(), config, Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone())), None);
+    let media = garasi_media::LocalBlobStore::new(&dir).await.expect("media dir");
+    let services = garasi_service::Services::new(db.clone(), garasi_service::Events::in_process(), Arc::new(media));
+    let engine = Engine::new(services, config, Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone())), None);
     let tenant_ref =
         TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: format!("http://{slug}.localhost:3000") };
 

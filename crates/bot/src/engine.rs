@@ -18,6 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use garasi_domain::{PhoneError, PhoneNumber, TenantId, TenantSettings};
+use garasi_service::Services;
 use garasi_store::jobs::WhatsappOut;
 use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage, jakarta};
 use garasi_store::{Db, StoreError};
@@ -169,6 +170,8 @@ pub enum BotError {
 
 pub struct Engine {
     db: Db,
+    /// The use cases a salesperson's chat commands run (status and price changes).
+    services: Services,
     config: BotConfig,
     kv: Arc<dyn SharedKv>,
     memory: Arc<dyn MemoryStore>,
@@ -185,19 +188,20 @@ struct Answer {
 
 impl Engine {
     pub fn new(
-        db: Db,
+        services: Services,
         config: BotConfig,
         kv: Arc<dyn SharedKv>,
         memory: Arc<dyn MemoryStore>,
         llm: Option<Arc<dyn ChatBackend>>,
     ) -> Engine {
-        Engine { db, config, kv, memory, llm }
+        Engine { db: services.db.clone(), services, config, kv, memory, llm }
     }
 
     /// The engine as production runs it: Redis (`url`, key prefix) for rate limits and
     /// memory when given, else in-process limits and memory in the database; the
     /// OpenAI-compatible client when `config.llm` is set.
-    pub async fn open(db: Db, config: BotConfig, redis: Option<(&str, &str)>) -> Result<Engine, BotError> {
+    pub async fn open(services: Services, config: BotConfig, redis: Option<(&str, &str)>) -> Result<Engine, BotError> {
+        let db = services.db.clone();
         crate::llm::openai::install_default_tls_provider();
         let (kv, memory): (Arc<dyn SharedKv>, Arc<dyn MemoryStore>) = match redis {
             Some((url, prefix)) => {
@@ -211,7 +215,7 @@ impl Engine {
             Some(c) => Some(Arc::new(OpenAiCompat::new(c).map_err(|e| BotError::Setup(e.to_string()))?)),
             None => None,
         };
-        Ok(Engine::new(db, config, kv, memory, llm))
+        Ok(Engine::new(services, config, kv, memory, llm))
     }
 
     pub fn config(&self) -> &BotConfig {
@@ -293,6 +297,7 @@ impl Engine {
         };
         let mut turn = Turn {
             db: self.db.clone(),
+            services: self.services.clone(),
             tenant: inbound.tenant.clone(),
             channel: inbound.channel.clone(),
             role,

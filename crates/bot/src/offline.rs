@@ -11,7 +11,7 @@ use crate::commands::Command;
 use crate::format::{self, MAX_CARDS};
 use crate::memory::Memory;
 use crate::nlu::{self, Extras, Filters, Intent, ModelFilter, ORDINAL_LAST, Understanding};
-use crate::turn::Turn;
+use crate::turn::{CarChange, Turn};
 
 /// What a question about "a car" refers to.
 enum Target {
@@ -265,16 +265,22 @@ pub(crate) async fn command(t: &mut Turn, cmd: Command) -> StoreResult<String> {
             None => Ok(not_found(n)),
         },
         Command::Price { stock_no: Some(n), price: Some(p), .. } => match t.set_price(n, p).await? {
-            Some((car, before)) => Ok(format!(
+            CarChange::Done(car, before) => Ok(format!(
                 "✅ Harga *{}* (no. {n}) diubah dari {} menjadi *{}*.",
                 car.title(),
                 format::rp(before),
                 format::rp(car.fields.price)
             )),
-            None => Ok(not_found(n)),
+            CarChange::NotFound => Ok(not_found(n)),
+            CarChange::Refused(why) => Ok(refused(n, &why)),
         },
         Command::Unknown(word) => Ok(format!("Perintah */{word}* tidak dikenal.\n\n{}", help(t))),
     }
+}
+
+/// A change the car's rules refuse: nothing was changed.
+fn refused(n: i64, why: &str) -> String {
+    format!("Mobil no. {n} tidak diubah: {why}")
 }
 
 fn not_found(n: i64) -> String {
@@ -752,11 +758,12 @@ async fn status_command(t: &mut Turn, n: Option<i64>, status: CarStatus) -> Stor
         return Ok(format!("Ketik */{verb}* dan no. mobilnya, misalnya */{verb} 12*."));
     };
     match t.set_status(n, status).await? {
-        None => Ok(not_found(n)),
-        Some((car, before)) if before == status => {
+        CarChange::NotFound => Ok(not_found(n)),
+        CarChange::Refused(why) => Ok(refused(n, &why)),
+        CarChange::Done(car, before) if before == status => {
             Ok(format!("Mobil no. {n} *{}* memang sudah berstatus *{}*.", car.title(), format::status_label(status)))
         }
-        Some((car, before)) => {
+        CarChange::Done(car, before) => {
             let mut s = format!(
                 "✅ Mobil no. {n} *{}* ditandai *{}* (sebelumnya {}).",
                 car.title(),

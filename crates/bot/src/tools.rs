@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::format;
 use crate::llm::{ToolDef, ToolExecutor};
 use crate::offline::car_filter;
-use crate::turn::{Turn, soft_error};
+use crate::turn::{CarChange, Turn, soft_error};
 
 const SALES_TOOLS: &[&str] = &["inventory_summary", "mark_car_status", "update_price"];
 /// Longest tool result handed to the model.
@@ -424,10 +424,11 @@ impl Turn {
             _ => return Ok(error("status harus available, booked atau sold.")),
         };
         Ok(match self.set_status(n, status).await? {
-            Some((car, before)) => {
+            CarChange::Done(car, before) => {
                 json!({"stock_no": n, "title": car.title(), "from": before, "to": car.fields.status}).to_string()
             }
-            None => error(&format!("Mobil no. {n} tidak ada.")),
+            CarChange::NotFound => error(&format!("Mobil no. {n} tidak ada.")),
+            CarChange::Refused(why) => error(&why),
         })
     }
 
@@ -437,10 +438,11 @@ impl Turn {
             return Ok(error("price harus dalam rupiah, minimal 1.000.000."));
         };
         Ok(match self.set_price(n, price).await? {
-            Some((car, before)) => {
+            CarChange::Done(car, before) => {
                 json!({"stock_no": n, "title": car.title(), "from": before, "to": car.fields.price}).to_string()
             }
-            None => error(&format!("Mobil no. {n} tidak ada atau harga tidak valid.")),
+            CarChange::NotFound => error(&format!("Mobil no. {n} tidak ada.")),
+            CarChange::Refused(why) => error(&why),
         })
     }
 }

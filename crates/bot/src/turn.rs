@@ -6,6 +6,7 @@
 use chrono::Duration as ChronoDuration;
 use garasi_domain::car::{Car, CarFilter, CarSort, CarStatus};
 use garasi_domain::{PhoneNumber, Rupiah, TenantSettings};
+use garasi_service::{Actor, ServiceError, ServiceResult, Services};
 use garasi_store::tenant::{
     Conversation, Lead, NewLead, PaymentMethod, Revealed as LeadRevealed, SalesPerson, StockCounts, TenantTx,
 };
@@ -29,6 +30,7 @@ pub struct Notice {
 
 pub(crate) struct Turn {
     pub db: Db,
+    pub services: Services,
     pub tenant: TenantRef,
     pub channel: String,
     pub role: Role,
@@ -48,6 +50,16 @@ pub(crate) struct Turn {
     pub inventory_changed: bool,
     pub handed_off: bool,
     pub reset: bool,
+}
+
+/// What a salesperson's change to a car came to.
+pub(crate) enum CarChange<T> {
+    /// Done (or already so): the car now and the value before.
+    Done(Car, T),
+    /// No car has that number (or the sender is not a salesperson).
+    NotFound,
+    /// The change breaks a rule; the message says which, in Indonesian.
+    Refused(String),
 }
 
 /// A lead and the salesperson it is assigned to.
@@ -392,46 +404,42 @@ impl Turn {
         Ok(LeadOutcome { lead, sales: me, created })
     }
 
-    /// Sales: changes a car's status. `None` when no car has that number.
-    pub async fn set_status(&mut self, stock_no: i64, status: CarStatus) -> StoreResult<Option<(Car, CarStatus)>> {
-        if !self.is_sales() {
-            return Ok(None);
+    /// Sales: changes a car's status through the same use case as the dashboard.
+    pub async fn set_status(&mut self, stock_no: i64, status: CarStatus) -> StoreResult<CarChange<CarStatus>> {
+        let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
+        let done = garasi_service::cars::set_status(&self.services, &actor, &self.tenant_db(), id, status).await;
+        let out = car_change(done)?;
+        if let CarChange::Done(car, before) = &out {
+            // The use case has published the change; the outcome still reports it.
+            self.inventory_changed |= car.fields.status != *before;
         }
-        let mut tx = self.begin_write().await?;
-        let Some(car) = tx.cars().by_stock_no(stock_no).await? else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let before = car.fields.status;
-        if before == status {
-            tx.commit().await?;
-            return Ok(Some((car, before)));
-        }
-        let car = tx.cars().set_status(car.id, status).await?;
-        tx.commit().await?;
-        self.inventory_changed = true;
-        Ok(Some((car, before)))
+        Ok(out)
     }
 
-    /// Sales: changes a car's cash price. `None` when no car has that number.
-    pub async fn set_price(&mut self, stock_no: i64, price: i64) -> StoreResult<Option<(Car, i64)>> {
-        if !self.is_sales() || Rupiah::new(price).is_err() {
-            return Ok(None);
+    /// Sales: changes a car's cash price, under the same rules as the API.
+    pub async fn set_price(&mut self, stock_no: i64, price: i64) -> StoreResult<CarChange<i64>> {
+        let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
+        let done = garasi_service::cars::set_price(&self.services, &actor, &self.tenant_db(), id, price).await;
+        let out = car_change(done)?;
+        if let CarChange::Done(car, before) = &out {
+            self.inventory_changed |= car.fields.price != *before;
         }
-        let mut tx = self.begin_write().await?;
-        let Some(car) = tx.cars().by_stock_no(stock_no).await? else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let before = car.fields.price;
-        let mut fields = car.fields.clone();
-        fields.price = price;
-        let car = tx.cars().update(car.id, &fields).await?;
+        Ok(out)
+    }
+
+    fn tenant_db(&self) -> garasi_store::TenantDb {
+        self.db.tenant(self.tenant.id)
+    }
+
+    /// The sender as a salesperson and the id of car `stock_no`; `None` for a customer
+    /// or an unknown number.
+    async fn sales_target(&self, stock_no: i64) -> StoreResult<Option<(Actor, Uuid)>> {
+        let Some(me) = self.me.as_ref().filter(|_| self.is_sales()) else { return Ok(None) };
+        let actor = Actor::Sales { sales_id: me.id, phone: me.phone.clone() };
+        let mut tx = self.begin().await?;
+        let car = tx.cars().by_stock_no(stock_no).await?;
         tx.commit().await?;
-        if before != price {
-            self.inventory_changed = true;
-        }
-        Ok(Some((car, before)))
+        Ok(car.map(|c| (actor, c.id)))
     }
 
     /// Sales: counts by status and every car that is not sold, available first.
@@ -459,6 +467,22 @@ impl Turn {
 /// `leads.source` for a channel.
 fn lead_source(channel: &str) -> &'static str {
     if channel == "simulator" { "simulator" } else { "whatsapp" }
+}
+
+/// A use case's answer in the bot's terms: refusals become a message for the
+/// salesperson, storage failures stay errors.
+fn car_change<T>(done: ServiceResult<(Car, T)>) -> StoreResult<CarChange<T>> {
+    match done {
+        Ok((car, before)) => Ok(CarChange::Done(car, before)),
+        Err(ServiceError::NotFound) => Ok(CarChange::NotFound),
+        Err(ServiceError::Validation(fields)) => {
+            Ok(CarChange::Refused(fields.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ")))
+        }
+        Err(ServiceError::Forbidden(m) | ServiceError::Conflict(m)) => Ok(CarChange::Refused(m)),
+        // Changing a status or a price touches no photo; its message is Indonesian anyway.
+        Err(ServiceError::Media(e)) => Ok(CarChange::Refused(e.to_string())),
+        Err(ServiceError::Store(e)) => Err(e),
+    }
 }
 
 /// Store errors worth telling the model about rather than failing the whole reply.

@@ -16,10 +16,9 @@ use std::time::{Duration, Instant};
 use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 use futures_util::future::BoxFuture;
 use garasi_domain::TenantId;
-use garasi_media::{BlobStore, PhotoKey, ProcessOptions, Variant, process_bytes, store_photo};
+use garasi_media::{BlobStore, PhotoKey, Variant};
 use garasi_store::jobs::{Job, WHATSAPP_IN, WHATSAPP_OUT, WhatsappOut};
 use garasi_store::platform::AuditEntry;
-use garasi_store::tenant::NewPhoto;
 use garasi_store::whatsapp::WhatsappChannel;
 use garasi_store::{Db, StoreError, now};
 use rand::Rng;
@@ -886,10 +885,10 @@ impl Channels {
             }
             None => None,
         };
-        if staff.is_none() {
+        let (Some(staff), Some(phone)) = (staff, phone) else {
             let sink = self.inner.sink.read().expect("sink lock").clone();
             return sink.handle(msg).await;
-        }
+        };
         // The transcript first: a redelivery finds the message and adds no second photo.
         if persist_transcript(db, msg).await?.is_none() {
             return Ok(());
@@ -915,39 +914,26 @@ impl Channels {
             .ok_or_else(|| anyhow::anyhow!("channel not held here"))?;
         let bytes =
             channel.fetch_media(media).await.map_err(|e| anyhow::anyhow!("downloading the photo failed: {e}"))?;
-        let processed =
-            match tokio::task::spawn_blocking(move || process_bytes(&bytes, &ProcessOptions::default())).await? {
-                Ok(p) => p,
-                Err(e) if e.is_client_error() => {
-                    reply_text(db, msg, &format!("Foto tidak bisa dipakai: {e}")).await?;
-                    return Ok(());
-                }
-                Err(e) => return Err(e.into()),
-            };
-        let key = PhotoKey::new(msg.tenant_id.0, car.id, Uuid::now_v7());
-        let stored = store_photo(self.inner.media.as_ref(), key, processed).await?;
-        let saved = async {
-            let mut tx = db.tenant(msg.tenant_id).begin_write().await?;
-            let new = NewPhoto {
-                id: stored.photo.photo_id,
-                storage_key: stored.photo.prefix().path(),
-                width: i64::from(stored.width),
-                height: i64::from(stored.height),
-                bytes: stored.variants.iter().map(|v| v.size as i64).sum(),
-            };
-            tx.cars().add_photo(car.id, &new).await?;
-            tx.commit().await
-        }
-        .await;
-        if let Err(e) = saved {
-            let _ = self.inner.media.delete_prefix(&stored.photo.prefix()).await;
-            return Err(e.into());
-        }
+        let actor = garasi_service::Actor::Sales { sales_id: staff.id, phone: phone.as_str().to_owned() };
+        // Channels hold no `Services` yet: the use case's own event goes to a local bus
+        // nobody listens to, and the inventory hook below tells the other instances.
+        let services =
+            garasi_service::Services::new(db.clone(), garasi_service::Events::in_process(), self.inner.media.clone());
+        let tenant = db.tenant(msg.tenant_id);
+        let input = vec![garasi_service::photos::PhotoInput::Bytes(bytes)];
+        let added = match garasi_service::photos::add(&services, &actor, &tenant, car.id, input).await {
+            Ok(added) => added,
+            Err(garasi_service::ServiceError::Media(e)) if e.is_client_error() => {
+                reply_text(db, msg, &format!("Foto tidak bisa dipakai: {e}")).await?;
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        };
         let hook = self.inner.inventory_hook.read().expect("hook lock").clone();
         if let Some(hook) = hook {
             hook(msg.tenant_id).await;
         }
-        let count = car.photos.len() + 1;
+        let count = added.car.photos.len();
         reply_text(
             db,
             msg,

@@ -2,11 +2,163 @@
 //! salesperson on WhatsApp), goes through here, so the same rules and the same audit
 //! trail apply to all of them.
 
+mod import;
+
+pub use import::{ImportReport, ImportRow, import_rows};
+
+use chrono::Datelike;
+use garasi_domain::car::{Car, CarFields, CarStatus};
 use garasi_store::TenantDb;
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::{Actor, ServiceError, ServiceResult, Services};
+
+/// The current year in Jakarta, for "a car may be at most next year's model".
+pub fn current_year() -> i64 {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).year() as i64
+}
+
+/// How an edit's input relates to the stored car.
+#[derive(Debug, Clone, Copy)]
+pub enum Edit<'a> {
+    /// Only the given fields change; they are laid over the stored car (the API's PUT).
+    Patch(&'a Map<String, Value>),
+    /// The input is the whole car (the dashboard form): absent fields take their defaults.
+    Replace(&'a Map<String, Value>),
+}
+
+/// The stored fields with `input` laid over them, validated whole.
+fn merged(current: &CarFields, input: &Map<String, Value>) -> ServiceResult<CarFields> {
+    let mut m = current.to_json();
+    for (k, v) in input {
+        m.insert(k.clone(), v.clone());
+    }
+    Ok(CarFields::from_json(&m, current_year())?)
+}
+
+/// Names of the fields whose values differ, for the audit entry.
+fn changed_fields(before: &CarFields, after: &CarFields) -> Vec<String> {
+    let (a, b) = (before.to_json(), after.to_json());
+    b.iter().filter(|(k, v)| a.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect()
+}
+
+/// Adds a car from JSON-shaped input (API body, dashboard form).
+pub async fn create(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    input: &Map<String, Value>,
+) -> ServiceResult<Car> {
+    let fields = CarFields::from_json(input, current_year())?;
+    let mut tx = tenant.begin_write().await?;
+    let car = tx.cars().create(&fields).await?;
+    tx.audit(&actor.audit(
+        "car.create",
+        Some(("car", car.id.to_string())),
+        json!({ "stock_no": car.stock_no, "title": car.title() }),
+    ))
+    .await?;
+    tx.commit().await?;
+    services.inventory_changed(tenant.tenant_id()).await;
+    Ok(car)
+}
+
+/// Changes a car's fields; the result is validated whole. Nothing is written (and
+/// nothing audited or published) when the values do not change.
+pub async fn update(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    id: Uuid,
+    edit: Edit<'_>,
+) -> ServiceResult<Car> {
+    let mut tx = tenant.begin_write().await?;
+    let current = tx.cars().get(id).await?.ok_or(ServiceError::NotFound)?;
+    let fields = match edit {
+        Edit::Patch(input) => merged(&current.fields, input)?,
+        Edit::Replace(input) => CarFields::from_json(input, current_year())?,
+    };
+    let changed = changed_fields(&current.fields, &fields);
+    if changed.is_empty() {
+        tx.commit().await?;
+        return Ok(current);
+    }
+    let car = tx.cars().update(id, &fields).await?;
+    tx.audit(&actor.audit(
+        "car.update",
+        Some(("car", id.to_string())),
+        json!({ "stock_no": car.stock_no, "title": car.title(), "fields": changed }),
+    ))
+    .await?;
+    tx.commit().await?;
+    services.inventory_changed(tenant.tenant_id()).await;
+    Ok(car)
+}
+
+/// Changes only the status (a salesperson marking a car sold or booked). Returns the
+/// car and its status before; the same status again changes nothing.
+pub async fn set_status(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    id: Uuid,
+    status: CarStatus,
+) -> ServiceResult<(Car, CarStatus)> {
+    let mut tx = tenant.begin_write().await?;
+    let current = tx.cars().get(id).await?.ok_or(ServiceError::NotFound)?;
+    let before = current.fields.status;
+    let fields = merged(&current.fields, &single("status", json!(status.as_str())))?;
+    if before == status {
+        tx.commit().await?;
+        return Ok((current, before));
+    }
+    let car = tx.cars().update(id, &fields).await?;
+    tx.audit(&actor.audit(
+        "car.status",
+        Some(("car", id.to_string())),
+        json!({ "stock_no": car.stock_no, "from": before.as_str(), "to": status.as_str() }),
+    ))
+    .await?;
+    tx.commit().await?;
+    services.inventory_changed(tenant.tenant_id()).await;
+    Ok((car, before))
+}
+
+/// Changes only the cash price, under the same rules as the API (a price the API
+/// refuses is refused here too). Returns the car and its price before.
+pub async fn set_price(
+    services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    id: Uuid,
+    price: i64,
+) -> ServiceResult<(Car, i64)> {
+    let mut tx = tenant.begin_write().await?;
+    let current = tx.cars().get(id).await?.ok_or(ServiceError::NotFound)?;
+    let before = current.fields.price;
+    let fields = merged(&current.fields, &single("price", json!(price)))?;
+    if before == fields.price {
+        tx.commit().await?;
+        return Ok((current, before));
+    }
+    let car = tx.cars().update(id, &fields).await?;
+    tx.audit(&actor.audit(
+        "car.price",
+        Some(("car", id.to_string())),
+        json!({ "stock_no": car.stock_no, "from": before, "to": car.fields.price }),
+    ))
+    .await?;
+    tx.commit().await?;
+    services.inventory_changed(tenant.tenant_id()).await;
+    Ok((car, before))
+}
+
+fn single(field: &str, value: Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert(field.to_owned(), value);
+    m
+}
 
 /// Deletes a car and its photo rows. Only owners and admins may delete.
 pub async fn delete(services: &Services, actor: &Actor, tenant: &TenantDb, id: Uuid) -> ServiceResult<()> {

@@ -13,6 +13,7 @@ pub mod events;
 pub mod kv;
 
 pub mod cars;
+pub mod photos;
 
 pub use actor::Actor;
 pub use error::{ServiceError, ServiceResult};

@@ -17,6 +17,42 @@ use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
 use crate::time::now;
 
+/// Binds the stored columns of a car's fields, from `brand` to `featured`, in the
+/// order both the INSERT and the UPDATE list them: one list for both statements.
+macro_rules! bind_fields {
+    ($query:expr, $f:expr) => {{
+        let f: &CarFields = $f;
+        $query
+            .bind(&f.brand)
+            .bind(&f.model)
+            .bind(&f.variant)
+            .bind(f.year)
+            .bind(f.price)
+            .bind(f.credit_price)
+            .bind(f.negotiable)
+            .bind(f.floor_price)
+            .bind(f.mileage_km)
+            .bind(f.transmission.as_str())
+            .bind(f.fuel.as_str())
+            .bind(f.body_type.as_str())
+            .bind(&f.color)
+            .bind(f.engine_cc)
+            .bind(f.seats)
+            .bind(&f.plate_number)
+            .bind(f.plate_region())
+            .bind(f.plate_parity().map(|p| p.as_str()))
+            .bind(f.tax_paid_until.map(|t| t.to_string()))
+            .bind(f.stnk)
+            .bind(f.bpkb)
+            .bind(f.first_owner)
+            .bind(f.condition.as_str())
+            .bind(&f.description)
+            .bind(&f.internal_notes)
+            .bind(f.status.as_str())
+            .bind(f.featured)
+    }};
+}
+
 #[derive(FromRow)]
 struct CarRow {
     id: Uuid,
@@ -163,44 +199,16 @@ impl<'a> Cars<'a> {
              internal_notes, status, featured, created_at, updated_at, published_at, sold_at) VALUES ($1, $2, $3, $4, \
              $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
              $27, $28, $29, $30, $31, $32, $32, $33, $34)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(stock_no)
-            .bind(&slug)
-            .bind(&f.brand)
-            .bind(&f.model)
-            .bind(&f.variant)
-            .bind(f.year)
-            .bind(f.price)
-            .bind(f.credit_price)
-            .bind(f.negotiable)
-            .bind(f.floor_price)
-            .bind(f.mileage_km)
-            .bind(f.transmission.as_str())
-            .bind(f.fuel.as_str())
-            .bind(f.body_type.as_str())
-            .bind(&f.color)
-            .bind(f.engine_cc)
-            .bind(f.seats)
-            .bind(&f.plate_number)
-            .bind(f.plate_region())
-            .bind(f.plate_parity().map(|p| p.as_str()))
-            .bind(f.tax_paid_until.map(|t| t.to_string()))
-            .bind(f.stnk)
-            .bind(f.bpkb)
-            .bind(f.first_owner)
-            .bind(f.condition.as_str())
-            .bind(&f.description)
-            .bind(&f.internal_notes)
-            .bind(f.status.as_str())
-            .bind(f.featured)
-            .bind(at)
-            .bind(published_at)
-            .bind(sold_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        with_tx!(&mut *self.tx, |c| bind_fields!(
+            sqlx::query(SQL).bind(self.tenant.0).bind(id).bind(stock_no).bind(&slug),
+            f
+        )
+        .bind(at)
+        .bind(published_at)
+        .bind(sold_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
         .map_err(StoreError::from_write)?;
         self.write_specs(id, &f.specs).await?;
         self.get(id).await?.ok_or(StoreError::NotFound)
@@ -221,36 +229,7 @@ impl<'a> Cars<'a> {
              plate_parity = $20, tax_paid_until = $21, stnk = $22, bpkb = $23, first_owner = $24, condition = $25, \
              description = $26, internal_notes = $27, status = $28, featured = $29, updated_at = $30, \
              published_at = $31, sold_at = $32 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(&f.brand)
-            .bind(&f.model)
-            .bind(&f.variant)
-            .bind(f.year)
-            .bind(f.price)
-            .bind(f.credit_price)
-            .bind(f.negotiable)
-            .bind(f.floor_price)
-            .bind(f.mileage_km)
-            .bind(f.transmission.as_str())
-            .bind(f.fuel.as_str())
-            .bind(f.body_type.as_str())
-            .bind(&f.color)
-            .bind(f.engine_cc)
-            .bind(f.seats)
-            .bind(&f.plate_number)
-            .bind(f.plate_region())
-            .bind(f.plate_parity().map(|p| p.as_str()))
-            .bind(f.tax_paid_until.map(|t| t.to_string()))
-            .bind(f.stnk)
-            .bind(f.bpkb)
-            .bind(f.first_owner)
-            .bind(f.condition.as_str())
-            .bind(&f.description)
-            .bind(&f.internal_notes)
-            .bind(f.status.as_str())
-            .bind(f.featured)
+        let n = with_tx!(&mut *self.tx, |c| bind_fields!(sqlx::query(SQL).bind(self.tenant.0).bind(id), f)
             .bind(at)
             .bind(published_at)
             .bind(sold_at)

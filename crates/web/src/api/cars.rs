@@ -5,8 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Datelike;
-use garasi_domain::car::CarFields;
+use garasi_service::cars::Edit;
 use serde_json::{Map, Value, json};
 
 use super::{ApiJson, parse_id};
@@ -22,10 +21,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/cars/{id}", get(show).put(update).delete(remove))
 }
 
-/// The current year in Jakarta, for "a car may be at most next year's model".
-pub fn current_year() -> i64 {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).year() as i64
-}
+pub use garasi_service::cars::current_year;
 
 async fn list(
     State(state): State<AppState>,
@@ -48,11 +44,7 @@ async fn create(
     auth: TenantAuth,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
-    let fields = CarFields::from_json(&body, current_year()).map_err(AppError::Validation)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let car = tx.cars().create(&fields).await?;
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
+    let car = garasi_service::cars::create(&state.services, &auth.actor(), &auth.tenant_db(&state), &body).await?;
     let base = state.config.tenant_url(&auth.tenant);
     Ok((StatusCode::CREATED, axum::Json(staff_car_json(&base, &car))).into_response())
 }
@@ -74,16 +66,8 @@ async fn update(
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let current = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
-    let mut merged = current.fields.to_json();
-    for (k, v) in body {
-        merged.insert(k, v);
-    }
-    let fields = CarFields::from_json(&merged, current_year()).map_err(AppError::Validation)?;
-    let car = tx.cars().update(id, &fields).await?;
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
+    let tenant = auth.tenant_db(&state);
+    let car = garasi_service::cars::update(&state.services, &auth.actor(), &tenant, id, Edit::Patch(&body)).await?;
     Ok(axum::Json(staff_car_json(&state.config.tenant_url(&auth.tenant), &car)).into_response())
 }
 

@@ -9,12 +9,12 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use garasi_domain::car::{CAR_FIELDS, Car, CarFields, CarFilter, CarSort};
+use garasi_domain::car::{CAR_FIELDS, Car, CarFilter, CarSort};
+use garasi_service::cars::{ImportRow, import_rows};
 use http::{HeaderValue, header};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::cars::current_year;
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::spreadsheet::{CsvOut, parse_csv};
@@ -193,77 +193,37 @@ async fn import(
     if !columns.contains(&Some("brand")) {
         return Err(AppError::field("file", "Kolom \"brand\" (atau \"merek\") tidak ada di baris judul."));
     }
-    let year = current_year();
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let mut valid: Vec<(Option<uuid::Uuid>, CarFields)> = Vec::new();
-    let mut errors: Vec<Value> = Vec::new();
-    for (i, row) in parsed.rows.iter().enumerate() {
-        // Line numbers as a spreadsheet shows them: the header is line 1.
-        let line = i + 2;
-        let mut input = Map::new();
-        let mut stock_no = None;
-        for (cell, column) in row.iter().zip(&columns) {
-            match column {
-                Some("stock_no") => stock_no = cell.trim().parse::<i64>().ok(),
-                Some("specs") => {
-                    input.insert("specs".into(), cell_to_specs(cell));
-                }
-                Some(field) => {
-                    input.insert((*field).into(), Value::String(cell.clone()));
-                }
-                None => {}
-            }
-        }
-        // A known stock number updates that car: lay the row over what is stored.
-        let existing = match stock_no {
-            Some(n) => tx.cars().by_stock_no(n).await?,
-            None => None,
-        };
-        if stock_no.is_some() && existing.is_none() {
-            errors.push(json!({ "row": line, "fields": { "stock_no": "Nomor stok ini tidak ada; kosongkan untuk menambah mobil baru." } }));
-            continue;
-        }
-        let merged = match &existing {
-            Some(car) => {
-                let mut m = car.fields.to_json();
-                for (k, v) in input {
-                    m.insert(k, v);
-                }
-                m
-            }
-            None => input,
-        };
-        match CarFields::from_json(&merged, year) {
-            Ok(fields) => valid.push((existing.map(|c| c.id), fields)),
-            Err(fields) => errors.push(json!({ "row": line, "fields": fields })),
-        }
-    }
-    let (mut created, mut updated) = (0, 0);
-    if !dry_run {
-        for (id, fields) in &valid {
-            match id {
-                Some(id) => {
-                    tx.cars().update(*id, fields).await?;
-                    updated += 1;
-                }
-                None => {
-                    tx.cars().create(fields).await?;
-                    created += 1;
+    let rows: Vec<ImportRow> = parsed
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let mut input = Map::new();
+            let mut stock_no = None;
+            for (cell, column) in row.iter().zip(&columns) {
+                match column {
+                    Some("stock_no") => stock_no = cell.trim().parse::<i64>().ok(),
+                    Some("specs") => {
+                        input.insert("specs".into(), cell_to_specs(cell));
+                    }
+                    Some(field) => {
+                        input.insert((*field).into(), Value::String(cell.clone()));
+                    }
+                    None => {}
                 }
             }
-        }
-        tx.commit().await?;
-        if created + updated > 0 {
-            state.inventory_changed(auth.tenant.id).await;
-        }
-    }
+            // Line numbers as a spreadsheet shows them: the header is line 1.
+            ImportRow { line: i + 2, stock_no, input }
+        })
+        .collect();
+    let report = import_rows(&state.services, &auth.actor(), &auth.tenant_db(&state), rows, dry_run).await?;
     Ok(axum::Json(json!({
         "dry_run": dry_run,
         "rows": parsed.rows.len(),
-        "valid": valid.len(),
-        "created": created,
-        "updated": updated,
-        "errors": errors,
+        "valid": report.valid,
+        "created": report.created,
+        "updated": report.updated,
+        "errors": report.errors,
         "ignored_columns": unknown,
     }))
     .into_response())

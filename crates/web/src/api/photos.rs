@@ -1,17 +1,16 @@
-//! Car photos: multipart upload through the photo pipeline, reordering, deletion.
+//! Car photos: multipart upload, reordering, deletion.
 //!
-//! Order of work for an upload: stream each part to a staged `.part` file with a
-//! byte limit → check and re-encode it (off the async runtime) → write every size
-//! atomically to the blob store → only then insert the rows. A failure at any step
-//! removes what that step's predecessors wrote, so no half photo is ever visible.
+//! An upload streams each part to a staged `.part` file with a byte limit; the staged
+//! files then go to `service::photos::add`, which runs the photo pipeline, stores the
+//! files and adds the rows (see there for the order of work and the clean-up).
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post, put};
-use garasi_media::{MediaError, PhotoKey, ProcessOptions, StoredPhoto, process, store_photo};
-use garasi_store::tenant::NewPhoto;
+use garasi_media::{MediaError, ProcessOptions};
+use garasi_service::photos::PhotoInput;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -59,69 +58,33 @@ async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let car_id = parse_id(&id)?;
-    let tdb = state.db.tenant(auth.tenant.id);
+    let tenant = auth.tenant_db(&state);
     {
-        let mut tx = tdb.begin().await?;
+        // An unknown car is refused before its body is read.
+        let mut tx = tenant.begin().await?;
         tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
     }
-    let options = ProcessOptions::default();
-    let mut stored: Vec<StoredPhoto> = Vec::new();
-    let result = async {
-        while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
-            if field.name() != Some("files") {
-                return Err(AppError::field("files", "Kirim foto pada bagian bernama \"files\"."));
-            }
-            if stored.len() >= MAX_FILES_PER_UPLOAD {
-                return Err(AppError::field("files", format!("Maksimal {MAX_FILES_PER_UPLOAD} foto sekali unggah.")));
-            }
-            // The client's file name is never used: paths are built from ids only.
-            let mut staged = state.staging.begin(options.max_input_bytes).await?;
-            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                staged.write_chunk(&chunk).await?;
-            }
-            let staged = staged.finish().await?;
-            let processed = process(staged.path(), &options).await?;
-            drop(staged);
-            let key = PhotoKey::new(auth.tenant.id.0, car_id, Uuid::now_v7());
-            stored.push(store_photo(state.media.as_ref(), key, processed).await?);
+    let max_bytes = ProcessOptions::default().max_input_bytes;
+    let mut inputs: Vec<PhotoInput> = Vec::new();
+    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+        if field.name() != Some("files") {
+            return Err(AppError::field("files", "Kirim foto pada bagian bernama \"files\"."));
         }
-        if stored.is_empty() {
-            return Err(AppError::field("files", "Pilih minimal satu foto."));
+        if inputs.len() >= MAX_FILES_PER_UPLOAD {
+            return Err(AppError::field("files", format!("Maksimal {MAX_FILES_PER_UPLOAD} foto sekali unggah.")));
         }
-        let mut tx = tdb.begin_write().await?;
-        for photo in &stored {
-            let new = NewPhoto {
-                id: photo.photo.photo_id,
-                storage_key: photo.photo.prefix().path(),
-                width: i64::from(photo.width),
-                height: i64::from(photo.height),
-                bytes: photo.variants.iter().map(|v| v.size as i64).sum(),
-            };
-            tx.cars().add_photo(car_id, &new).await?;
+        // The client's file name is never used: paths are built from ids only.
+        let mut staged = state.staging.begin(max_bytes).await?;
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            staged.write_chunk(&chunk).await?;
         }
-        let car = tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
-        tx.commit().await?;
-        Ok(car)
+        inputs.push(PhotoInput::Staged(staged.finish().await?));
     }
-    .await;
-    match result {
-        Ok(car) => {
-            state.inventory_changed(auth.tenant.id).await;
-            let mut body = staff_car_json(&state.config.tenant_url(&auth.tenant), &car);
-            body["uploaded"] = serde_json::json!(stored.iter().map(|p| p.photo.photo_id).collect::<Vec<_>>());
-            Ok((StatusCode::CREATED, axum::Json(body)).into_response())
-        }
-        Err(e) => {
-            // Nothing points at these files: remove them so a failed request leaves no trace.
-            for photo in &stored {
-                if let Err(cleanup) = state.media.delete_prefix(&photo.photo.prefix()).await {
-                    tracing::warn!(error = %cleanup, "could not remove photo files after a failed upload");
-                }
-            }
-            Err(e)
-        }
-    }
+    let added = garasi_service::photos::add(&state.services, &auth.actor(), &tenant, car_id, inputs).await?;
+    let mut body = staff_car_json(&state.config.tenant_url(&auth.tenant), &added.car);
+    body["uploaded"] = serde_json::json!(added.photo_ids);
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
 #[derive(Deserialize)]
@@ -142,14 +105,8 @@ async fn reorder(
         .map(|s| Uuid::parse_str(s))
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::field("order", "Urutan berisi id foto yang tidak valid."))?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
-    if !tx.cars().reorder_photos(car_id, &order).await? {
-        return Err(AppError::field("order", "Urutan harus memuat setiap foto mobil ini tepat satu kali."));
-    }
-    let car = tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
+    let tenant = auth.tenant_db(&state);
+    let car = garasi_service::photos::reorder(&state.services, &auth.actor(), &tenant, car_id, &order).await?;
     Ok(axum::Json(staff_car_json(&state.config.tenant_url(&auth.tenant), &car)).into_response())
 }
 
@@ -160,15 +117,7 @@ async fn remove(
 ) -> Result<Response, AppError> {
     let car_id = parse_id(&id)?;
     let photo_id = parse_id(&photo_id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
-    tx.cars().delete_photo(car_id, photo_id).await?.ok_or(AppError::NotFound)?;
-    tx.commit().await?;
-    // Files go after the row: a crash in between leaves only unreferenced files.
-    let key = PhotoKey::new(auth.tenant.id.0, car_id, photo_id);
-    if let Err(e) = state.media.delete_prefix(&key.prefix()).await {
-        tracing::warn!(error = %e, "photo row deleted but its files remain");
-    }
-    state.inventory_changed(auth.tenant.id).await;
+    let tenant = auth.tenant_db(&state);
+    garasi_service::photos::delete(&state.services, &auth.actor(), &tenant, car_id, photo_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

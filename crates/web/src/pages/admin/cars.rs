@@ -11,7 +11,9 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use garasi_domain::FieldErrors;
-use garasi_domain::car::{BodyType, CAR_FIELDS, Car, CarFields, CarSort, CarStatus, Condition, Fuel, Transmission};
+use garasi_domain::car::{BodyType, CAR_FIELDS, Car, CarSort, CarStatus, Condition, Fuel, Transmission};
+use garasi_service::ServiceError;
+use garasi_service::cars::Edit;
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -392,14 +394,12 @@ pub async fn create(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let values = form_to_json(&FormData(form));
-    let fields = match CarFields::from_json(&values, current_year()) {
-        Ok(f) => f,
-        Err(errors) => return Ok(invalid(&state, &auth, &headers, None, &values, &errors)),
+    let car = match garasi_service::cars::create(&state.services, &auth.actor(), &auth.tenant_db(&state), &values).await
+    {
+        Ok(car) => car,
+        Err(ServiceError::Validation(errors)) => return Ok(invalid(&state, &auth, &headers, None, &values, &errors)),
+        Err(e) => return Err(e.into()),
     };
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let car = tx.cars().create(&fields).await?;
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
     Ok(ui::redirect(&headers, &format!("/admin/cars/{}?notice=car_created", car.id)))
 }
 
@@ -412,18 +412,19 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let values = form_to_json(&FormData(form));
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let current = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
-    let fields = match CarFields::from_json(&values, current_year()) {
-        Ok(f) => f,
-        Err(errors) => {
-            drop(tx);
-            return Ok(invalid(&state, &auth, &headers, Some(&current), &values, &errors));
-        }
-    };
-    let car = tx.cars().update(id, &fields).await?;
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
+    let tenant = auth.tenant_db(&state);
+    let car =
+        match garasi_service::cars::update(&state.services, &auth.actor(), &tenant, id, Edit::Replace(&values)).await {
+            Ok(car) => car,
+            Err(ServiceError::Validation(errors)) => {
+                // The form is shown again with the stored car's title and photos.
+                let mut tx = tenant.begin().await?;
+                let current = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
+                tx.commit().await?;
+                return Ok(invalid(&state, &auth, &headers, Some(&current), &values, &errors));
+            }
+            Err(e) => return Err(e.into()),
+        };
     if !ui::is_htmx(&headers) {
         return Ok(ui::redirect(&headers, &format!("/admin/cars/{id}")));
     }
@@ -446,14 +447,10 @@ pub async fn set_status(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let form = FormData(form);
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let current = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
-    let mut merged = current.fields.to_json();
-    merged.insert("status".into(), Value::String(form.text("status")));
-    let fields = CarFields::from_json(&merged, current_year()).map_err(AppError::Validation)?;
-    let car = tx.cars().update(id, &fields).await?;
-    tx.commit().await?;
-    state.inventory_changed(auth.tenant.id).await;
+    let mut patch = Map::new();
+    patch.insert("status".into(), Value::String(form.text("status")));
+    let tenant = auth.tenant_db(&state);
+    let car = garasi_service::cars::update(&state.services, &auth.actor(), &tenant, id, Edit::Patch(&patch)).await?;
     let row = car_row(&state.config.tenant_url(&auth.tenant), &car);
     let shell = Shell::new(&state, &auth, "cars", "Mobil");
     let body = render(
