@@ -2,6 +2,7 @@
 
 mod admin;
 mod admin_root;
+mod audit_tx;
 mod auth;
 mod bot;
 mod bot_llm;
