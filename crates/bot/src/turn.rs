@@ -55,7 +55,7 @@ pub(crate) struct Turn {
 /// What a salesperson's change to a car came to.
 pub(crate) enum CarChange<T> {
     /// Done (or already so): the car now and the value before.
-    Done(Car, T),
+    Done(Box<Car>, T),
     /// No car has that number (or the sender is not a salesperson).
     NotFound,
     /// The change breaks a rule; the message says which, in Indonesian.
@@ -473,7 +473,7 @@ fn lead_source(channel: &str) -> &'static str {
 /// salesperson, storage failures stay errors.
 fn car_change<T>(done: ServiceResult<(Car, T)>) -> StoreResult<CarChange<T>> {
     match done {
-        Ok((car, before)) => Ok(CarChange::Done(car, before)),
+        Ok((car, before)) => Ok(CarChange::Done(Box::new(car), before)),
         Err(ServiceError::NotFound) => Ok(CarChange::NotFound),
         Err(ServiceError::Validation(fields)) => {
             Ok(CarChange::Refused(fields.iter().map(|(_, m)| m).collect::<Vec<_>>().join(" ")))
