@@ -60,7 +60,7 @@ pub(crate) use list_of;
 /// A string schema limited to `words` (and `null` when `nullable`): the schema of a
 /// domain vocabulary, generated from the vocabulary itself.
 pub fn words<'a>(words: impl IntoIterator<Item = &'a str>, nullable: bool) -> Object {
-    let mut values: Vec<serde_json::Value> = words.into_iter().map(|w| serde_json::Value::from(w)).collect();
+    let mut values: Vec<serde_json::Value> = words.into_iter().map(serde_json::Value::from).collect();
     let ty = if nullable {
         values.push(serde_json::Value::Null);
         SchemaType::from_iter([Type::String, Type::Null])
