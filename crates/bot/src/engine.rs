@@ -239,24 +239,22 @@ impl Engine {
         // Resolve (the role comes from the staff registry only) and store the message in the
         // inbox, before anything else happens: one transaction.
         let mut tx = tdb.begin_write().await?;
-        let me = tx.sales().find_active_by_phone(&sender).await?;
+        let filed = garasi_service::inbound::file_in(
+            &mut tx,
+            &garasi_service::inbound::Inbound {
+                channel: &inbound.channel,
+                from: &sender,
+                name: &inbound.name,
+                provider_message_id: &inbound.provider_message_id,
+                body: &stored_body,
+                media: serde_json::Value::Null,
+                lid: None,
+            },
+        )
+        .await?;
+        let garasi_service::inbound::Filed { staff: me, conversation, message } = filed;
         let settings = TenantSettings::from_json(&tx.settings().get().await?);
         let role = if me.is_some() { Role::Sales } else { Role::Customer };
-        let conversation = tx
-            .conversations()
-            .upsert(&Contact {
-                channel: &inbound.channel,
-                phone: &sender,
-                name: &inbound.name,
-                role: if me.is_some() { ContactRole::Sales } else { ContactRole::Customer },
-                sales_staff_id: me.as_ref().map(|s| s.id),
-            })
-            .await?;
-        let author = if me.is_some() { Author::Sales } else { Author::Customer };
-        let message = tx
-            .messages()
-            .insert(&NewMessage::inbound(conversation.id, author, &inbound.provider_message_id, &stored_body))
-            .await?;
         let stored_memory = match (&message, self.memory.in_database()) {
             (Some(_), true) => Some(tx.bot_memory().get(sender.as_str(), garasi_store::now()).await?),
             _ => None,
