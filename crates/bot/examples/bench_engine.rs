@@ -14,7 +14,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use garasi_bot::kv::InProcessKv;
+use garasi_service::kv::MemoryKv;
 use garasi_bot::memory::DbMemory;
 use garasi_bot::{BotConfig, Engine, Inbound, TenantRef};
 use garasi_domain::car::CarFields;
@@ -118,7 +118,7 @@ async fn main() {
 
     let config = BotConfig { customer_rate_per_minute: 1_000_000, ..BotConfig::default() };
     let engine =
-        Engine::new(db.clone(), config, Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone())), None);
+        Engine::new(db.clone(), config, Arc::new(MemoryKv::new()), Arc::new(DbMemory::new(db.clone())), None);
     let tenant_ref =
         TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: format!("http://{slug}.localhost:3000") };
 

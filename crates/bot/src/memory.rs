@@ -11,7 +11,7 @@ use garasi_domain::TenantId;
 use garasi_store::Db;
 use serde::{Deserialize, Serialize};
 
-use crate::kv::SharedKv;
+use garasi_service::kv::Kv;
 use crate::llm::BoxFuture;
 use crate::nlu::Filters;
 
@@ -106,13 +106,13 @@ fn decode(raw: &str) -> Option<Memory> {
     serde_json::from_str(raw).ok()
 }
 
-/// Memory in a [`SharedKv`] (Redis in production), one JSON value per contact.
+/// Memory in a shared [`Kv`] (Redis in production), one JSON value per contact.
 pub struct KvMemory {
-    kv: Arc<dyn SharedKv>,
+    kv: Arc<dyn Kv>,
 }
 
 impl KvMemory {
-    pub fn new(kv: Arc<dyn SharedKv>) -> KvMemory {
+    pub fn new(kv: Arc<dyn Kv>) -> KvMemory {
         KvMemory { kv }
     }
 
