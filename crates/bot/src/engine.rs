@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use garasi_domain::{PhoneError, PhoneNumber, TenantId, TenantSettings};
 use garasi_store::jobs::WhatsappOut;
-use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage, jakarta};
+use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage};
 use garasi_store::{Db, StoreError};
 use serde::Serialize;
 use serde_json::json;
@@ -526,7 +526,7 @@ impl Engine {
 
 /// Today in Jakarta, `YYYY-MM-DD`: the day LLM usage counts against.
 fn today() -> String {
-    chrono::Utc::now().with_timezone(&jakarta()).format("%Y-%m-%d").to_string()
+    garasi_domain::time::jakarta_today().format("%Y-%m-%d").to_string()
 }
 
 /// Keeps what a customer revealed about themselves for their lead.
