@@ -361,17 +361,6 @@ pub fn day_label(d: NaiveDate) -> String {
 /// "+6281234567890" → "0812-3456-7890"; other numbers stay as they are.
 pub use garasi_domain::phone::display_e164 as phone_display;
 
-fn escape_into(out: &mut String, c: char) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#x27;"),
-        c => out.push(c),
-    }
-}
-
 /// WhatsApp's own formatting marks and the tags they stand for.
 fn wa_tag(c: char) -> Option<&'static str> {
     match c {
@@ -405,7 +394,7 @@ fn wa_into(out: &mut String, chars: &[char]) {
             out.push_str(&format!("</{tag}>"));
             i = end + 1;
         } else {
-            escape_into(out, c);
+            crate::html::escape_char(out, c);
             i += 1;
         }
     }
