@@ -162,7 +162,8 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
         web.public_port = Some(addr.port());
     }
     let (media, staging) = open_media(settings).await?;
-    let engine = garasi_bot::Engine::open(db.clone(), settings.bot.clone(), kv.clone()).context("cannot start the bot engine")?;
+    let engine = garasi_bot::Engine::open(db.clone(), settings.bot.clone(), kv.clone())
+        .context("cannot start the bot engine")?;
     let channels =
         crate::wa::open(settings, db.clone(), media.clone()).context("cannot start the WhatsApp channels")?;
     let state = AppState::new(db.clone(), web, kv, events, media, staging)

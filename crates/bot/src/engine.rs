@@ -27,7 +27,6 @@ use uuid::Uuid;
 
 use crate::commands;
 use crate::format;
-use garasi_service::kv::Kv;
 use crate::llm::openai::OpenAiCompat;
 use crate::llm::{ChatBackend, ChatMessage, ChatRequest, LlmConfig, Usage, run_tools};
 use crate::memory::{DbMemory, KvMemory, Memory, MemoryStore};
@@ -36,6 +35,7 @@ use crate::offline;
 use crate::prompt;
 use crate::tools;
 use crate::turn::Turn;
+use garasi_service::kv::Kv;
 
 /// The outbox queue the channel workers send from (`garasi_store::jobs::WhatsappOut` payloads).
 pub const OUTBOX_QUEUE: &str = garasi_store::jobs::WHATSAPP_OUT;

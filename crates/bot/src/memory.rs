@@ -11,9 +11,9 @@ use garasi_domain::TenantId;
 use garasi_store::Db;
 use serde::{Deserialize, Serialize};
 
-use garasi_service::kv::Kv;
 use crate::llm::BoxFuture;
 use crate::nlu::Filters;
+use garasi_service::kv::Kv;
 
 /// Turns kept for the LLM's context.
 pub const MAX_TURNS: usize = 8;

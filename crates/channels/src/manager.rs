@@ -14,9 +14,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use garasi_domain::time::jakarta;
 use futures_util::future::BoxFuture;
 use garasi_domain::TenantId;
+use garasi_domain::time::jakarta;
 use garasi_media::{BlobStore, PhotoKey, ProcessOptions, Variant, process_bytes, store_photo};
 use garasi_store::jobs::{Job, WHATSAPP_IN, WHATSAPP_OUT, WhatsappOut};
 use garasi_store::platform::AuditEntry;

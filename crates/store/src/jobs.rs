@@ -285,8 +285,7 @@ impl Jobs {
         retry_in: Option<Duration>,
     ) -> StoreResult<bool> {
         let at = now();
-        let retry_at =
-            retry_in.map(|d| at + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::minutes(1)));
+        let retry_at = retry_in.map(|d| at + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::minutes(1)));
         let sql = format!(
             "UPDATE jobs SET {set}, run_at = COALESCE($4, run_at), locked_until = NULL, last_error = $3, \
              updated_at = $5 WHERE id = $1 AND locked_by = $2 AND status = 'running'"

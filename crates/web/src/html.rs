@@ -34,6 +34,9 @@ pub fn escape(s: &str) -> String {
 mod tests {
     #[test]
     fn escapes_markup_but_not_slashes() {
-        assert_eq!(super::escape(r#"<a href="/x?a=1&b='2'">"#), "&lt;a href=&quot;/x?a=1&amp;b=&#x27;2&#x27;&quot;&gt;");
+        assert_eq!(
+            super::escape(r#"<a href="/x?a=1&b='2'">"#),
+            "&lt;a href=&quot;/x?a=1&amp;b=&#x27;2&#x27;&quot;&gt;"
+        );
     }
 }

@@ -60,7 +60,9 @@ impl Kv for MemoryKv {
 
     fn peek(&self, key: &str) -> BoxFuture<'_, Result<Option<Window>, KvError>> {
         ready(self.with_map(|map, now| match map.get(key) {
-            Some((Value::Count(count), until)) if *until > now => Some(Window { count: *count, resets_in: *until - now }),
+            Some((Value::Count(count), until)) if *until > now => {
+                Some(Window { count: *count, resets_in: *until - now })
+            }
             _ => None,
         }))
     }

@@ -64,8 +64,14 @@ impl Kv for RedisKv {
     fn peek(&self, key: &str) -> BoxFuture<'_, Result<Option<Window>, KvError>> {
         let (key, mut conn) = self.start(key);
         Box::pin(async move {
-            let (count, ttl): (Option<i64>, i64) =
-                redis::pipe().cmd("GET").arg(&key).cmd("PTTL").arg(&key).query_async(&mut conn).await.map_err(kv_err)?;
+            let (count, ttl): (Option<i64>, i64) = redis::pipe()
+                .cmd("GET")
+                .arg(&key)
+                .cmd("PTTL")
+                .arg(&key)
+                .query_async(&mut conn)
+                .await
+                .map_err(kv_err)?;
             Ok(count.map(|count| Window { count, resets_in: ttl_to_duration(ttl) }))
         })
     }
