@@ -14,11 +14,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use garasi_bot::kv::InProcessKv;
 use garasi_bot::memory::DbMemory;
 use garasi_bot::{BotConfig, Engine, Inbound, TenantRef};
 use garasi_domain::car::CarFields;
 use garasi_domain::{Email, PhoneNumber, Role};
+use garasi_service::kv::MemoryKv;
 use garasi_store::platform::NewTenant;
 use garasi_store::tenant::{NewSalesPerson, NewUser};
 use garasi_store::{Db, DbOptions};
@@ -117,8 +117,7 @@ async fn main() {
     tx.commit().await.unwrap();
 
     let config = BotConfig { customer_rate_per_minute: 1_000_000, ..BotConfig::default() };
-    let engine =
-        Engine::new(db.clone(), config, Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone())), None);
+    let engine = Engine::new(db.clone(), config, Arc::new(MemoryKv::new()), Arc::new(DbMemory::new(db.clone())), None);
     let tenant_ref =
         TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: format!("http://{slug}.localhost:3000") };
 

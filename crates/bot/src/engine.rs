@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use garasi_domain::{PhoneError, PhoneNumber, TenantId, TenantSettings};
 use garasi_store::jobs::WhatsappOut;
-use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage, jakarta};
+use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage};
 use garasi_store::{Db, StoreError};
 use serde::Serialize;
 use serde_json::json;
@@ -27,7 +27,6 @@ use uuid::Uuid;
 
 use crate::commands;
 use crate::format;
-use crate::kv::{InProcessKv, RedisKv, SharedKv};
 use crate::llm::openai::OpenAiCompat;
 use crate::llm::{ChatBackend, ChatMessage, ChatRequest, LlmConfig, Usage, run_tools};
 use crate::memory::{DbMemory, KvMemory, Memory, MemoryStore};
@@ -36,6 +35,7 @@ use crate::offline;
 use crate::prompt;
 use crate::tools;
 use crate::turn::Turn;
+use garasi_service::kv::Kv;
 
 /// The outbox queue the channel workers send from (`garasi_store::jobs::WhatsappOut` payloads).
 pub const OUTBOX_QUEUE: &str = garasi_store::jobs::WHATSAPP_OUT;
@@ -170,7 +170,7 @@ pub enum BotError {
 pub struct Engine {
     db: Db,
     config: BotConfig,
-    kv: Arc<dyn SharedKv>,
+    kv: Arc<dyn Kv>,
     memory: Arc<dyn MemoryStore>,
     llm: Option<Arc<dyn ChatBackend>>,
 }
@@ -187,26 +187,20 @@ impl Engine {
     pub fn new(
         db: Db,
         config: BotConfig,
-        kv: Arc<dyn SharedKv>,
+        kv: Arc<dyn Kv>,
         memory: Arc<dyn MemoryStore>,
         llm: Option<Arc<dyn ChatBackend>>,
     ) -> Engine {
         Engine { db, config, kv, memory, llm }
     }
 
-    /// The engine as production runs it: Redis (`url`, key prefix) for rate limits and
-    /// memory when given, else in-process limits and memory in the database; the
+    /// The engine as production runs it: rate limits in the app's shared `kv`, memory
+    /// there too when every instance sees it (Redis), else in the database; the
     /// OpenAI-compatible client when `config.llm` is set.
-    pub async fn open(db: Db, config: BotConfig, redis: Option<(&str, &str)>) -> Result<Engine, BotError> {
+    pub fn open(db: Db, config: BotConfig, kv: Arc<dyn Kv>) -> Result<Engine, BotError> {
         crate::llm::openai::install_default_tls_provider();
-        let (kv, memory): (Arc<dyn SharedKv>, Arc<dyn MemoryStore>) = match redis {
-            Some((url, prefix)) => {
-                let kv: Arc<dyn SharedKv> =
-                    Arc::new(RedisKv::connect(url, prefix).await.map_err(|e| BotError::Setup(e.to_string()))?);
-                (kv.clone(), Arc::new(KvMemory::new(kv)))
-            }
-            None => (Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone()))),
-        };
+        let memory: Arc<dyn MemoryStore> =
+            if kv.is_shared() { Arc::new(KvMemory::new(kv.clone())) } else { Arc::new(DbMemory::new(db.clone())) };
         let llm: Option<Arc<dyn ChatBackend>> = match &config.llm {
             Some(c) => Some(Arc::new(OpenAiCompat::new(c).map_err(|e| BotError::Setup(e.to_string()))?)),
             None => None,
@@ -269,7 +263,7 @@ impl Engine {
             if role == Role::Sales { self.config.sales_rate_per_minute } else { self.config.customer_rate_per_minute };
         let key = format!("bot:rl:{}:{}", inbound.tenant.id.0, sender.as_str());
         let count = match self.kv.incr(&key, Duration::from_secs(60)).await {
-            Ok(n) => n,
+            Ok(w) => w.count,
             Err(e) => {
                 // Fail open: a Redis outage must not silence the showroom.
                 tracing::warn!(error = %e, "rate limiter unavailable");
@@ -530,7 +524,7 @@ impl Engine {
 
 /// Today in Jakarta, `YYYY-MM-DD`: the day LLM usage counts against.
 fn today() -> String {
-    chrono::Utc::now().with_timezone(&jakarta()).format("%Y-%m-%d").to_string()
+    garasi_domain::time::jakarta_today().format("%Y-%m-%d").to_string()
 }
 
 /// Keeps what a customer revealed about themselves for their lead.

@@ -5,7 +5,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::Datelike;
 use garasi_domain::car::CarFields;
 use serde_json::{Map, Value};
 
@@ -71,7 +70,7 @@ struct CarFilterParams {
 
 /// The current year in Jakarta, for "a car may be at most next year's model".
 pub fn current_year() -> i64 {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).year() as i64
+    i64::from(garasi_domain::time::current_year())
 }
 
 #[utoipa::path(get, path = "/api/cars", tag = "cars", summary = "Daftar mobil dengan filter",

@@ -132,7 +132,7 @@ async fn export(State(state): State<AppState>, auth: TenantAuth) -> Result<Respo
     for car in &sorted {
         out.row(&car_row(&base, car));
     }
-    let date = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d");
+    let date = garasi_domain::time::jakarta_today().format("%Y-%m-%d");
     let mut resp = out.finish().into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));

@@ -173,7 +173,7 @@ async fn export_csv(
     auth.require_admin()?;
     let (filter, _) = parse_filter(q)?;
     let leads = garasi_service::leads::export(&state.services, &auth.actor(), &auth.tenant_db(&state), &filter).await?;
-    let today = Utc::now().with_timezone(&jakarta()).format("%Y-%m-%d");
+    let today = garasi_domain::time::jakarta_today().format("%Y-%m-%d");
     let disposition = format!("attachment; filename=\"leads-{}-{today}.csv\"", auth.tenant.slug);
     let mut resp = leads_csv(&leads).into_response();
     let h = resp.headers_mut();
