@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use garasi_domain::car::{CarFields, CarFilter, CarSort};
@@ -212,7 +213,11 @@ async fn seed_conversations(
     base_url: &str,
     index: usize,
 ) -> anyhow::Result<()> {
-    let engine = garasi_bot::Engine::open(services.clone(), garasi_bot::BotConfig::default(), None).await?;
+    let engine = garasi_bot::Engine::open(
+        services.clone(),
+        garasi_bot::BotConfig::default(),
+        Arc::new(garasi_service::kv::MemoryKv::new()),
+    )?;
     // (sender, push name, messages in order). The salesperson's number is the first
     // demo salesperson's, so the bot treats it with the sales role.
     let chats: [(String, &str, &[&str]); 3] = [

@@ -92,15 +92,18 @@ pub async fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-/// Shared counters and events: Redis when configured, in-process otherwise.
+/// Shared state (web throttles, bot limits and memory) and events: Redis when
+/// configured, over one connection for both (events add their own subscriber
+/// connection), in-process otherwise.
 pub async fn open_shared(settings: &Settings) -> anyhow::Result<(Arc<dyn Kv>, Events)> {
     match &settings.redis_url {
         Some(url) => {
-            let kv = RedisKv::connect(url, &settings.redis_prefix).await.context("cannot connect to Redis")?;
-            let events = Events::redis(url, &format!("{}events", settings.redis_prefix))
+            let client = redis::Client::open(url.as_str()).context("invalid Redis URL")?;
+            let conn = redis::aio::ConnectionManager::new(client.clone()).await.context("cannot connect to Redis")?;
+            let events = Events::redis(&client, conn.clone(), &format!("{}events", settings.redis_prefix))
                 .await
                 .context("cannot subscribe to Redis events")?;
-            Ok((Arc::new(kv), events))
+            Ok((Arc::new(RedisKv::new(conn, &settings.redis_prefix)), events))
         }
         None => Ok((Arc::new(MemoryKv::new()), Events::in_process())),
     }
@@ -159,13 +162,11 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
         web.public_port = Some(addr.port());
     }
     let (media, staging) = open_media(settings).await?;
-    let redis = settings.redis_url.as_deref().map(|url| (url, settings.redis_prefix.as_str()));
     let channels =
         crate::wa::open(settings, db.clone(), media.clone()).context("cannot start the WhatsApp channels")?;
-    let state = AppState::new(db.clone(), web, kv, events, media, staging);
+    let state = AppState::new(db.clone(), web, kv.clone(), events, media, staging);
     // The bot runs the same use cases (and publishes the same events) as the web.
-    let engine = garasi_bot::Engine::open(state.services.clone(), settings.bot.clone(), redis)
-        .await
+    let engine = garasi_bot::Engine::open(state.services.clone(), settings.bot.clone(), kv)
         .context("cannot start the bot engine")?;
     let state = state.with_bot(Arc::new(engine)).with_whatsapp(channels.clone());
     channels.start_workers();

@@ -14,11 +14,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use garasi_bot::kv::InProcessKv;
 use garasi_bot::memory::DbMemory;
 use garasi_bot::{BotConfig, Engine, Inbound, TenantRef};
 use garasi_domain::car::CarFields;
 use garasi_domain::{Email, PhoneNumber, Role};
+use garasi_service::kv::MemoryKv;
 use garasi_store::platform::NewTenant;
 use garasi_store::tenant::{NewSalesPerson, NewUser};
 use garasi_store::{Db, DbOptions};
@@ -119,7 +119,7 @@ async fn main() {
     let config = BotConfig { customer_rate_per_minute: 1_000_000, ..BotConfig::default() };
     let media = garasi_media::LocalBlobStore::new(&dir).await.expect("media dir");
     let services = garasi_service::Services::new(db.clone(), garasi_service::Events::in_process(), Arc::new(media));
-    let engine = Engine::new(services, config, Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone())), None);
+    let engine = Engine::new(services, config, Arc::new(MemoryKv::new()), Arc::new(DbMemory::new(db.clone())), None);
     let tenant_ref =
         TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: format!("http://{slug}.localhost:3000") };
 

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use garasi_domain::{PhoneError, PhoneNumber, TenantId, TenantSettings};
 use garasi_service::Services;
 use garasi_store::jobs::WhatsappOut;
-use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage, jakarta};
+use garasi_store::tenant::{Author, Contact, ContactRole, Direction, HandledBy, Message, NewMessage};
 use garasi_store::{Db, StoreError};
 use serde::Serialize;
 use serde_json::json;
@@ -28,7 +28,6 @@ use uuid::Uuid;
 
 use crate::commands;
 use crate::format;
-use crate::kv::{InProcessKv, RedisKv, SharedKv};
 use crate::llm::openai::OpenAiCompat;
 use crate::llm::{ChatBackend, ChatMessage, ChatRequest, LlmConfig, Usage, run_tools};
 use crate::memory::{DbMemory, KvMemory, Memory, MemoryStore};
@@ -37,6 +36,7 @@ use crate::offline;
 use crate::prompt;
 use crate::tools;
 use crate::turn::Turn;
+use garasi_service::kv::Kv;
 
 /// The outbox queue the channel workers send from (`garasi_store::jobs::WhatsappOut` payloads).
 pub const OUTBOX_QUEUE: &str = garasi_store::jobs::WHATSAPP_OUT;
@@ -173,7 +173,7 @@ pub struct Engine {
     /// The use cases a salesperson's chat commands run (status and price changes).
     services: Services,
     config: BotConfig,
-    kv: Arc<dyn SharedKv>,
+    kv: Arc<dyn Kv>,
     memory: Arc<dyn MemoryStore>,
     llm: Option<Arc<dyn ChatBackend>>,
 }
@@ -190,27 +190,21 @@ impl Engine {
     pub fn new(
         services: Services,
         config: BotConfig,
-        kv: Arc<dyn SharedKv>,
+        kv: Arc<dyn Kv>,
         memory: Arc<dyn MemoryStore>,
         llm: Option<Arc<dyn ChatBackend>>,
     ) -> Engine {
         Engine { db: services.db.clone(), services, config, kv, memory, llm }
     }
 
-    /// The engine as production runs it: Redis (`url`, key prefix) for rate limits and
-    /// memory when given, else in-process limits and memory in the database; the
+    /// The engine as production runs it: rate limits in the app's shared `kv`, memory
+    /// there too when every instance sees it (Redis), else in the database; the
     /// OpenAI-compatible client when `config.llm` is set.
-    pub async fn open(services: Services, config: BotConfig, redis: Option<(&str, &str)>) -> Result<Engine, BotError> {
+    pub fn open(services: Services, config: BotConfig, kv: Arc<dyn Kv>) -> Result<Engine, BotError> {
         let db = services.db.clone();
         crate::llm::openai::install_default_tls_provider();
-        let (kv, memory): (Arc<dyn SharedKv>, Arc<dyn MemoryStore>) = match redis {
-            Some((url, prefix)) => {
-                let kv: Arc<dyn SharedKv> =
-                    Arc::new(RedisKv::connect(url, prefix).await.map_err(|e| BotError::Setup(e.to_string()))?);
-                (kv.clone(), Arc::new(KvMemory::new(kv)))
-            }
-            None => (Arc::new(InProcessKv::new()), Arc::new(DbMemory::new(db.clone()))),
-        };
+        let memory: Arc<dyn MemoryStore> =
+            if kv.is_shared() { Arc::new(KvMemory::new(kv.clone())) } else { Arc::new(DbMemory::new(db.clone())) };
         let llm: Option<Arc<dyn ChatBackend>> = match &config.llm {
             Some(c) => Some(Arc::new(OpenAiCompat::new(c).map_err(|e| BotError::Setup(e.to_string()))?)),
             None => None,
@@ -243,24 +237,22 @@ impl Engine {
         // Resolve (the role comes from the staff registry only) and store the message in the
         // inbox, before anything else happens: one transaction.
         let mut tx = tdb.begin_write().await?;
-        let me = tx.sales().find_active_by_phone(&sender).await?;
+        let filed = garasi_service::inbound::file_in(
+            &mut tx,
+            &garasi_service::inbound::Inbound {
+                channel: &inbound.channel,
+                from: &sender,
+                name: &inbound.name,
+                provider_message_id: &inbound.provider_message_id,
+                body: &stored_body,
+                media: serde_json::Value::Null,
+                lid: None,
+            },
+        )
+        .await?;
+        let garasi_service::inbound::Filed { staff: me, conversation, message } = filed;
         let settings = TenantSettings::from_json(&tx.settings().get().await?);
         let role = if me.is_some() { Role::Sales } else { Role::Customer };
-        let conversation = tx
-            .conversations()
-            .upsert(&Contact {
-                channel: &inbound.channel,
-                phone: &sender,
-                name: &inbound.name,
-                role: if me.is_some() { ContactRole::Sales } else { ContactRole::Customer },
-                sales_staff_id: me.as_ref().map(|s| s.id),
-            })
-            .await?;
-        let author = if me.is_some() { Author::Sales } else { Author::Customer };
-        let message = tx
-            .messages()
-            .insert(&NewMessage::inbound(conversation.id, author, &inbound.provider_message_id, &stored_body))
-            .await?;
         let stored_memory = match (&message, self.memory.in_database()) {
             (Some(_), true) => Some(tx.bot_memory().get(sender.as_str(), garasi_store::now()).await?),
             _ => None,
@@ -275,7 +267,7 @@ impl Engine {
             if role == Role::Sales { self.config.sales_rate_per_minute } else { self.config.customer_rate_per_minute };
         let key = format!("bot:rl:{}:{}", inbound.tenant.id.0, sender.as_str());
         let count = match self.kv.incr(&key, Duration::from_secs(60)).await {
-            Ok(n) => n,
+            Ok(w) => w.count,
             Err(e) => {
                 // Fail open: a Redis outage must not silence the showroom.
                 tracing::warn!(error = %e, "rate limiter unavailable");
@@ -537,7 +529,7 @@ impl Engine {
 
 /// Today in Jakarta, `YYYY-MM-DD`: the day LLM usage counts against.
 fn today() -> String {
-    chrono::Utc::now().with_timezone(&jakarta()).format("%Y-%m-%d").to_string()
+    garasi_domain::time::jakarta_today().format("%Y-%m-%d").to_string()
 }
 
 /// Keeps what a customer revealed about themselves for their lead.

@@ -25,33 +25,10 @@ pub fn short(v: i64) -> String {
 }
 
 /// 45000 → "45.000".
-pub fn thousands(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + 4);
-    if v < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use garasi_domain::money::group_thousands as thousands;
 
 /// "+6281234567890" → "0812-3456-7890"; other countries stay in E.164.
-pub fn phone_local(e164: &str) -> String {
-    match e164.strip_prefix("+62") {
-        Some(rest) if rest.len() >= 8 => {
-            let local = format!("0{rest}");
-            let (a, b) = local.split_at(4);
-            let (b, c) = b.split_at(4.min(b.len()));
-            if c.is_empty() { format!("{a}-{b}") } else { format!("{a}-{b}-{c}") }
-        }
-        _ => e164.to_owned(),
-    }
-}
+pub use garasi_domain::phone::display_e164 as phone_local;
 
 pub fn transmission(t: Transmission) -> &'static str {
     match t {

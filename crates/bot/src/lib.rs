@@ -5,13 +5,12 @@
 //! - [`engine`]: the pipeline (inbox, resolve, limit, hand-off, understand, reply);
 //! - [`offline`] and [`tools`]: answers from the live inventory, with and without an LLM;
 //! - [`llm`]: the optional OpenAI-compatible client and its tool loop;
-//! - [`memory`] and [`kv`]: per-sender memory in Redis, in-process or in the database;
+//! - [`memory`]: per-sender memory in the shared [`Kv`](garasi_service::kv::Kv) (Redis) or in the database;
 //! - [`format`]: WhatsApp text (bold, rupiah, car cards, length caps).
 
 pub mod commands;
 pub mod engine;
 pub mod format;
-pub mod kv;
 pub mod llm;
 pub mod memory;
 pub mod nlu;

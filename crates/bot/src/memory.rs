@@ -11,9 +11,9 @@ use garasi_domain::TenantId;
 use garasi_store::Db;
 use serde::{Deserialize, Serialize};
 
-use crate::kv::SharedKv;
 use crate::llm::BoxFuture;
 use crate::nlu::Filters;
+use garasi_service::kv::Kv;
 
 /// Turns kept for the LLM's context.
 pub const MAX_TURNS: usize = 8;
@@ -106,13 +106,13 @@ fn decode(raw: &str) -> Option<Memory> {
     serde_json::from_str(raw).ok()
 }
 
-/// Memory in a [`SharedKv`] (Redis in production), one JSON value per contact.
+/// Memory in a shared [`Kv`] (Redis in production), one JSON value per contact.
 pub struct KvMemory {
-    kv: Arc<dyn SharedKv>,
+    kv: Arc<dyn Kv>,
 }
 
 impl KvMemory {
-    pub fn new(kv: Arc<dyn SharedKv>) -> KvMemory {
+    pub fn new(kv: Arc<dyn Kv>) -> KvMemory {
         KvMemory { kv }
     }
 

@@ -482,6 +482,11 @@ fn car_change<T>(done: ServiceResult<(Car, T)>) -> StoreResult<CarChange<T>> {
         // Changing a status or a price touches no photo; its message is Indonesian anyway.
         Err(ServiceError::Media(e)) => Ok(CarChange::Refused(e.to_string())),
         Err(ServiceError::Store(e)) => Err(e),
+        Err(ServiceError::Internal(m)) => {
+            // Not the salesperson's fault and nothing was changed: say so and log it.
+            tracing::warn!(error = %m, "car change failed");
+            Ok(CarChange::Refused("terjadi kesalahan di sistem, coba lagi sebentar lagi.".into()))
+        }
     }
 }
 

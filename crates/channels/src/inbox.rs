@@ -9,7 +9,6 @@
 use async_trait::async_trait;
 use garasi_domain::PhoneNumber;
 use garasi_store::jobs::{NewJob, WHATSAPP_IN, WhatsappOut};
-use garasi_store::tenant::{Author, Contact, ContactRole, NewMessage};
 use garasi_store::{Db, StoreResult, now};
 use serde_json::json;
 
@@ -52,34 +51,28 @@ impl InboundSink for TranscriptSink {
     }
 }
 
-/// Files an inbound message under its conversation (role from the sales staff list).
+/// Files an inbound message under its conversation, through the same use case the
+/// bot engine uses (role from the sales staff list).
 pub async fn persist_transcript(db: &Db, msg: &InboundMessage) -> StoreResult<Option<uuid::Uuid>> {
     let Some(phone) = msg.sender.phone.as_deref().and_then(|p| PhoneNumber::parse(p).ok()) else {
         tracing::warn!(tenant = %msg.tenant_id.0, "inbound message without a phone number not filed");
         return Ok(None);
     };
-    let mut tx = db.tenant(msg.tenant_id).begin_write().await?;
-    let staff = tx.sales().find_active_by_phone(&phone).await?;
-    let role = if staff.is_some() { ContactRole::Sales } else { ContactRole::Customer };
-    let contact = Contact {
-        channel: msg.channel.as_str(),
-        phone: &phone,
-        name: msg.sender_name.as_deref().unwrap_or(""),
-        role,
-        sales_staff_id: staff.as_ref().map(|s| s.id),
+    let media = match &msg.body {
+        InboundBody::Image { media, .. } => json!([{ "type": "image", "provider_id": media.id }]),
+        _ => serde_json::Value::Null,
     };
-    let conv = tx.conversations().upsert(&contact).await?;
-    if let Some(lid) = &msg.sender.platform_id {
-        tx.whatsapp().set_contact_lid(msg.channel.as_str(), phone.as_str(), lid).await?;
-    }
-    let author = if staff.is_some() { Author::Sales } else { Author::Customer };
-    let mut new = NewMessage::inbound(conv.id, author, &msg.id, msg.text().unwrap_or(""));
-    if let InboundBody::Image { media, .. } = &msg.body {
-        new.media = json!([{ "type": "image", "provider_id": media.id }]);
-    }
-    let stored = tx.messages().insert(&new).await?;
-    tx.commit().await?;
-    Ok(stored.map(|m| m.id))
+    let inbound = garasi_service::inbound::Inbound {
+        channel: msg.channel.as_str(),
+        from: &phone,
+        name: msg.sender_name.as_deref().unwrap_or(""),
+        provider_message_id: &msg.id,
+        body: msg.text().unwrap_or(""),
+        media,
+        lid: msg.sender.platform_id.as_deref(),
+    };
+    let filed = garasi_service::inbound::file(&db.tenant(msg.tenant_id), &inbound).await?;
+    Ok(filed.message.map(|m| m.id))
 }
 
 /// The persisting side of inbound delivery.

@@ -13,9 +13,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, TimeZone, Utc};
 use futures_util::future::BoxFuture;
 use garasi_domain::TenantId;
+use garasi_domain::time::jakarta;
 use garasi_media::{BlobStore, PhotoKey, Variant};
 use garasi_store::jobs::{Job, WHATSAPP_IN, WHATSAPP_OUT, WhatsappOut};
 use garasi_store::platform::AuditEntry;
@@ -120,10 +121,6 @@ impl std::fmt::Debug for Channels {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Channels").field("holder", &self.inner.holder).finish_non_exhaustive()
     }
-}
-
-fn jakarta() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
 /// Exponential backoff with ±20 % jitter: `base × 2^(attempt-1)`, capped.

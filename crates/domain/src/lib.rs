@@ -18,6 +18,7 @@ pub mod roles;
 pub mod slug;
 pub mod tenant;
 pub mod tenant_settings;
+pub mod time;
 pub mod validation;
 
 pub use email::{Email, EmailError};

@@ -143,8 +143,9 @@ fn digits_value(group: &str, acc: i64) -> Result<i64, MoneyError> {
     Ok(acc)
 }
 
-/// 195000000 → "195.000.000".
-fn group_thousands(value: i64) -> String {
+/// 195000000 → "195.000.000": Indonesian thousands grouping, used wherever a
+/// number is shown to people (prices, kilometres, counts).
+pub fn group_thousands(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
     if value < 0 {

@@ -81,12 +81,32 @@ impl PhoneNumber {
     }
 
     /// Indonesian mobile numbers start with 8 after the country code.
+    /// How people write the number: `0812-3456-7890` for Indonesia, E.164 otherwise.
+    pub fn display(&self) -> String {
+        display_e164(self.as_str())
+    }
+
     pub fn is_indonesian_mobile(&self) -> bool {
         self.0.starts_with("+628")
     }
 }
 
 /// Digits that followed a '+': country code included.
+/// "+6281234567890" → "0812-3456-7890"; numbers of other countries (or anything not
+/// Indonesian and long enough) stay as they are. Takes text so stored numbers that
+/// no longer parse still show; only ASCII digits are split, so nothing can panic.
+pub fn display_e164(e164: &str) -> String {
+    match e164.strip_prefix("+62") {
+        Some(rest) if rest.len() >= 8 && rest.bytes().all(|b| b.is_ascii_digit()) => {
+            let local = format!("0{rest}");
+            let (a, b) = local.split_at(4);
+            let (b, c) = b.split_at(4.min(b.len()));
+            if c.is_empty() { format!("{a}-{b}") } else { format!("{a}-{b}-{c}") }
+        }
+        _ => e164.to_owned(),
+    }
+}
+
 fn from_international(digits: &str) -> Result<PhoneNumber, PhoneError> {
     if let Some(nsn) = digits.strip_prefix(INDONESIA) {
         return indonesian(strip_trunk_zero(nsn));
@@ -238,6 +258,16 @@ mod tests {
         assert!(p.is_indonesian_mobile());
         assert!(!PhoneNumber::parse("021 555 1234").unwrap().is_indonesian_mobile());
         assert!(!PhoneNumber::parse("+65 9123 4567").unwrap().is_indonesian_mobile());
+    }
+
+    #[test]
+    fn display_groups_indonesian_numbers() {
+        assert_eq!(display_e164("+6281234567890"), "0812-3456-7890");
+        assert_eq!(display_e164("+62812345678"), "0812-3456-78");
+        assert_eq!(display_e164("+6221123456"), "0211-2345-6");
+        assert_eq!(display_e164("+14155550100"), "+14155550100");
+        assert_eq!(display_e164("+62ééééé"), "+62ééééé");
+        assert_eq!(PhoneNumber::parse("0812 3456 7890").unwrap().display(), "0812-3456-7890");
     }
 
     #[test]

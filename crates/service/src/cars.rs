@@ -4,9 +4,8 @@
 
 mod import;
 
-pub use import::{ImportReport, ImportRow, import_rows};
+pub use import::{ImportReport, ImportRow, RowError, import_rows};
 
-use chrono::Datelike;
 use garasi_domain::car::{Car, CarFields, CarStatus};
 use garasi_store::TenantDb;
 use serde_json::{Map, Value, json};
@@ -16,7 +15,7 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 
 /// The current year in Jakarta, for "a car may be at most next year's model".
 pub fn current_year() -> i64 {
-    (chrono::Utc::now() + chrono::Duration::hours(7)).year() as i64
+    i64::from(garasi_domain::time::current_year())
 }
 
 /// How an edit's input relates to the stored car.

@@ -24,6 +24,9 @@ pub enum ServiceError {
     Conflict(String),
     #[error(transparent)]
     Media(#[from] MediaError),
+    /// Something outside the data failed (a worker thread, a hash); not the user's fault.
+    #[error("internal: {0}")]
+    Internal(String),
     #[error(transparent)]
     Store(StoreError),
 }

@@ -27,11 +27,15 @@ impl Events {
         Events { local, redis: None }
     }
 
-    /// Events shared through Redis: a background task relays the channel into the
-    /// local broadcast, so listeners do not care where an event came from.
-    pub async fn redis(url: &str, channel: &str) -> Result<Events, redis::RedisError> {
-        let client = redis::Client::open(url)?;
-        let conn = redis::aio::ConnectionManager::new(client.clone()).await?;
+    /// Events shared through Redis: published over `conn` (the connection the app
+    /// shares with the [`Kv`](crate::kv::Kv)); a background task on a subscriber
+    /// connection of its own relays the channel into the local broadcast, so listeners
+    /// do not care where an event came from.
+    pub async fn redis(
+        client: &redis::Client,
+        conn: redis::aio::ConnectionManager,
+        channel: &str,
+    ) -> Result<Events, redis::RedisError> {
         let (local, _) = broadcast::channel(256);
         let relay = local.clone();
         let channel_name = channel.to_owned();

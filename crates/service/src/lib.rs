@@ -13,7 +13,13 @@ pub mod events;
 pub mod kv;
 
 pub mod cars;
+pub mod conversations;
+pub mod inbound;
+pub mod leads;
 pub mod photos;
+pub mod sales;
+pub mod settings;
+pub mod tenants;
 
 pub use actor::Actor;
 pub use error::{ServiceError, ServiceResult};

@@ -263,31 +263,38 @@ impl Jobs {
 
     /// Marks a claimed job done. `false` when `worker` no longer holds it.
     pub async fn complete(&self, id: Uuid, worker: &str) -> StoreResult<bool> {
-        const SQL: &str = "UPDATE jobs SET status = 'done', locked_until = NULL, last_error = NULL, updated_at = $3 \
-                           WHERE id = $1 AND locked_by = $2 AND status = 'running'";
-        let n = with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(id)
-            .bind(worker)
-            .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n > 0)
+        self.settle(id, worker, "status = 'done'", None, None).await
     }
 
     /// Records a failed attempt: the job runs again after `retry_in`, or is `dead`
     /// once it used all its attempts (its ordering key then moves on).
     pub async fn fail(&self, id: Uuid, worker: &str, error: &str, retry_in: Duration) -> StoreResult<bool> {
+        const SET: &str = "status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END";
+        self.settle(id, worker, SET, Some(error), Some(retry_in)).await
+    }
+
+    /// Ends `worker`'s hold on a running job: applies `set`, records `note` as the last
+    /// error (none clears it) and, with `retry_in`, when it runs next. `false` when
+    /// `worker` no longer holds the job. Every way out of `running` goes through here.
+    async fn settle(
+        &self,
+        id: Uuid,
+        worker: &str,
+        set: &str,
+        note: Option<&str>,
+        retry_in: Option<Duration>,
+    ) -> StoreResult<bool> {
         let at = now();
-        let retry_at = at + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::minutes(1));
-        const SQL: &str = "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
-                           run_at = $4, locked_until = NULL, last_error = $3, updated_at = $5 \
-                           WHERE id = $1 AND locked_by = $2 AND status = 'running'";
-        let error: String = error.chars().take(2000).collect();
-        let n = with_db!(&self.db, |p| sqlx::query(SQL)
+        let retry_at = retry_in.map(|d| at + chrono::Duration::from_std(d).unwrap_or(chrono::Duration::minutes(1)));
+        let sql = format!(
+            "UPDATE jobs SET {set}, run_at = COALESCE($4, run_at), locked_until = NULL, last_error = $3, \
+             updated_at = $5 WHERE id = $1 AND locked_by = $2 AND status = 'running'"
+        );
+        let note: Option<String> = note.map(|n| n.chars().take(2000).collect());
+        let n = with_db!(&self.db, |p| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(id)
             .bind(worker)
-            .bind(&error)
+            .bind(&note)
             .bind(retry_at)
             .bind(at)
             .execute(p)
@@ -474,38 +481,13 @@ impl Jobs {
     /// Puts a claimed job back without counting the attempt (rate limited, daily cap,
     /// connection not up yet): it runs again after `retry_in`.
     pub async fn release(&self, id: Uuid, worker: &str, note: &str, retry_in: Duration) -> StoreResult<bool> {
-        let at = now();
-        let retry_at = at + chrono::Duration::from_std(retry_in).unwrap_or(chrono::Duration::minutes(1));
-        const SQL: &str = "UPDATE jobs SET status = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 \
-                           ELSE 0 END, run_at = $4, locked_until = NULL, last_error = $3, updated_at = $5 \
-                           WHERE id = $1 AND locked_by = $2 AND status = 'running'";
-        let note: String = note.chars().take(2000).collect();
-        let n = with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(id)
-            .bind(worker)
-            .bind(&note)
-            .bind(retry_at)
-            .bind(at)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n > 0)
+        const SET: &str = "status = 'queued', attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END";
+        self.settle(id, worker, SET, Some(note), Some(retry_in)).await
     }
 
     /// A claimed job that can never succeed goes straight to the dead letters.
     pub async fn kill(&self, id: Uuid, worker: &str, error: &str) -> StoreResult<bool> {
-        const SQL: &str = "UPDATE jobs SET status = 'dead', locked_until = NULL, last_error = $3, updated_at = $4 \
-                           WHERE id = $1 AND locked_by = $2 AND status = 'running'";
-        let error: String = error.chars().take(2000).collect();
-        let n = with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(id)
-            .bind(worker)
-            .bind(&error)
-            .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
-        Ok(n > 0)
+        self.settle(id, worker, "status = 'dead'", Some(error), None).await
     }
 
     /// Jobs of a tenant's `queue` completed since `since` (a per-number daily cap).

@@ -12,6 +12,8 @@ pub use garasi_service::{events, kv};
 mod headers;
 mod health;
 mod host;
+mod html;
+mod lead_query;
 mod page_cache;
 mod pages;
 mod router;

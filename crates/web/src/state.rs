@@ -54,6 +54,14 @@ pub struct WebConfig {
 }
 
 impl WebConfig {
+    /// The platform's own host names, which no showroom may take as its domain.
+    pub fn platform_hosts(&self) -> garasi_service::tenants::PlatformHosts {
+        garasi_service::tenants::PlatformHosts {
+            admin_host: self.admin_host.clone(),
+            tenant_domain: self.tenant_domain.clone(),
+        }
+    }
+
     /// `scheme://host[:port]` for a host name, leaving the port out when it is the default.
     pub fn origin_for(&self, host: &str) -> String {
         match self.public_port {

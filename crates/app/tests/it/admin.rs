@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::bot::{SALES_PHONE, Showroom};
 use crate::cars::{avanza, create_car};
-use crate::support::{STRONG_PASSWORD, TestApp};
+use crate::support::{Fetch, STRONG_PASSWORD, TestApp};
 
 /// Every page of the dashboard that needs a session.
 pub const PAGES: &[&str] = &[
@@ -53,7 +53,7 @@ pub fn cookie(token: &str) -> String {
 
 /// A page as a browser gets it with the session cookie.
 pub async fn page(app: &TestApp, host: &str, token: &str, path: &str) -> (StatusCode, String) {
-    let resp = app.get(host, path).header(COOKIE, cookie(token)).send().await.unwrap();
+    let resp = app.get(host, path).header(COOKIE, cookie(token)).fetch().await;
     let status = resp.status();
     (status, resp.text().await.unwrap())
 }
@@ -65,9 +65,8 @@ pub async fn hx_post(app: &TestApp, host: &str, token: &str, path: &str, form: &
         .header("sec-fetch-site", "same-origin")
         .header("hx-request", "true")
         .form_pairs(form)
-        .send()
+        .fetch()
         .await
-        .unwrap()
 }
 
 fn location(resp: &reqwest::Response) -> String {
@@ -78,9 +77,8 @@ async fn login_form(app: &TestApp, host: &str, email: &str, password: &str, next
     app.post(host, "/admin/login")
         .header("sec-fetch-site", "same-origin")
         .form_pairs(&[("email", email), ("password", password), ("next", next)])
-        .send()
+        .fetch()
         .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -90,7 +88,7 @@ async fn pages_without_a_session_go_to_the_login_page() {
     app.create_tenant(&root, "sinar", "Sinar Jaya").await;
     let host = TestApp::tenant_host("sinar");
     for path in PAGES.iter().chain(&["/admin/cars/0195f3b2-7c4e-7d0a-9f3e-123456789abc", "/admin/leads/x"]) {
-        let resp = app.get(&host, path).send().await.unwrap();
+        let resp = app.get(&host, path).fetch().await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
         let to = location(&resp);
         assert!(to.starts_with("/admin/login"), "{path} → {to}");
@@ -99,22 +97,21 @@ async fn pages_without_a_session_go_to_the_login_page() {
         }
     }
     // htmx follows HX-Redirect instead of swapping a login page into a fragment.
-    let resp = app.get(&host, "/admin/cars").header("hx-request", "true").send().await.unwrap();
+    let resp = app.get(&host, "/admin/cars").header("hx-request", "true").fetch().await;
     assert_eq!(resp.headers()["hx-redirect"], "/admin/login");
     // A bad cookie is no session either.
-    let resp = app.get(&host, "/admin").header(COOKIE, cookie("palsu")).send().await.unwrap();
+    let resp = app.get(&host, "/admin").header(COOKIE, cookie("palsu")).fetch().await;
     assert_eq!(location(&resp), "/admin/login");
     // Actions too, without a `next`.
     let resp = app
         .post(&host, "/admin/cars")
         .header("sec-fetch-site", "same-origin")
         .form_pairs(&[("brand", "Toyota")])
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!((resp.status(), location(&resp).as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
     // The login page itself is public, in Indonesian, and never cached.
-    let resp = app.get(&host, "/admin/login").send().await.unwrap();
+    let resp = app.get(&host, "/admin/login").fetch().await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["cache-control"], "no-store");
     let html = resp.text().await.unwrap();
@@ -143,13 +140,13 @@ async fn the_login_form_signs_in_and_out_with_the_api_session_and_throttle() {
     let token = set.trim_start_matches("garasi_session=").split(';').next().unwrap().to_owned();
 
     // The same session works for the JSON API (it is the API's session).
-    let me = app.get(&host, "/api/auth/me").bearer_auth(&token).send().await.unwrap();
+    let me = app.get(&host, "/api/auth/me").bearer_auth(&token).fetch().await;
     assert_eq!(me.status(), 200);
     let (status, html) = page(&app, &host, &token, "/admin?notice=login").await;
     assert_eq!(status, 200);
     assert!(html.contains("Selamat datang kembali.") && html.contains("Sinar Jaya"));
     // Logged in already: the login page goes to the dashboard.
-    let resp = app.get(&host, "/admin/login").header(COOKIE, cookie(&token)).send().await.unwrap();
+    let resp = app.get(&host, "/admin/login").header(COOKIE, cookie(&token)).fetch().await;
     assert_eq!(location(&resp), "/admin");
 
     // `next` never leaves the dashboard.
@@ -162,12 +159,11 @@ async fn the_login_form_signs_in_and_out_with_the_api_session_and_throttle() {
         .post(&host, "/admin/logout")
         .header(COOKIE, cookie(&token))
         .header("sec-fetch-site", "same-origin")
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!((out.status(), location(&out).as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
     assert!(out.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
-    let resp = app.get(&host, "/admin").header(COOKIE, cookie(&token)).send().await.unwrap();
+    let resp = app.get(&host, "/admin").header(COOKIE, cookie(&token)).fetch().await;
     assert_eq!(location(&resp), "/admin/login", "the session is gone on the server");
 
     // The API's throttle applies to the form too.
@@ -242,9 +238,8 @@ async fn every_page_renders_with_data_and_empty() {
         .header(COOKIE, cookie(&shop.token))
         .header("hx-request", "true")
         .header("hx-target", "results")
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     let fragment = resp.text().await.unwrap();
     assert!(fragment.contains("Honda Brio") && !fragment.contains("<html"), "{fragment}");
 
@@ -314,7 +309,7 @@ async fn no_page_shows_another_showrooms_data() {
     let lead_now = shop.leads().await.into_iter().find(|l| l.id.to_string() == lead).unwrap();
     assert_ne!(lead_now.status.as_str(), "lost");
     // Sinar's session is nothing on Berkah's host.
-    let resp = app.get(&other_host, "/admin").header(COOKIE, cookie(&shop.token)).send().await.unwrap();
+    let resp = app.get(&other_host, "/admin").header(COOKIE, cookie(&shop.token)).fetch().await;
     assert_eq!(location(&resp), "/admin/login");
 }
 
@@ -389,8 +384,7 @@ async fn the_car_form_shows_the_servers_messages_next_to_each_field() {
     let to = resp.headers()["hx-redirect"].to_str().unwrap().to_owned();
     assert!(to.starts_with("/admin/cars/") && to.ends_with("?notice=car_created"), "{to}");
     let id = to.trim_start_matches("/admin/cars/").trim_end_matches("?notice=car_created").to_owned();
-    let car: Value =
-        app.get(&host, &format!("/api/cars/{id}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let car: Value = app.get(&host, &format!("/api/cars/{id}")).bearer_auth(&token).fetch_json().await;
     assert_eq!(car["price"], 195_000_000);
     assert_eq!(car["negotiable"], false, "an unticked box is a no");
     assert_eq!(car["stnk"], true);
@@ -495,7 +489,7 @@ async fn sales_and_settings_forms_validate_and_need_an_admin() {
     assert_eq!(saved["bot"]["persona_name"], "Sinta");
     assert_eq!(saved["bot"]["llm_enabled"], false);
     assert_eq!(saved["profile"]["phone"], "+62215551234");
-    let home = app.get(&host, "/").send().await.unwrap().text().await.unwrap();
+    let home = app.get(&host, "/").fetch().await.text().await.unwrap();
     assert!(home.contains("Sinar Jaya Motor"), "the new name is on the site at once");
 
     // Staff see the dashboard but may not manage the team or the settings.
@@ -588,7 +582,7 @@ async fn unsafe_requests_must_come_from_our_own_pages() {
     let host = TestApp::tenant_host("sinar");
     let form = [("name", "Budi"), ("phone", "0813-1111-2222")];
     // A cookie with neither Sec-Fetch-Site nor Origin: refused.
-    let resp = app.post(&host, "/admin/sales").header(COOKIE, cookie(&token)).form_pairs(&form).send().await.unwrap();
+    let resp = app.post(&host, "/admin/sales").header(COOKIE, cookie(&token)).form_pairs(&form).fetch().await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     // From another site: refused.
     let resp = app
@@ -596,18 +590,16 @@ async fn unsafe_requests_must_come_from_our_own_pages() {
         .header(COOKIE, cookie(&token))
         .header("sec-fetch-site", "cross-site")
         .form_pairs(&form)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     let resp = app
         .post(&host, "/admin/sales")
         .header(COOKIE, cookie(&token))
         .header("origin", "http://berkah.localhost")
         .form_pairs(&form)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), StatusCode::FORBIDDEN);
     // From our own page (what a browser sends): accepted.
     let resp = app
@@ -615,9 +607,8 @@ async fn unsafe_requests_must_come_from_our_own_pages() {
         .header(COOKIE, cookie(&token))
         .header("origin", "http://sinar.localhost")
         .form_pairs(&form)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     let tenant = app.runtime_db().platform().tenant_by_slug("sinar").await.unwrap().unwrap();
     let mut tx = app.runtime_db().tenant(tenant.id).begin().await.unwrap();

@@ -6,7 +6,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 
 use crate::admin::{FormBody, cookie, hx_post, page};
 use crate::bot::Showroom;
-use crate::support::{STRONG_PASSWORD, TestApp};
+use crate::support::{Fetch, STRONG_PASSWORD, TestApp};
 
 const ROOT_PAGES: &[&str] = &["/", "/tenants", "/tenants/new", "/connections", "/audit"];
 
@@ -21,9 +21,8 @@ async fn root_session(app: &TestApp) -> String {
         .post(&app.admin_host(), "/login")
         .header("sec-fetch-site", "same-origin")
         .form_pairs(&[("email", "root@garasi.test"), ("password", STRONG_PASSWORD), ("next", "/tenants")])
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&resp), "/tenants?notice=login");
     let set = resp.headers()[SET_COOKIE].to_str().unwrap().to_owned();
@@ -35,33 +34,32 @@ async fn root_pages_need_a_root_login_of_their_own() {
     let app = TestApp::spawn().await;
     let admin = app.admin_host();
     for path in ROOT_PAGES {
-        let resp = app.get(&admin, path).send().await.unwrap();
+        let resp = app.get(&admin, path).fetch().await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
         assert!(location(&resp).starts_with("/login"), "{path}");
     }
-    let html = app.get(&admin, "/login").send().await.unwrap().text().await.unwrap();
+    let html = app.get(&admin, "/login").fetch().await.text().await.unwrap();
     assert!(html.contains("Masuk sebagai admin platform") && html.contains("action=\"&#x2f;login\""));
 
     // A showroom owner's session is not a root session, on either host.
     let root = app.root_token().await;
     app.create_tenant(&root, "sinar", "Sinar").await;
     let owner = app.owner_token("sinar").await;
-    let resp = app.get(&admin, "/").header(COOKIE, cookie(&owner)).send().await.unwrap();
+    let resp = app.get(&admin, "/").header(COOKIE, cookie(&owner)).fetch().await;
     assert_eq!(location(&resp), "/login");
     let resp = app
         .post(&admin, "/login")
         .header("sec-fetch-site", "same-origin")
         .form_pairs(&[("email", "owner@sinar.test"), ("password", STRONG_PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     // Nor are the dashboards mixed up: no showroom dashboard on the admin host, no root pages on a showroom.
-    assert_eq!(app.get(&admin, "/admin").send().await.unwrap().status(), 404);
-    let resp = app.get(&TestApp::tenant_host("sinar"), "/tenants").header(COOKIE, cookie(&root)).send().await.unwrap();
+    assert_eq!(app.get(&admin, "/admin").fetch().await.status(), 404);
+    let resp = app.get(&TestApp::tenant_host("sinar"), "/tenants").header(COOKIE, cookie(&root)).fetch().await;
     assert_eq!(resp.status(), 404);
     // And the root session does not open a showroom's dashboard.
-    let resp = app.get(&TestApp::tenant_host("sinar"), "/admin").header(COOKIE, cookie(&root)).send().await.unwrap();
+    let resp = app.get(&TestApp::tenant_host("sinar"), "/admin").header(COOKIE, cookie(&root)).fetch().await;
     assert_eq!(location(&resp), "/admin/login");
 }
 
@@ -155,16 +153,16 @@ async fn the_root_manages_showrooms_from_the_dashboard() {
     let resp = hx_post(app, &admin, &token, &format!("/tenants/{id}/status"), &[("status", "suspended")]).await;
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("Ditangguhkan"));
-    assert_eq!(app.get("berkah.localhost", "/").send().await.unwrap().status(), 404);
+    assert_eq!(app.get("berkah.localhost", "/").fetch().await.status(), 404);
     let resp = hx_post(app, &admin, &token, &format!("/tenants/{id}/status"), &[("status", "deleted")]).await;
     assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY, "delete has its own button");
     hx_post(app, &admin, &token, &format!("/tenants/{id}/status"), &[("status", "active")]).await;
-    assert_eq!(app.get("berkah.localhost", "/").send().await.unwrap().status(), 200);
+    assert_eq!(app.get("berkah.localhost", "/").fetch().await.status(), 200);
 
     // Delete: gone from the list, 410 on its host.
     let resp = hx_post(app, &admin, &token, &format!("/tenants/{id}/delete"), &[]).await;
     assert_eq!(resp.headers()["hx-redirect"], "/tenants?notice=tenant_deleted");
-    assert_eq!(app.get("berkah.localhost", "/").send().await.unwrap().status(), 410);
+    assert_eq!(app.get("berkah.localhost", "/").fetch().await.status(), 410);
     let (_, list) = page(app, &admin, &token, "/tenants").await;
     assert!(!list.contains("Berkah Motor"));
     let (_, list) = page(app, &admin, &token, "/tenants?deleted=1").await;
@@ -188,10 +186,9 @@ async fn the_root_manages_showrooms_from_the_dashboard() {
         .post(&admin, "/logout")
         .header(COOKIE, cookie(&token))
         .header("sec-fetch-site", "same-origin")
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(location(&out), "/login");
-    let resp = app.get(&admin, "/").header(COOKIE, cookie(&token)).send().await.unwrap();
+    let resp = app.get(&admin, "/").header(COOKIE, cookie(&token)).fetch().await;
     assert_eq!(location(&resp), "/login");
 }

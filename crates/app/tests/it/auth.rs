@@ -4,7 +4,7 @@
 use reqwest::header::{COOKIE, SET_COOKIE};
 use serde_json::Value;
 
-use crate::support::{STRONG_PASSWORD, TestApp};
+use crate::support::{Fetch, STRONG_PASSWORD, TestApp};
 
 #[tokio::test]
 async fn root_logs_in_on_the_admin_host_only() {
@@ -15,15 +15,14 @@ async fn root_logs_in_on_the_admin_host_only() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["user"]["role"], "root");
     let token = body["token"].as_str().unwrap();
-    let me: Value =
-        app.get(&app.admin_host(), "/api/auth/me").bearer_auth(token).send().await.unwrap().json().await.unwrap();
+    let me: Value = app.get(&app.admin_host(), "/api/auth/me").bearer_auth(token).fetch_json().await;
     assert_eq!(me["user"]["email"], "root@garasi.test");
 
     // Root credentials mean nothing on a showroom host.
     let root = token.to_owned();
     app.create_tenant(&root, "sinar", "Sinar").await;
     assert_eq!(app.login("sinar.localhost", "root@garasi.test", STRONG_PASSWORD).await.status(), 401);
-    let resp = app.get("sinar.localhost", "/api/auth/me").bearer_auth(&root).send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/api/auth/me").bearer_auth(&root).fetch().await;
     assert_eq!(resp.status(), 401);
 }
 
@@ -68,20 +67,16 @@ async fn owner_session_works_only_on_its_own_showroom() {
     assert_eq!(app.login(&app.admin_host(), "owner@sinar.test", STRONG_PASSWORD).await.status(), 401);
 
     // The token works on its host, and is useless elsewhere, as bearer or as cookie.
-    let me = app.get("sinar.localhost", "/api/auth/me").bearer_auth(token).send().await.unwrap();
+    let me = app.get("sinar.localhost", "/api/auth/me").bearer_auth(token).fetch().await;
     assert_eq!(me.status(), 200);
     let me: Value = me.json().await.unwrap();
     assert_eq!(me["tenant"]["slug"], "sinar");
     let cookie_pair = cookie.split(';').next().unwrap().to_owned();
-    let me = app.get("sinar.localhost", "/api/auth/me").header(COOKIE, &cookie_pair).send().await.unwrap();
+    let me = app.get("sinar.localhost", "/api/auth/me").header(COOKIE, &cookie_pair).fetch().await;
     assert_eq!(me.status(), 200);
     for host in ["berkah.localhost", "admin.localhost"] {
-        assert_eq!(app.get(host, "/api/auth/me").bearer_auth(token).send().await.unwrap().status(), 401, "{host}");
-        assert_eq!(
-            app.get(host, "/api/auth/me").header(COOKIE, &cookie_pair).send().await.unwrap().status(),
-            401,
-            "{host}"
-        );
+        assert_eq!(app.get(host, "/api/auth/me").bearer_auth(token).fetch().await.status(), 401, "{host}");
+        assert_eq!(app.get(host, "/api/auth/me").header(COOKIE, &cookie_pair).fetch().await.status(), 401, "{host}");
     }
 }
 
@@ -91,15 +86,15 @@ async fn logout_ends_the_session_on_the_server() {
     let root = app.root_token().await;
     app.create_tenant(&root, "sinar", "Sinar").await;
     let token = app.owner_token("sinar").await;
-    let resp = app.post("sinar.localhost", "/api/auth/logout").bearer_auth(&token).send().await.unwrap();
+    let resp = app.post("sinar.localhost", "/api/auth/logout").bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 204);
     assert!(resp.headers().get(SET_COOKIE).unwrap().to_str().unwrap().contains("Max-Age=0"));
-    assert_eq!(app.get("sinar.localhost", "/api/auth/me").bearer_auth(&token).send().await.unwrap().status(), 401);
+    assert_eq!(app.get("sinar.localhost", "/api/auth/me").bearer_auth(&token).fetch().await.status(), 401);
     // Root logout too.
-    let resp = app.post(&app.admin_host(), "/api/auth/logout").bearer_auth(&root).send().await.unwrap();
+    let resp = app.post(&app.admin_host(), "/api/auth/logout").bearer_auth(&root).fetch().await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(app.get(&app.admin_host(), "/api/auth/me").bearer_auth(&root).send().await.unwrap().status(), 401);
-    assert_eq!(app.get(&app.admin_host(), "/api/auth/me").send().await.unwrap().status(), 401);
+    assert_eq!(app.get(&app.admin_host(), "/api/auth/me").bearer_auth(&root).fetch().await.status(), 401);
+    assert_eq!(app.get(&app.admin_host(), "/api/auth/me").fetch().await.status(), 401);
 }
 
 #[tokio::test]
@@ -131,20 +126,20 @@ async fn cookie_authenticated_writes_need_a_same_origin_request() {
     let cookie = login.headers().get(SET_COOKIE).unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
     let logout = || app.post("sinar.localhost", "/api/auth/logout").header(COOKIE, &cookie);
 
-    let cross = logout().header("sec-fetch-site", "cross-site").send().await.unwrap();
+    let cross = logout().header("sec-fetch-site", "cross-site").fetch().await;
     assert_eq!(cross.status(), 403);
-    let same_site = logout().header("sec-fetch-site", "same-site").send().await.unwrap();
+    let same_site = logout().header("sec-fetch-site", "same-site").fetch().await;
     assert_eq!(same_site.status(), 403, "a sibling showroom subdomain is same-site, not same-origin");
-    let foreign_origin = logout().header("origin", "http://berkah.localhost").send().await.unwrap();
+    let foreign_origin = logout().header("origin", "http://berkah.localhost").fetch().await;
     assert_eq!(foreign_origin.status(), 403);
     let body: Value = foreign_origin.json().await.unwrap();
     assert_eq!(body["error"]["code"], "forbidden");
-    let no_metadata = logout().send().await.unwrap();
+    let no_metadata = logout().fetch().await;
     assert_eq!(no_metadata.status(), 403, "a cookie without browser metadata is refused");
     // The session survived all of that.
-    assert_eq!(app.get("sinar.localhost", "/api/auth/me").header(COOKIE, &cookie).send().await.unwrap().status(), 200);
+    assert_eq!(app.get("sinar.localhost", "/api/auth/me").header(COOKIE, &cookie).fetch().await.status(), 200);
 
-    let ok = logout().header("origin", "http://sinar.localhost").send().await.unwrap();
+    let ok = logout().header("origin", "http://sinar.localhost").fetch().await;
     assert_eq!(ok.status(), 204);
 
     // Cross-site login attempts are refused too (login CSRF).
@@ -152,8 +147,7 @@ async fn cookie_authenticated_writes_need_a_same_origin_request() {
         .post("sinar.localhost", "/api/auth/login")
         .header("sec-fetch-site", "cross-site")
         .json(&serde_json::json!({ "email": "owner@sinar.test", "password": STRONG_PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 403);
 }

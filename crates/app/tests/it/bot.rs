@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::cars::{avanza, create_car};
 use crate::sales::{add_sales, showrooms, staff_token};
-use crate::support::TestApp;
+use crate::support::{Fetch, TestApp};
 
 pub const SALES_PHONE: &str = "0812-1111-2222";
 pub const SALES_E164: &str = "+6281211112222";
@@ -120,14 +120,13 @@ impl Showroom {
             .post(&self.host(), &format!("/api/cars/{}/photos", self.car_id(stock_no)))
             .bearer_auth(&self.token)
             .multipart(form)
-            .send()
-            .await
-            .unwrap();
+            .fetch()
+            .await;
         assert!(resp.status().is_success(), "upload: {}", resp.status());
     }
 
     pub async fn simulate(&self, body: Value) -> reqwest::Response {
-        self.app.post(&self.host(), "/api/bot/simulate").bearer_auth(&self.token).json(&body).send().await.unwrap()
+        self.app.post(&self.host(), "/api/bot/simulate").bearer_auth(&self.token).json(&body).fetch().await
     }
 
     /// Sends a message from `from` and returns the simulator's answer.
@@ -235,12 +234,8 @@ async fn a_customer_chat_from_browsing_to_a_salesperson() {
     assert_eq!(imgs.len(), 2, "{r}");
     let prefix = format!("http://sinar.localhost:{port}/media/cars/{}/", s.car_id(4));
     assert!(imgs.iter().all(|u| u.starts_with(&prefix) && u.ends_with("/large.jpg")), "{imgs:?}");
-    let photo = s
-        .app
-        .get(&s.host(), imgs[0].trim_start_matches(&format!("http://sinar.localhost:{port}")))
-        .send()
-        .await
-        .unwrap();
+    let photo =
+        s.app.get(&s.host(), imgs[0].trim_start_matches(&format!("http://sinar.localhost:{port}"))).fetch().await;
     assert_eq!(photo.status(), 200);
     assert_eq!(photo.headers()["content-type"], "image/jpeg");
 
@@ -378,7 +373,7 @@ async fn the_same_message_delivered_five_times_at_once_is_answered_once() {
         .map(|_| {
             let req = s.app.post(&s.host(), "/api/bot/simulate").bearer_auth(&s.token).json(&body);
             tokio::spawn(async move {
-                let resp = req.send().await.unwrap();
+                let resp = req.fetch().await;
                 assert_eq!(resp.status(), 200);
                 resp.json::<Value>().await.unwrap()
             })
@@ -508,17 +503,11 @@ async fn only_owners_and_admins_may_simulate_and_input_is_checked() {
         .post(&s.host(), "/api/bot/simulate")
         .bearer_auth(&staff)
         .json(&json!({"from": CUSTOMER, "text": "halo"}))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 403);
-    let resp = s
-        .app
-        .post(&s.host(), "/api/bot/simulate")
-        .json(&json!({"from": CUSTOMER, "text": "halo"}))
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        s.app.post(&s.host(), "/api/bot/simulate").json(&json!({"from": CUSTOMER, "text": "halo"})).fetch().await;
     assert_eq!(resp.status(), 401);
     let resp = s.simulate(json!({"from": "bukan nomor", "text": ""})).await;
     assert_eq!(resp.status(), 422);

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::TestApp;
+use crate::support::{Fetch, TestApp};
 
 pub fn avanza() -> Value {
     json!({
@@ -16,7 +16,7 @@ pub fn avanza() -> Value {
 }
 
 pub async fn create_car(app: &TestApp, host: &str, token: &str, body: &Value) -> Value {
-    let resp = app.post(host, "/api/cars").bearer_auth(token).json(body).send().await.unwrap();
+    let resp = app.post(host, "/api/cars").bearer_auth(token).json(body).fetch().await;
     let status = resp.status();
     let v: Value = resp.json().await.unwrap();
     assert_eq!(status, 201, "{v}");
@@ -84,8 +84,7 @@ async fn create_read_update_delete_a_car() {
     assert_eq!(second["stock_no"], 2);
     assert_eq!(second["status"], "draft");
 
-    let shown: Value =
-        app.get(host, &format!("/api/cars/{id}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let shown: Value = app.get(host, &format!("/api/cars/{id}")).bearer_auth(&token).fetch_json().await;
     assert_eq!(shown, car);
 
     // A partial update keeps the rest; the slug stays stable for shared links.
@@ -93,9 +92,8 @@ async fn create_read_update_delete_a_car() {
         .put(host, &format!("/api/cars/{id}"))
         .bearer_auth(&token)
         .json(&json!({ "price": 190_000_000, "status": "booked", "plate_number": "B 1235 XYZ", "slug": "ignored" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 200);
     let updated: Value = resp.json().await.unwrap();
     assert_eq!(updated["price"], 190_000_000);
@@ -104,10 +102,10 @@ async fn create_read_update_delete_a_car() {
     assert_eq!(updated["slug"], car["slug"]);
     assert_eq!(updated["description"], "Mulus, servis resmi.");
 
-    let resp = app.delete(host, &format!("/api/cars/{id}")).bearer_auth(&token).send().await.unwrap();
+    let resp = app.delete(host, &format!("/api/cars/{id}")).bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(app.get(host, &format!("/api/cars/{id}")).bearer_auth(&token).send().await.unwrap().status(), 404);
-    let list: Value = app.get(host, "/api/cars").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(app.get(host, &format!("/api/cars/{id}")).bearer_auth(&token).fetch().await.status(), 404);
+    let list: Value = app.get(host, "/api/cars").bearer_auth(&token).fetch_json().await;
     assert_eq!(list["total"], 1);
     // Stock numbers are never reused.
     let third = create_car(&app, host, &token, &avanza()).await;
@@ -124,9 +122,7 @@ async fn validation_messages_are_per_field_and_indonesian() {
         .post("sinar.localhost", "/api/cars")
         .bearer_auth(&token)
         .json(&json!({ "brand": "Toyota", "year": 1800, "price": -5, "transmission": "otomatis-banget", "warna": "merah" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch().await;
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     let fields = &body["error"]["fields"];
@@ -142,9 +138,8 @@ async fn validation_messages_are_per_field_and_indonesian() {
         .put("sinar.localhost", &format!("/api/cars/{}", car["id"].as_str().unwrap()))
         .bearer_auth(&token)
         .json(&json!({ "status": "dijual" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
 }
 
@@ -178,7 +173,7 @@ async fn list_filters_sorts_and_paginates() {
         let app = &app;
         let token = token.clone();
         async move {
-            let resp = app.get(host, &format!("/api/cars?{q}")).bearer_auth(&token).send().await.unwrap();
+            let resp = app.get(host, &format!("/api/cars?{q}")).bearer_auth(&token).fetch().await;
             assert_eq!(resp.status(), 200, "{q}");
             let v: Value = resp.json().await.unwrap();
             let models: Vec<String> =
@@ -199,7 +194,7 @@ async fn list_filters_sorts_and_paginates() {
     let (page, total) = list("sort=price_asc&per_page=2&page=2").await;
     assert_eq!((page, total), (vec!["Xpander".into(), "HR-V".into()], 5));
 
-    let resp = app.get(host, "/api/cars?fuel=air&sort=acak").bearer_auth(&token).send().await.unwrap();
+    let resp = app.get(host, "/api/cars?fuel=air&sort=acak").bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert!(body["error"]["fields"]["fuel"].is_string() && body["error"]["fields"]["sort"].is_string());
@@ -219,24 +214,16 @@ async fn another_tenants_car_is_404_on_every_route() {
     let missing = "0190b7a2-0000-7000-8000-000000000000";
     for target in [id, missing, "bukan-id"] {
         let path = format!("/api/cars/{target}");
-        assert_eq!(app.get(host, &path).bearer_auth(&sinar).send().await.unwrap().status(), 404, "GET {target}");
-        let put = app.put(host, &path).bearer_auth(&sinar).json(&json!({ "price": 1 })).send().await.unwrap();
+        assert_eq!(app.get(host, &path).bearer_auth(&sinar).fetch().await.status(), 404, "GET {target}");
+        let put = app.put(host, &path).bearer_auth(&sinar).json(&json!({ "price": 1 })).fetch().await;
         assert_eq!(put.status(), 404, "PUT {target}");
-        assert_eq!(app.delete(host, &path).bearer_auth(&sinar).send().await.unwrap().status(), 404, "DELETE {target}");
+        assert_eq!(app.delete(host, &path).bearer_auth(&sinar).fetch().await.status(), 404, "DELETE {target}");
     }
-    let list: Value = app.get(host, "/api/cars").bearer_auth(&sinar).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.get(host, "/api/cars").bearer_auth(&sinar).fetch_json().await;
     assert_eq!(list["total"], 0);
     // Berkah's car is untouched.
-    let still: Value = app
-        .get("berkah.localhost", &format!("/api/cars/{id}"))
-        .bearer_auth(&berkah)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let still: Value = app.get("berkah.localhost", &format!("/api/cars/{id}")).bearer_auth(&berkah).fetch_json().await;
     assert_eq!(still["price"], 195_000_000);
     // And the API needs a login.
-    assert_eq!(app.get(host, "/api/cars").send().await.unwrap().status(), 401);
+    assert_eq!(app.get(host, "/api/cars").fetch().await.status(), 401);
 }

@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::cars::{avanza, create_car};
-use crate::support::TestApp;
+use crate::support::{Fetch, TestApp};
 
 #[tokio::test]
 async fn export_then_import_round_trips_and_bad_rows_are_reported() {
@@ -16,7 +16,7 @@ async fn export_then_import_round_trips_and_bad_rows_are_reported() {
     car["description"] = json!("=HYPERLINK(\"http://jahat\") -mulus");
     create_car(&app, host, &token, &car).await;
 
-    let resp = app.get(host, "/api/cars/export.csv").bearer_auth(&token).send().await.unwrap();
+    let resp = app.get(host, "/api/cars/export.csv").bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
     assert!(resp.headers()["content-disposition"].to_str().unwrap().starts_with("attachment; filename=\"stok-sinar-"));
@@ -42,18 +42,17 @@ async fn export_then_import_round_trips_and_bad_rows_are_reported() {
         .bearer_auth(&token)
         .header("content-type", "text/csv")
         .body(edited.clone())
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 200);
     let report: Value = resp.json().await.unwrap();
     assert_eq!((report["valid"].clone(), report["created"].clone()), (json!(2), json!(0)), "{report}");
-    let list: Value = app.get(host, "/api/cars").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.get(host, "/api/cars").bearer_auth(&token).fetch_json().await;
     assert_eq!(list["total"], 1, "a dry run writes nothing");
 
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(edited.into_bytes()).file_name("stok.csv"));
-    let resp = app.post(host, "/api/cars/import.csv").bearer_auth(&token).multipart(form).send().await.unwrap();
+    let resp = app.post(host, "/api/cars/import.csv").bearer_auth(&token).multipart(form).fetch().await;
     assert_eq!(resp.status(), 200);
     let report: Value = resp.json().await.unwrap();
     assert_eq!(report["created"], 1, "{report}");
@@ -64,8 +63,7 @@ async fn export_then_import_round_trips_and_bad_rows_are_reported() {
     for field in ["model", "year", "price", "transmission", "fuel", "body_type"] {
         assert!(errors[0]["fields"][field].is_string(), "{field}: {report}");
     }
-    let list: Value =
-        app.get(host, "/api/cars?sort=price_asc").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.get(host, "/api/cars?sort=price_asc").bearer_auth(&token).fetch_json().await;
     assert_eq!(list["total"], 2);
     assert_eq!(list["items"][0]["model"], "Brio");
     assert_eq!(list["items"][0]["price"], 145_000_000);
@@ -90,9 +88,8 @@ async fn semicolon_files_with_indonesian_headers_import() {
         .bearer_auth(&token)
         .header("content-type", "text/csv")
         .body(csv)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     let report: Value = resp.json().await.unwrap();
     assert_eq!(report["created"], 1, "{report}");
     assert_eq!(report["ignored_columns"], json!(["warna mobil"]));
@@ -102,8 +99,7 @@ async fn semicolon_files_with_indonesian_headers_import() {
         .bearer_auth(&token)
         .header("content-type", "text/csv")
         .body("model,tahun\nAvanza,2020\n")
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::support::TestApp;
+use crate::support::{Fetch, TestApp};
 
 #[tokio::test]
 async fn api_errors_are_json_and_pages_are_indonesian_html() {
@@ -10,23 +10,23 @@ async fn api_errors_are_json_and_pages_are_indonesian_html() {
     let root = app.root_token().await;
     app.create_tenant(&root, "sinar", "Sinar").await;
 
-    let resp = app.get("sinar.localhost", "/api/tidak-ada").send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/api/tidak-ada").fetch().await;
     assert_eq!(resp.status(), 404);
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 
-    let resp = app.get("sinar.localhost", "/tidak-ada").send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/tidak-ada").fetch().await;
     assert_eq!(resp.status(), 404);
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
     let html = resp.text().await.unwrap();
     assert!(html.contains("<html lang=\"id\">") && html.contains("Halaman tidak ditemukan"));
 
-    let resp = app.get("sinar.localhost", "/tidak-ada").header("hx-request", "true").send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/tidak-ada").header("hx-request", "true").fetch().await;
     assert_eq!(resp.headers()["hx-retarget"], "#toasts");
     assert!(resp.text().await.unwrap().contains("role=\"alert\""));
 
-    let resp = app.delete("sinar.localhost", "/api/auth/me").send().await.unwrap();
+    let resp = app.delete("sinar.localhost", "/api/auth/me").fetch().await;
     assert_eq!(resp.status(), 405);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed");
@@ -41,17 +41,14 @@ async fn bad_json_gets_a_clear_400() {
         .bearer_auth(&root)
         .header("content-type", "application/json")
         .body("{\"name\": ")
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 400);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["message"], "Format JSON tidak valid.");
-    let resp =
-        app.post(&app.admin_host(), "/api/admin/tenants").bearer_auth(&root).body("name=x").send().await.unwrap();
+    let resp = app.post(&app.admin_host(), "/api/admin/tenants").bearer_auth(&root).body("name=x").fetch().await;
     assert_eq!(resp.status(), 400);
-    let resp =
-        app.post(&app.admin_host(), "/api/auth/login").json(&serde_json::json!({ "email": 5 })).send().await.unwrap();
+    let resp = app.post(&app.admin_host(), "/api/auth/login").json(&serde_json::json!({ "email": 5 })).fetch().await;
     assert_eq!(resp.status(), 400);
 }
 
@@ -60,7 +57,7 @@ async fn responses_carry_security_headers() {
     let app = TestApp::spawn().await;
     let root = app.root_token().await;
     app.create_tenant(&root, "sinar", "Sinar").await;
-    let resp = app.get("sinar.localhost", "/").send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/").fetch().await;
     let h = resp.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
@@ -74,7 +71,7 @@ async fn the_openapi_document_is_served_on_every_site() {
     let root = app.root_token().await;
     app.create_tenant(&root, "sinar", "Sinar").await;
     for host in ["sinar.localhost", "admin.localhost"] {
-        let resp = app.get(host, "/api/openapi.json").send().await.unwrap();
+        let resp = app.get(host, "/api/openapi.json").fetch().await;
         assert_eq!(resp.status(), 200, "{host}");
         let doc: Value = resp.json().await.unwrap();
         assert_eq!(doc["openapi"], "3.1.0");

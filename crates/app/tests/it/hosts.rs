@@ -4,7 +4,7 @@
 use reqwest::header::HOST;
 use serde_json::json;
 
-use crate::support::{TestApp, raw_request};
+use crate::support::{Fetch, TestApp, raw_request};
 
 #[tokio::test]
 async fn each_host_serves_its_own_showroom_and_unknown_hosts_get_404() {
@@ -13,16 +13,16 @@ async fn each_host_serves_its_own_showroom_and_unknown_hosts_get_404() {
     app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
     app.create_tenant(&root, "berkah", "Berkah Mobil").await;
 
-    let a = app.get("sinar.localhost", "/").send().await.unwrap();
+    let a = app.get("sinar.localhost", "/").fetch().await;
     assert_eq!(a.status(), 200);
     let a = a.text().await.unwrap();
     assert!(a.contains("Sinar Jaya Motor") && !a.contains("Berkah Mobil"));
 
-    let b = app.get("berkah.localhost:3000", "/").send().await.unwrap().text().await.unwrap();
+    let b = app.get("berkah.localhost:3000", "/").fetch().await.text().await.unwrap();
     assert!(b.contains("Berkah Mobil") && !b.contains("Sinar Jaya Motor"));
 
     for host in ["nope.localhost", "localhost", "sinar.localhost.evil.example", "evil.example", "127.0.0.1"] {
-        let resp = app.get(host, "/").send().await.unwrap();
+        let resp = app.get(host, "/").fetch().await;
         assert_eq!(resp.status(), 404, "{host}");
         let body = resp.text().await.unwrap();
         assert!(body.contains("tidak ditemukan"), "{host}: Indonesian 404 page");
@@ -36,7 +36,7 @@ async fn host_is_normalised_before_lookup() {
     let root = app.root_token().await;
     app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
     for host in ["SINAR.LOCALHOST", "Sinar.Localhost:3000", "sinar.localhost.", "sinar.localhost.:8080"] {
-        let resp = app.get(host, "/").send().await.unwrap();
+        let resp = app.get(host, "/").fetch().await;
         assert_eq!(resp.status(), 200, "{host}");
         assert!(resp.text().await.unwrap().contains("Sinar Jaya Motor"), "{host}");
     }
@@ -66,15 +66,14 @@ async fn forwarded_host_is_ignored_from_untrusted_peers() {
     app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
     app.create_tenant(&root, "berkah", "Berkah Mobil").await;
 
-    let spoofed = app.get("nope.localhost", "/").header("x-forwarded-host", "sinar.localhost").send().await.unwrap();
+    let spoofed = app.get("nope.localhost", "/").header("x-forwarded-host", "sinar.localhost").fetch().await;
     assert_eq!(spoofed.status(), 404);
     let spoofed = app
         .get("berkah.localhost", "/")
         .header("x-forwarded-host", "sinar.localhost")
         .header("forwarded", "host=sinar.localhost")
-        .send()
+        .fetch()
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -86,11 +85,10 @@ async fn forwarded_host_is_honoured_from_a_trusted_proxy() {
     let app = TestApp::spawn_with(|s| s.web.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     let root = app.root_token().await;
     app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
-    let resp = app.get("proxy.internal", "/").header("x-forwarded-host", "sinar.localhost").send().await.unwrap();
+    let resp = app.get("proxy.internal", "/").header("x-forwarded-host", "sinar.localhost").fetch().await;
     assert_eq!(resp.status(), 200);
     assert!(resp.text().await.unwrap().contains("Sinar Jaya Motor"));
-    let resp =
-        app.get("proxy.internal", "/").header("forwarded", "for=1.2.3.4;host=sinar.localhost").send().await.unwrap();
+    let resp = app.get("proxy.internal", "/").header("forwarded", "for=1.2.3.4;host=sinar.localhost").fetch().await;
     assert_eq!(resp.status(), 200);
 }
 
@@ -105,9 +103,8 @@ async fn custom_domain_serves_the_tenant_and_canonical_urls_use_the_stored_domai
             "name": "Sinar Jaya Motor", "slug": "sinar", "owner_email": "owner@sinar.test",
             "owner_password": crate::support::STRONG_PASSWORD, "domain": "Mobil-Sinar.Example.",
         }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 201);
     let tenant: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(tenant["primary_domain"], "mobil-sinar.example");
@@ -116,7 +113,7 @@ async fn custom_domain_serves_the_tenant_and_canonical_urls_use_the_stored_domai
 
     // Served on both the custom domain and the subdomain; canonical always names the custom domain.
     for host in ["mobil-sinar.example", "sinar.localhost"] {
-        let html = app.get(host, "/").send().await.unwrap().text().await.unwrap();
+        let html = app.get(host, "/").fetch().await.text().await.unwrap();
         assert!(html.contains("Sinar Jaya Motor"), "{host}");
         assert!(
             html.contains(&format!("http://mobil-sinar.example:{port}/")),
@@ -130,9 +127,8 @@ async fn custom_domain_serves_the_tenant_and_canonical_urls_use_the_stored_domai
         .get(app.url("/"))
         .header(HOST, "sinar.localhost")
         .header("x-forwarded-host", "evil.example")
-        .send()
+        .fetch()
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -146,27 +142,25 @@ async fn suspended_tenants_answer_404_and_deleted_ones_410() {
     let sinar = app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
     let berkah = app.create_tenant(&root, "berkah", "Berkah Mobil").await;
     // Warm the host cache first: a change must invalidate it.
-    assert_eq!(app.get("sinar.localhost", "/").send().await.unwrap().status(), 200);
-    assert_eq!(app.get("berkah.localhost", "/").send().await.unwrap().status(), 200);
+    assert_eq!(app.get("sinar.localhost", "/").fetch().await.status(), 200);
+    assert_eq!(app.get("berkah.localhost", "/").fetch().await.status(), 200);
 
     let id = sinar["id"].as_str().unwrap();
     let resp = app
         .put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
         .bearer_auth(&root)
         .json(&json!({ "status": "suspended" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 200);
-    let resp = app.get("sinar.localhost", "/").send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/").fetch().await;
     assert_eq!(resp.status(), 404);
     assert!(!resp.text().await.unwrap().contains("Sinar Jaya"));
 
     let id = berkah["id"].as_str().unwrap();
-    let resp =
-        app.delete(&app.admin_host(), &format!("/api/admin/tenants/{id}")).bearer_auth(&root).send().await.unwrap();
+    let resp = app.delete(&app.admin_host(), &format!("/api/admin/tenants/{id}")).bearer_auth(&root).fetch().await;
     assert_eq!(resp.status(), 200);
-    let resp = app.get("berkah.localhost", "/").send().await.unwrap();
+    let resp = app.get("berkah.localhost", "/").fetch().await;
     assert_eq!(resp.status(), 410);
     assert!(!resp.text().await.unwrap().contains("Berkah Mobil"));
 }
@@ -184,9 +178,8 @@ async fn a_change_made_on_one_instance_reaches_the_others() {
     app.put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
         .bearer_auth(&root)
         .json(&json!({ "status": "suspended" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     if crate::support::redis_url().is_some() {
         // With Redis the invalidation is pushed: allow only for delivery latency.
         let mut status = 200;
@@ -206,9 +199,9 @@ async fn a_change_made_on_one_instance_reaches_the_others() {
 async fn health_answers_on_any_host() {
     let app = TestApp::spawn().await;
     for host in ["nope.example", "admin.localhost", "10.0.0.1:8080"] {
-        let live = app.get(host, "/healthz").send().await.unwrap();
+        let live = app.get(host, "/healthz").fetch().await;
         assert_eq!(live.status(), 200);
-        let ready: serde_json::Value = app.get(host, "/readyz").send().await.unwrap().json().await.unwrap();
+        let ready: serde_json::Value = app.get(host, "/readyz").fetch_json().await;
         assert_eq!(ready["database"], "ok");
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::sales::{add_sales, phone, seed_sales, seed_tenant, showrooms, staff_token};
-use crate::support::{TestApp, TestDatabase};
+use crate::support::{Fetch, TestApp, TestDatabase};
 
 /// A car row written straight into the table (the cars API is not needed here).
 async fn insert_car(db: &Db, tenant: TenantId, stock_no: i64) -> Uuid {
@@ -64,7 +64,7 @@ fn lead(raw_phone: &str, name: &str) -> NewLead {
 }
 
 async fn get_json(app: &TestApp, slug: &str, token: &str, path: &str) -> (u16, Value) {
-    let resp = app.get(&TestApp::tenant_host(slug), path).bearer_auth(token).send().await.unwrap();
+    let resp = app.get(&TestApp::tenant_host(slug), path).bearer_auth(token).fetch().await;
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(Value::Null))
 }
@@ -74,9 +74,8 @@ async fn put_status(app: &TestApp, slug: &str, token: &str, id: &str, body: Valu
         .put(&TestApp::tenant_host(slug), &format!("/api/leads/{id}/status"))
         .bearer_auth(token)
         .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap())
 }
@@ -195,9 +194,8 @@ async fn lead_detail_shows_every_field_and_its_history() {
         .post(&TestApp::tenant_host("sinar"), &format!("/api/leads/{id}/notes"))
         .bearer_auth(&staff)
         .json(&json!({ "note": "Minta foto interior" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 201);
     let note: Value = resp.json().await.unwrap();
     assert_eq!(note["kind"], "note");
@@ -206,9 +204,8 @@ async fn lead_detail_shows_every_field_and_its_history() {
         .post(&TestApp::tenant_host("sinar"), &format!("/api/leads/{id}/notes"))
         .bearer_auth(&staff)
         .json(&json!({ "note": "  " }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
     let (_, l) = get_json(&app, "sinar", &owner, &format!("/api/leads/{id}")).await;
     assert_eq!(l["events"].as_array().unwrap().last().unwrap()["kind"], "note");
@@ -348,7 +345,7 @@ async fn csv_export_quotes_fields_and_defuses_formulas() {
     let second = seed_lead(&db, t, NewLead { notes: "-2+3".into(), ..lead("0857-0000-0002", "@Budi") }).await;
 
     let day_before = Utc::now().with_timezone(&garasi_store::tenant::jakarta()).format("%Y-%m-%d").to_string();
-    let resp = app.get("sinar.localhost", "/api/leads/export.csv").bearer_auth(&owner).send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/api/leads/export.csv").bearer_auth(&owner).fetch().await;
     let day_after = Utc::now().with_timezone(&garasi_store::tenant::jakarta()).format("%Y-%m-%d").to_string();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "text/csv; charset=utf-8");
@@ -402,21 +399,19 @@ async fn csv_export_quotes_fields_and_defuses_formulas() {
     assert!(body.contains(",\"Rina, S.E.\","));
 
     // The export takes the list's filters.
-    let resp =
-        app.get("sinar.localhost", "/api/leads/export.csv?to=2026-02-01").bearer_auth(&owner).send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/api/leads/export.csv?to=2026-02-01").bearer_auth(&owner).fetch().await;
     let body = resp.text().await.unwrap();
     let rows = parse_csv(body.trim_start_matches('\u{feff}'));
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[1][0], first.to_string());
-    let resp =
-        app.get("sinar.localhost", "/api/leads/export.csv?status=nope").bearer_auth(&owner).send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/api/leads/export.csv?status=nope").bearer_auth(&owner).fetch().await;
     assert_eq!(resp.status(), 422);
 
     // Staff may not export; the route is not taken for a lead id either way.
     let staff = staff_token(&app, "sinar", t).await;
-    let resp = app.get("sinar.localhost", "/api/leads/export.csv").bearer_auth(&staff).send().await.unwrap();
+    let resp = app.get("sinar.localhost", "/api/leads/export.csv").bearer_auth(&staff).fetch().await;
     assert_eq!(resp.status(), 403);
-    assert_eq!(app.get("sinar.localhost", "/api/leads/export.csv").send().await.unwrap().status(), 401);
+    assert_eq!(app.get("sinar.localhost", "/api/leads/export.csv").fetch().await.status(), 401);
 }
 
 #[tokio::test]
@@ -445,16 +440,15 @@ async fn another_showrooms_leads_are_not_found_on_any_route() {
             .post(&host, &format!("/api/leads/{id}/notes"))
             .bearer_auth(&a)
             .json(&json!({ "note": "curi" }))
-            .send()
-            .await
-            .unwrap();
+            .fetch()
+            .await;
         assert_eq!(resp.status(), 404, "POST note {id}");
     }
     let (_, list) = get_json(&app, "sinar", &a, &format!("/api/leads?sales_id={their_sales}")).await;
     assert_eq!(list["total"], 0, "filtering by B's salesperson finds nothing on A");
     let (_, list) = get_json(&app, "sinar", &a, "/api/leads").await;
     assert_eq!(list["total"], 1);
-    let csv = app.get(&host, "/api/leads/export.csv").bearer_auth(&a).send().await.unwrap().text().await.unwrap();
+    let csv = app.get(&host, "/api/leads/export.csv").bearer_auth(&a).fetch().await.text().await.unwrap();
     assert!(!csv.contains(&theirs.to_string()) && !csv.contains("Berkah"), "{csv}");
 
     // A's token on B's host is nobody.

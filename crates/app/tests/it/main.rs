@@ -18,6 +18,7 @@ mod photos;
 mod postgres;
 mod root_api;
 mod sales;
+mod service_audit;
 mod site;
 mod support;
 mod whatsapp;

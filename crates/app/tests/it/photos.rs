@@ -4,7 +4,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::cars::{avanza, create_car};
-use crate::support::{TestApp, raw_request};
+use crate::support::{Fetch, TestApp, raw_request};
 
 const GPS_MARKER: &[u8] = b"GPS 6.2088 S 106.8456 E Jl. Rahasia 7";
 
@@ -70,12 +70,7 @@ async fn upload(app: &TestApp, token: &str, car_id: &str, parts: Vec<Part>) -> r
     for p in parts {
         form = form.part("files", p);
     }
-    app.post("sinar.localhost", &format!("/api/cars/{car_id}/photos"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    app.post("sinar.localhost", &format!("/api/cars/{car_id}/photos")).bearer_auth(token).multipart(form).fetch().await
 }
 
 /// Every file under the data dir's media tree.
@@ -136,7 +131,7 @@ async fn a_camera_jpeg_is_resized_reencoded_and_stripped_of_metadata() {
         let url = photos[0]["urls"][variant].as_str().unwrap();
         assert!(url.starts_with(&format!("http://sinar.localhost:{port}/media/cars/{car_id}/")), "{url}");
         let path = url.split_once(&format!(":{port}")).unwrap().1;
-        let resp = app.get("sinar.localhost", path).send().await.unwrap();
+        let resp = app.get("sinar.localhost", path).fetch().await;
         assert_eq!(resp.status(), 200, "{variant}");
         assert_eq!(resp.headers()["content-type"], mime);
         assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
@@ -189,15 +184,7 @@ async fn non_images_pixel_floods_and_oversize_files_are_refused_and_leave_nothin
     .await;
     assert_eq!(resp.status(), 422);
     assert!(media_files(&app).is_empty(), "{:?}", media_files(&app));
-    let car: Value = app
-        .get("sinar.localhost", &format!("/api/cars/{car_id}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let car: Value = app.get("sinar.localhost", &format!("/api/cars/{car_id}")).bearer_auth(&token).fetch_json().await;
     assert_eq!(car["photos"], json!([]));
 
     // No parts, or parts under another name.
@@ -205,9 +192,8 @@ async fn non_images_pixel_floods_and_oversize_files_are_refused_and_leave_nothin
         .post("sinar.localhost", &format!("/api/cars/{car_id}/photos"))
         .bearer_auth(&token)
         .multipart(Form::new().text("other", "x"))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
 }
 
@@ -267,9 +253,8 @@ async fn photos_are_reordered_deleted_and_served_only_where_allowed() {
         .put("sinar.localhost", &format!("/api/cars/{car_id}/photos/order"))
         .bearer_auth(&token)
         .json(&order)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 200);
     let car: Value = resp.json().await.unwrap();
     let now: Vec<&str> = car["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
@@ -279,33 +264,30 @@ async fn photos_are_reordered_deleted_and_served_only_where_allowed() {
         .put("sinar.localhost", &format!("/api/cars/{car_id}/photos/order"))
         .bearer_auth(&token)
         .json(&bad)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
 
     let resp = app
         .delete("sinar.localhost", &format!("/api/cars/{car_id}/photos/{}", ids[0]))
         .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 204);
     assert_eq!(media_files(&app).len(), 8);
     let photo_path = |photo: &str, file: &str| format!("/media/cars/{car_id}/{photo}/{file}");
-    assert_eq!(app.get("sinar.localhost", &photo_path(&ids[0], "card.webp")).send().await.unwrap().status(), 404);
+    assert_eq!(app.get("sinar.localhost", &photo_path(&ids[0], "card.webp")).fetch().await.status(), 404);
 
     // A public car's photo is public; a draft's only for logged-in staff.
     let public = photo_path(&ids[1], "card.webp");
-    assert_eq!(app.get("sinar.localhost", &public).send().await.unwrap().status(), 200);
+    assert_eq!(app.get("sinar.localhost", &public).fetch().await.status(), 200);
     app.put("sinar.localhost", &format!("/api/cars/{car_id}"))
         .bearer_auth(&token)
         .json(&json!({ "status": "draft" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(app.get("sinar.localhost", &public).send().await.unwrap().status(), 404);
-    let staff = app.get("sinar.localhost", &public).bearer_auth(&token).send().await.unwrap();
+        .fetch()
+        .await;
+    assert_eq!(app.get("sinar.localhost", &public).fetch().await.status(), 404);
+    let staff = app.get("sinar.localhost", &public).bearer_auth(&token).fetch().await;
     assert_eq!(staff.status(), 200);
     assert_eq!(staff.headers()["cache-control"], "private, no-store");
 
@@ -316,17 +298,12 @@ async fn photos_are_reordered_deleted_and_served_only_where_allowed() {
     app.put("sinar.localhost", &format!("/api/cars/{car_id}"))
         .bearer_auth(&token)
         .json(&json!({ "status": "available" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(app.get("berkah.localhost", &public).send().await.unwrap().status(), 404);
-    assert_eq!(app.get("berkah.localhost", &public).bearer_auth(&berkah).send().await.unwrap().status(), 404);
+        .fetch()
+        .await;
+    assert_eq!(app.get("berkah.localhost", &public).fetch().await.status(), 404);
+    assert_eq!(app.get("berkah.localhost", &public).bearer_auth(&berkah).fetch().await.status(), 404);
     for file in ["..%2F..%2Fgarasi.db", "thumb.png", "THUMB.WEBP", "%2e%2e"] {
-        assert_eq!(
-            app.get("sinar.localhost", &photo_path(&ids[1], file)).send().await.unwrap().status(),
-            404,
-            "{file}"
-        );
+        assert_eq!(app.get("sinar.localhost", &photo_path(&ids[1], file)).fetch().await.status(), 404, "{file}");
     }
     let raw = format!(
         "GET /media/cars/{car_id}/{}/../../../garasi.db HTTP/1.1\r\nHost: sinar.localhost\r\nConnection: close\r\n\r\n",
@@ -344,14 +321,13 @@ async fn photos_are_reordered_deleted_and_served_only_where_allowed() {
         } else {
             app.delete("berkah.localhost", &path)
         };
-        assert_eq!(req.bearer_auth(&berkah).send().await.unwrap().status(), 404, "{method} {path}");
+        assert_eq!(req.bearer_auth(&berkah).fetch().await.status(), 404, "{method} {path}");
     }
     let resp = app
         .post("berkah.localhost", &format!("/api/cars/{car_id}/photos"))
         .bearer_auth(&berkah)
         .multipart(Form::new().part("files", img("X")))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 404);
 }

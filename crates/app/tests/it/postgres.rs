@@ -4,7 +4,7 @@
 use garasi_domain::TenantId;
 use garasi_store::{Db, DbOptions};
 
-use crate::support::{TestApp, TestDatabase, test_settings};
+use crate::support::{Fetch, TestApp, TestDatabase, test_settings};
 
 /// Whether to run a PostgreSQL-only test. Under `CI=true` a missing database fails
 /// the test, unless the run is the declared SQLite pass (`GARASI_TEST_BACKEND=sqlite`).
@@ -122,7 +122,7 @@ async fn serve_refuses_a_superuser_and_pending_migrations() {
     let mut settings = test_settings(&empty);
     settings.migrate_database_url = empty.owner_url.clone();
     let app = TestApp::spawn_on(empty, settings).await;
-    assert_eq!(app.get("admin.localhost", "/readyz").send().await.unwrap().status(), 200);
+    assert_eq!(app.get("admin.localhost", "/readyz").fetch().await.status(), 200);
     app.root_token().await;
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{STRONG_PASSWORD, TestApp};
+use crate::support::{Fetch, STRONG_PASSWORD, TestApp};
 
 #[tokio::test]
 async fn root_creates_lists_shows_updates_and_soft_deletes_tenants() {
@@ -20,65 +20,37 @@ async fn root_creates_lists_shows_updates_and_soft_deletes_tenants() {
     let id = created["id"].as_str().unwrap().to_owned();
     app.create_tenant(&root, "berkah", "Berkah Mobil").await;
 
-    let list: Value =
-        app.get(&admin, "/api/admin/tenants").bearer_auth(&root).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.get(&admin, "/api/admin/tenants").bearer_auth(&root).fetch_json().await;
     assert_eq!(list["total"], 2);
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
-    let page: Value = app
-        .get(&admin, "/api/admin/tenants?per_page=1&page=2")
-        .bearer_auth(&root)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let page: Value = app.get(&admin, "/api/admin/tenants?per_page=1&page=2").bearer_auth(&root).fetch_json().await;
     assert_eq!(page["items"].as_array().unwrap().len(), 1);
     assert_eq!(page["page"], 2);
 
-    let shown: Value = app
-        .get(&admin, &format!("/api/admin/tenants/{id}"))
-        .bearer_auth(&root)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown: Value = app.get(&admin, &format!("/api/admin/tenants/{id}")).bearer_auth(&root).fetch_json().await;
     assert_eq!(shown["name"], "Sinar Jaya Motor");
 
     let resp = app
         .put(&admin, &format!("/api/admin/tenants/{id}"))
         .bearer_auth(&root)
         .json(&json!({ "name": "Sinar Jaya Motor Bekasi", "whatsapp_number": "+62 813-1111-2222", "domain": "sinarjaya.example" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch().await;
     assert_eq!(resp.status(), 200);
     let updated: Value = resp.json().await.unwrap();
     assert_eq!(updated["name"], "Sinar Jaya Motor Bekasi");
     assert_eq!(updated["whatsapp_number"], "+6281311112222");
     assert_eq!(updated["primary_domain"], "sinarjaya.example");
     assert_eq!(updated["domains"], json!(["sinarjaya.example"]));
-    assert!(app.get("sinarjaya.example", "/").send().await.unwrap().text().await.unwrap().contains("Bekasi"));
+    assert!(app.get("sinarjaya.example", "/").fetch().await.text().await.unwrap().contains("Bekasi"));
 
-    let resp = app.delete(&admin, &format!("/api/admin/tenants/{id}")).bearer_auth(&root).send().await.unwrap();
+    let resp = app.delete(&admin, &format!("/api/admin/tenants/{id}")).bearer_auth(&root).fetch().await;
     assert_eq!(resp.status(), 200);
     let deleted: Value = resp.json().await.unwrap();
     assert_eq!(deleted["status"], "deleted");
     assert!(deleted["deleted_at"].is_string());
-    let list: Value =
-        app.get(&admin, "/api/admin/tenants").bearer_auth(&root).send().await.unwrap().json().await.unwrap();
+    let list: Value = app.get(&admin, "/api/admin/tenants").bearer_auth(&root).fetch_json().await;
     assert_eq!(list["total"], 1, "deleted tenants are hidden by default");
-    let list: Value = app
-        .get(&admin, "/api/admin/tenants?include_deleted=true")
-        .bearer_auth(&root)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.get(&admin, "/api/admin/tenants?include_deleted=true").bearer_auth(&root).fetch_json().await;
     assert_eq!(list["total"], 2, "soft delete keeps the row");
 
     // Every change is in the audit log.
@@ -101,9 +73,8 @@ async fn invalid_input_gets_422_with_indonesian_field_messages() {
             "name": "X", "slug": "Bad Slug!", "owner_email": "bukan-email", "owner_password": "pendek",
             "whatsapp_number": "12ab", "domain": "http://contoh.com/path",
         }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "validation");
@@ -121,9 +92,7 @@ async fn invalid_input_gets_422_with_indonesian_field_messages() {
         .post(&app.admin_host(), "/api/admin/tenants")
         .bearer_auth(&root)
         .json(&json!({ "name": "Ok", "slug": "oke", "owner_email": "a@b.test", "owner_password": STRONG_PASSWORD, "domain": "evil.localhost" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch().await;
     assert_eq!(resp.status(), 422);
 
     app.create_tenant(&root, "sinar", "Sinar").await;
@@ -131,22 +100,14 @@ async fn invalid_input_gets_422_with_indonesian_field_messages() {
         .post(&app.admin_host(), "/api/admin/tenants")
         .bearer_auth(&root)
         .json(&json!({ "name": "Lain", "slug": "sinar", "owner_email": "x@y.test", "owner_password": STRONG_PASSWORD }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(dup.status(), 422);
     let body: Value = dup.json().await.unwrap();
     assert_eq!(body["error"]["fields"]["slug"], "Slug ini sudah dipakai showroom lain.");
 
-    let id = app
-        .get(&app.admin_host(), "/api/admin/tenants")
-        .bearer_auth(&root)
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap()["items"][0]["id"]
+    let id = app.get(&app.admin_host(), "/api/admin/tenants").bearer_auth(&root).fetch_json::<Value>().await["items"]
+        [0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -154,9 +115,8 @@ async fn invalid_input_gets_422_with_indonesian_field_messages() {
         .put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
         .bearer_auth(&root)
         .json(&json!({ "slug": "baru", "status": "rusak" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert!(body["error"]["fields"]["slug"].is_string(), "unknown or read-only fields are refused");
@@ -171,15 +131,12 @@ async fn the_admin_api_is_for_root_on_the_admin_host_only() {
     let owner = app.owner_token("sinar").await;
     let admin = app.admin_host();
 
-    assert_eq!(app.get(&admin, "/api/admin/tenants").send().await.unwrap().status(), 401);
-    assert_eq!(app.get(&admin, "/api/admin/tenants").bearer_auth(&owner).send().await.unwrap().status(), 401);
-    assert_eq!(app.get("sinar.localhost", "/api/admin/tenants").bearer_auth(&root).send().await.unwrap().status(), 404);
-    assert_eq!(
-        app.get("sinar.localhost", "/api/admin/tenants").bearer_auth(&owner).send().await.unwrap().status(),
-        404
-    );
+    assert_eq!(app.get(&admin, "/api/admin/tenants").fetch().await.status(), 401);
+    assert_eq!(app.get(&admin, "/api/admin/tenants").bearer_auth(&owner).fetch().await.status(), 401);
+    assert_eq!(app.get("sinar.localhost", "/api/admin/tenants").bearer_auth(&root).fetch().await.status(), 404);
+    assert_eq!(app.get("sinar.localhost", "/api/admin/tenants").bearer_auth(&owner).fetch().await.status(), 404);
     for path in ["/api/admin/tenants/not-a-uuid", "/api/admin/tenants/0190b7a2-0000-7000-8000-000000000000"] {
-        assert_eq!(app.get(&admin, path).bearer_auth(&root).send().await.unwrap().status(), 404, "{path}");
+        assert_eq!(app.get(&admin, path).bearer_auth(&root).fetch().await.status(), 404, "{path}");
     }
     assert!(t["id"].is_string());
 }

@@ -6,7 +6,7 @@ use garasi_store::platform::NewTenant;
 use garasi_store::tenant::{NewLead, NewSalesPerson, NewUser};
 use serde_json::{Value, json};
 
-use crate::support::{STRONG_PASSWORD, TestApp, TestDatabase};
+use crate::support::{Fetch, STRONG_PASSWORD, TestApp, TestDatabase};
 
 pub fn tenant_id(created: &Value) -> TenantId {
     TenantId(created["id"].as_str().unwrap().parse().unwrap())
@@ -48,9 +48,8 @@ pub async fn add_sales(app: &TestApp, slug: &str, token: &str, name: &str, phone
         .post(&TestApp::tenant_host(slug), "/api/sales")
         .bearer_auth(token)
         .json(&json!({ "name": name, "phone": phone }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     let status = resp.status();
     let body: Value = resp.json().await.unwrap();
     assert_eq!(status, 201, "add sales {name}: {body}");
@@ -58,8 +57,7 @@ pub async fn add_sales(app: &TestApp, slug: &str, token: &str, name: &str, phone
 }
 
 async fn list_sales(app: &TestApp, slug: &str, token: &str, query: &str) -> Value {
-    let resp =
-        app.get(&TestApp::tenant_host(slug), &format!("/api/sales{query}")).bearer_auth(token).send().await.unwrap();
+    let resp = app.get(&TestApp::tenant_host(slug), &format!("/api/sales{query}")).bearer_auth(token).fetch().await;
     assert_eq!(resp.status(), 200);
     resp.json().await.unwrap()
 }
@@ -99,20 +97,19 @@ async fn owner_adds_lists_removes_and_restores_salespeople() {
         .post(&host, "/api/sales")
         .bearer_auth(&owner)
         .json(&json!({ "name": "Rina Lagi", "phone": "+62 812 3456 7890" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 422);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["fields"]["phone"], "Nomor ini sudah terdaftar sebagai sales.");
 
     let rina_id = rina["id"].as_str().unwrap();
-    let resp = app.delete(&host, &format!("/api/sales/{rina_id}")).bearer_auth(&owner).send().await.unwrap();
+    let resp = app.delete(&host, &format!("/api/sales/{rina_id}")).bearer_auth(&owner).fetch().await;
     assert_eq!(resp.status(), 204);
     let list = list_sales(&app, "sinar", &owner, "").await;
     assert_eq!(list["total"], 2);
     assert_eq!(names(&list), ["agus", "Budi"], "deleted salespeople are not listed");
-    let resp = app.delete(&host, &format!("/api/sales/{rina_id}")).bearer_auth(&owner).send().await.unwrap();
+    let resp = app.delete(&host, &format!("/api/sales/{rina_id}")).bearer_auth(&owner).fetch().await;
     assert_eq!(resp.status(), 404, "already deleted");
 
     // Adding the number again brings the same row back, under the new name.
@@ -140,21 +137,21 @@ async fn invalid_salesperson_fields_get_indonesian_messages() {
         (json!({ "name": "Rina" }), "phone", "Nomor telepon wajib diisi"),
     ];
     for (body, field, message) in cases {
-        let resp = app.post(&host, "/api/sales").bearer_auth(&owner).json(&body).send().await.unwrap();
+        let resp = app.post(&host, "/api/sales").bearer_auth(&owner).json(&body).fetch().await;
         assert_eq!(resp.status(), 422, "{body}");
         let err: Value = resp.json().await.unwrap();
         assert_eq!(err["error"]["code"], "validation");
         assert_eq!(err["error"]["fields"][field], message, "{body}");
     }
     // Every problem at once.
-    let resp = app.post(&host, "/api/sales").bearer_auth(&owner).json(&json!({})).send().await.unwrap();
+    let resp = app.post(&host, "/api/sales").bearer_auth(&owner).json(&json!({})).fetch().await;
     assert_eq!(resp.status(), 422);
     let err: Value = resp.json().await.unwrap();
     assert!(err["error"]["fields"]["name"].is_string() && err["error"]["fields"]["phone"].is_string());
     // 80 characters is fine.
     add_sales(&app, "sinar", &owner, &"R".repeat(80), "0812-3456-7890").await;
 
-    let resp = app.get(&host, "/api/sales?page=dua").bearer_auth(&owner).send().await.unwrap();
+    let resp = app.get(&host, "/api/sales?page=dua").bearer_auth(&owner).fetch().await;
     assert_eq!(resp.status(), 422);
     let err: Value = resp.json().await.unwrap();
     assert_eq!(err["error"]["fields"]["page"], "Nomor halaman harus berupa angka.");
@@ -184,24 +181,19 @@ async fn staff_may_list_but_not_manage_salespeople() {
         .post(&host, "/api/sales")
         .bearer_auth(&staff)
         .json(&json!({ "name": "Agus", "phone": "0813-1111-2222" }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 403);
     let err: Value = resp.json().await.unwrap();
     assert_eq!(err["error"]["code"], "forbidden");
-    let resp = app
-        .delete(&host, &format!("/api/sales/{}", rina["id"].as_str().unwrap()))
-        .bearer_auth(&staff)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        app.delete(&host, &format!("/api/sales/{}", rina["id"].as_str().unwrap())).bearer_auth(&staff).fetch().await;
     assert_eq!(resp.status(), 403);
     assert_eq!(list_sales(&app, "sinar", &owner, "").await["total"], 1, "nothing changed");
 
     // No credentials at all.
-    assert_eq!(app.get(&host, "/api/sales").send().await.unwrap().status(), 401);
-    let resp = app.post(&host, "/api/sales").json(&json!({ "name": "X", "phone": "1" })).send().await.unwrap();
+    assert_eq!(app.get(&host, "/api/sales").fetch().await.status(), 401);
+    let resp = app.post(&host, "/api/sales").json(&json!({ "name": "X", "phone": "1" })).fetch().await;
     assert_eq!(resp.status(), 401);
 }
 
@@ -213,26 +205,21 @@ async fn another_showrooms_salespeople_are_not_found() {
     let their_id = theirs["id"].as_str().unwrap();
     let host_a = TestApp::tenant_host("sinar");
 
-    let resp = app.delete(&host_a, &format!("/api/sales/{their_id}")).bearer_auth(&a).send().await.unwrap();
+    let resp = app.delete(&host_a, &format!("/api/sales/{their_id}")).bearer_auth(&a).fetch().await;
     assert_eq!(resp.status(), 404);
     let missing: Value = resp.json().await.unwrap();
-    let resp = app.delete(&host_a, "/api/sales/bukan-uuid").bearer_auth(&a).send().await.unwrap();
+    let resp = app.delete(&host_a, "/api/sales/bukan-uuid").bearer_auth(&a).fetch().await;
     assert_eq!(resp.status(), 404);
     assert_eq!(resp.json::<Value>().await.unwrap(), missing, "same answer as a bad id");
-    let resp =
-        app.delete(&host_a, &format!("/api/sales/{}", uuid::Uuid::now_v7())).bearer_auth(&a).send().await.unwrap();
+    let resp = app.delete(&host_a, &format!("/api/sales/{}", uuid::Uuid::now_v7())).bearer_auth(&a).fetch().await;
     assert_eq!(resp.status(), 404);
     assert_eq!(resp.json::<Value>().await.unwrap(), missing, "same answer as a missing id");
     assert_eq!(list_sales(&app, "sinar", &a, "").await["total"], 0, "B's salespeople are not listed on A");
     assert_eq!(list_sales(&app, "berkah", &b, "").await["total"], 1, "B's salesperson survived");
 
     // A's token means nothing on B's host.
-    let resp = app
-        .delete(&TestApp::tenant_host("berkah"), &format!("/api/sales/{their_id}"))
-        .bearer_auth(&a)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        app.delete(&TestApp::tenant_host("berkah"), &format!("/api/sales/{their_id}")).bearer_auth(&a).fetch().await;
     assert_eq!(resp.status(), 401);
 }
 

@@ -7,7 +7,7 @@ use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
 use crate::cars::{avanza, create_car};
-use crate::support::TestApp;
+use crate::support::{Fetch, TestApp};
 
 const HOST: &str = "sinar.localhost";
 
@@ -59,21 +59,20 @@ fn car(brand: &str, model: &str, year: i64, price: i64, extra: Value) -> Value {
 async fn upload_photo(app: &TestApp, token: &str, car_id: &str) -> Value {
     let jpeg = garasi_media::demo_car_image("AVANZA", [200, 200, 205], 1280, 800);
     let form = Form::new().part("files", Part::bytes(jpeg).file_name("a.jpg").mime_str("image/jpeg").unwrap());
-    let resp =
-        app.post(HOST, &format!("/api/cars/{car_id}/photos")).bearer_auth(token).multipart(form).send().await.unwrap();
+    let resp = app.post(HOST, &format!("/api/cars/{car_id}/photos")).bearer_auth(token).multipart(form).fetch().await;
     assert_eq!(resp.status(), 201);
     resp.json().await.unwrap()
 }
 
 async fn page(app: &TestApp, host: &str, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
-    let resp = app.get(host, path).send().await.unwrap();
+    let resp = app.get(host, path).fetch().await;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     (status, headers, resp.text().await.unwrap())
 }
 
 async fn htmx(app: &TestApp, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
-    let resp = app.get(HOST, path).header("HX-Request", "true").send().await.unwrap();
+    let resp = app.get(HOST, path).header("HX-Request", "true").fetch().await;
     let status = resp.status().as_u16();
     let headers = resp.headers().clone();
     (status, headers, resp.text().await.unwrap())
@@ -262,9 +261,8 @@ async fn catalogue_filters_sort_paginate_and_answer_htmx_with_a_fragment() {
         .get(HOST, "/mobil?brand=Toyota")
         .header("HX-Request", "true")
         .header("HX-History-Restore-Request", "true")
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert!(resp.text().await.unwrap().contains("<html"));
 
     // Nothing found: a helpful message and a way out.
@@ -345,9 +343,8 @@ async fn drafts_and_hidden_cars_do_not_exist_and_sold_cars_suggest_others() {
         let resp = app
             .get(HOST, &format!("/mobil/{}/kredit", c["slug"].as_str().unwrap()))
             .header("HX-Request", "true")
-            .send()
-            .await
-            .unwrap();
+            .fetch()
+            .await;
         assert_eq!(resp.status(), 404);
     }
     let (status, _, html) = page(&app, HOST, &format!("/mobil/{}", sold["slug"].as_str().unwrap())).await;
@@ -399,12 +396,8 @@ async fn one_showroom_never_shows_another_showrooms_cars_photos_or_sitemap_entri
         .post("berkah.localhost", &format!("/api/cars/{}/photos", theirs["id"].as_str().unwrap()))
         .bearer_auth(&other_token)
         .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .fetch_json()
+        .await;
     let photo_url = with_photo["photos"][0]["urls"]["card"].as_str().unwrap().to_owned();
     let photo_path = photo_url.split_once(&format!(":{}", app.addr.port())).unwrap().1.to_owned();
     let their_slug = theirs["slug"].as_str().unwrap();
@@ -413,7 +406,7 @@ async fn one_showroom_never_shows_another_showrooms_cars_photos_or_sitemap_entri
     assert_eq!(status, 200, "their car is public on their own host");
     let (status, _, _) = page(&app, HOST, &format!("/mobil/{their_slug}")).await;
     assert_eq!(status, 404, "their car on my host");
-    let resp = app.get(HOST, &photo_path).send().await.unwrap();
+    let resp = app.get(HOST, &photo_path).fetch().await;
     assert_eq!(resp.status(), 404, "their photo on my host");
     for path in ["/", "/mobil", "/sitemap.xml"] {
         let (_, _, body) = page(&app, HOST, path).await;
@@ -491,7 +484,7 @@ async fn the_credit_widget_uses_the_showrooms_rates() {
     assert!(frag.contains("role=\"alert\""));
 
     // Without JavaScript: the form reloads the car page, which shows the same result.
-    let resp = app.get(HOST, &format!("/mobil/{slug}/kredit?dp=25&tenor=3")).send().await.unwrap();
+    let resp = app.get(HOST, &format!("/mobil/{slug}/kredit?dp=25&tenor=3")).fetch().await;
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], format!("/mobil/{slug}?dp=25&tenor=3#kredit"));
     let (status, _, html) = page(&app, HOST, &format!("/mobil/{slug}?dp=25&tenor=3")).await;
@@ -508,7 +501,7 @@ async fn public_pages_send_security_headers_etags_and_no_cookies_and_are_cached_
     let created = create_car(&app, HOST, &token, &avanza()).await;
     let id = created["id"].as_str().unwrap().to_owned();
     for path in ["/", "/mobil", &format!("/mobil/{}", created["slug"].as_str().unwrap()), "/kontak", "/tidak-ada"] {
-        let resp = app.get(HOST, path).send().await.unwrap();
+        let resp = app.get(HOST, path).fetch().await;
         let h = resp.headers();
         assert!(h.get("set-cookie").is_none(), "{path} sets a cookie");
         let csp = h["content-security-policy"].to_str().unwrap();
@@ -520,14 +513,14 @@ async fn public_pages_send_security_headers_etags_and_no_cookies_and_are_cached_
     // A logged-in owner browsing the site gets no cookie either.
     let login = app.login(HOST, "owner@sinar.test", crate::support::STRONG_PASSWORD).await;
     let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_owned();
-    let resp = app.get(HOST, "/mobil").header("cookie", &cookie).send().await.unwrap();
+    let resp = app.get(HOST, "/mobil").header("cookie", &cookie).fetch().await;
     assert_eq!(resp.status(), 200);
     assert!(resp.headers().get("set-cookie").is_none());
 
     // ETag and 304.
-    let resp = app.get(HOST, "/mobil").send().await.unwrap();
+    let resp = app.get(HOST, "/mobil").fetch().await;
     let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
-    let resp = app.get(HOST, "/mobil").header("if-none-match", &etag).send().await.unwrap();
+    let resp = app.get(HOST, "/mobil").header("if-none-match", &etag).fetch().await;
     assert_eq!(resp.status(), 304);
     assert!(resp.bytes().await.unwrap().is_empty());
 
@@ -544,9 +537,8 @@ async fn public_pages_send_security_headers_etags_and_no_cookies_and_are_cached_
         .put(HOST, &format!("/api/cars/{id}"))
         .bearer_auth(&token)
         .json(&json!({ "price": 199_000_000 }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 200);
     let mut fresh = String::new();
     for _ in 0..50 {
@@ -559,7 +551,7 @@ async fn public_pages_send_security_headers_etags_and_no_cookies_and_are_cached_
     assert!(fresh.contains("Profil baru") && fresh.contains("Rp 199.000.000"), "invalidated by InventoryChanged");
     let (_, _, cat) = page(&app, HOST, "/mobil").await;
     assert!(cat.contains("Rp 199.000.000"));
-    let resp = app.get(HOST, "/mobil").header("if-none-match", &etag).send().await.unwrap();
+    let resp = app.get(HOST, "/mobil").header("if-none-match", &etag).fetch().await;
     assert_eq!(resp.status(), 200, "the old ETag no longer matches");
     app.stop().await;
 }
@@ -571,25 +563,25 @@ async fn assets_are_hashed_immutable_and_revalidate() {
     for (prefix, mime) in [("/assets/site.", "text/css"), ("/assets/htmx.", "text/javascript")] {
         let start = html.find(prefix).unwrap_or_else(|| panic!("{prefix} linked"));
         let url = &html[start..start + html[start..].find('"').unwrap()];
-        let resp = app.get(HOST, url).send().await.unwrap();
+        let resp = app.get(HOST, url).fetch().await;
         assert_eq!(resp.status(), 200, "{url}");
         assert!(resp.headers()["content-type"].to_str().unwrap().starts_with(mime));
         assert_eq!(resp.headers()["cache-control"], "public, max-age=31536000, immutable");
         let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
-        let resp = app.get(HOST, url).header("if-none-match", &etag).send().await.unwrap();
+        let resp = app.get(HOST, url).header("if-none-match", &etag).fetch().await;
         assert_eq!(resp.status(), 304);
     }
-    let resp = app.get(HOST, "/assets/site.0000000000.css").send().await.unwrap();
+    let resp = app.get(HOST, "/assets/site.0000000000.css").fetch().await;
     assert_eq!(resp.status(), 404);
-    let resp = app.get(&app.admin_host(), "/assets/app.css").send().await.unwrap();
+    let resp = app.get(&app.admin_host(), "/assets/app.css").fetch().await;
     assert_eq!(resp.status(), 200, "the admin site keeps its stylesheet");
-    let resp = app.get(HOST, "/favicon.ico").send().await.unwrap();
+    let resp = app.get(HOST, "/favicon.ico").fetch().await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/svg+xml");
     // htmx runs under the CSP: no injected styles, no eval.
     assert!(html.contains("\"includeIndicatorStyles\":false") && html.contains("\"allowEval\":false"));
     // The API keeps answering JSON 404s on the showroom host.
-    let resp = app.get(HOST, "/api/tidak-ada").send().await.unwrap();
+    let resp = app.get(HOST, "/api/tidak-ada").fetch().await;
     assert_eq!(resp.status(), 404);
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
     app.stop().await;
@@ -604,7 +596,7 @@ async fn contact_page_and_gzip() {
     assert!(html.contains("https://www.google.com/maps/search/?api=1&amp;query=Jl.%20Raya%20Pasar%20Minggu"));
     assert!(html.contains("Senin–Sabtu 08.30–17.30") && html.contains("https://wa.me/6281234567890?text="));
     assert!(html.contains("tel:+62217890123"));
-    let resp = app.get(HOST, "/mobil").header("accept-encoding", "br, gzip").send().await.unwrap();
+    let resp = app.get(HOST, "/mobil").header("accept-encoding", "br, gzip").fetch().await;
     assert_eq!(resp.status(), 200);
     assert!(matches!(resp.headers()["content-encoding"].to_str().unwrap(), "br" | "gzip"));
     app.stop().await;
@@ -621,7 +613,7 @@ async fn another_instance_drops_its_cached_pages_when_stock_changes() {
     let created = create_car(&app, HOST, &token, &avanza()).await;
     let (addr, sibling) = app.spawn_sibling().await;
     let sibling_page = || async {
-        let resp = app.client.get(format!("http://{addr}/mobil")).header("host", HOST).send().await.unwrap();
+        let resp = app.client.get(format!("http://{addr}/mobil")).header("host", HOST).fetch().await;
         resp.text().await.unwrap()
     };
     assert!(sibling_page().await.contains("Rp 195.000.000"), "cached on the sibling");
@@ -629,9 +621,8 @@ async fn another_instance_drops_its_cached_pages_when_stock_changes() {
         .put(HOST, &format!("/api/cars/{}", created["id"].as_str().unwrap()))
         .bearer_auth(&token)
         .json(&json!({ "price": 199_000_000 }))
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 200);
     let mut seen = String::new();
     for _ in 0..50 {

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use garasi_app::{Running, Settings};
 use garasi_store::{Db, DbOptions};
 use reqwest::header::HOST;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 pub const RUNTIME_ROLE: &str = "garasi_test_rt";
@@ -265,6 +266,24 @@ impl TestApp {
         if let Some(r) = self.running.take() {
             r.stop().await.unwrap();
         }
+    }
+}
+
+/// Sending a test request: a transport error is a failed test, so the tests read
+/// only what they check (status, headers, body).
+pub trait Fetch {
+    fn fetch(self) -> impl Future<Output = reqwest::Response> + Send;
+    /// Sends and reads the JSON body, whatever the status.
+    fn fetch_json<T: DeserializeOwned>(self) -> impl Future<Output = T> + Send;
+}
+
+impl Fetch for reqwest::RequestBuilder {
+    async fn fetch(self) -> reqwest::Response {
+        self.send().await.unwrap()
+    }
+
+    async fn fetch_json<T: DeserializeOwned>(self) -> T {
+        self.send().await.unwrap().json().await.unwrap()
     }
 }
 

@@ -17,7 +17,7 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 use crate::cars::{avanza, create_car};
 use crate::sales::{add_sales, showrooms};
-use crate::support::TestApp;
+use crate::support::{Fetch, TestApp};
 
 pub const PNID: &str = "1111222233";
 pub const APP_SECRET: &str = "app-secret-123";
@@ -82,11 +82,11 @@ impl Wa {
     }
 
     pub async fn put_channel(&self, body: &Value) -> reqwest::Response {
-        self.app.put(&self.host(), "/api/whatsapp/channel").bearer_auth(&self.token).json(body).send().await.unwrap()
+        self.app.put(&self.host(), "/api/whatsapp/channel").bearer_auth(&self.token).json(body).fetch().await
     }
 
     pub async fn status(&self) -> Value {
-        let resp = self.app.get(&self.host(), "/api/whatsapp/status").bearer_auth(&self.token).send().await.unwrap();
+        let resp = self.app.get(&self.host(), "/api/whatsapp/status").bearer_auth(&self.token).fetch().await;
         assert_eq!(resp.status(), 200);
         resp.json().await.unwrap()
     }
@@ -110,7 +110,7 @@ impl Wa {
         if let Some(s) = secret {
             req = req.header("x-hub-signature-256", sign(s, raw.as_bytes()));
         }
-        req.body(raw).send().await.unwrap().status()
+        req.body(raw).fetch().await.status()
     }
 
     pub async fn jobs(&self, queue: &str) -> Vec<garasi_store::jobs::Job> {
@@ -242,7 +242,7 @@ async fn settings_never_echo_secrets_and_the_verify_handshake_checks_the_token()
         assert!(body["error"]["fields"][f].is_string(), "{body}");
     }
     assert_eq!(wa.put_channel(&json!({ "kind": "telegram" })).await.status(), 422);
-    let unauth = wa.app.get(&wa.host(), "/api/whatsapp/status").send().await.unwrap();
+    let unauth = wa.app.get(&wa.host(), "/api/whatsapp/status").fetch().await;
     assert_eq!(unauth.status(), 401);
 
     // Another showroom cannot claim the same phone_number_id.
@@ -252,9 +252,8 @@ async fn settings_never_echo_secrets_and_the_verify_handshake_checks_the_token()
         .put(&TestApp::tenant_host("lain"), "/api/whatsapp/channel")
         .bearer_auth(&other)
         .json(&cloud_body())
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 409);
     wa.app.stop().await;
 }
@@ -270,14 +269,8 @@ async fn bad_or_missing_signatures_are_refused_and_nothing_is_stored() {
     let raw = body.to_string();
     let sig = sign(APP_SECRET, raw.as_bytes());
     let tampered = raw.replace("halo", "HALO");
-    let resp = wa
-        .app
-        .post(&wa.host(), "/webhooks/whatsapp")
-        .header("x-hub-signature-256", sig)
-        .body(tampered)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        wa.app.post(&wa.host(), "/webhooks/whatsapp").header("x-hub-signature-256", sig).body(tampered).fetch().await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     // A showroom without the Cloud API has no secret to check with.
     let (_, _) = showrooms(&wa.app, &["tanpa"]).await.remove(0);
@@ -286,9 +279,8 @@ async fn bad_or_missing_signatures_are_refused_and_nothing_is_stored() {
         .post(&TestApp::tenant_host("tanpa"), "/webhooks/whatsapp")
         .header("x-hub-signature-256", sign(APP_SECRET, raw.as_bytes()))
         .body(raw.clone())
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(wa.jobs(WHATSAPP_IN).await.is_empty());
@@ -408,9 +400,8 @@ async fn unknown_phone_number_ids_are_acknowledged_and_ignored() {
         .post(&wa.host(), "/webhooks/whatsapp")
         .header("x-hub-signature-256", sign(APP_SECRET, garbage.as_bytes()))
         .body(garbage)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 400);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(wa.jobs(WHATSAPP_IN).await.is_empty());
@@ -436,7 +427,7 @@ async fn permanent_failures_go_to_dead_letters_that_the_admin_can_retry() {
     wa.enqueue(&[msg]).await;
     let jobs = wa.drain_outbox().await;
     assert_eq!(jobs[0].status, "dead");
-    let list = wa.app.get(&wa.host(), "/api/whatsapp/dead-letters").bearer_auth(&wa.token).send().await.unwrap();
+    let list = wa.app.get(&wa.host(), "/api/whatsapp/dead-letters").bearer_auth(&wa.token).fetch().await;
     assert_eq!(list.status(), 200);
     let list: Value = list.json().await.unwrap();
     assert_eq!(list["total"], 1);
@@ -450,17 +441,11 @@ async fn permanent_failures_go_to_dead_letters_that_the_admin_can_retry() {
         .app
         .post(&TestApp::tenant_host("lain"), &format!("/api/whatsapp/dead-letters/{id}/retry"))
         .bearer_auth(&other)
-        .send()
-        .await
-        .unwrap();
+        .fetch()
+        .await;
     assert_eq!(resp.status(), 404);
-    let resp = wa
-        .app
-        .post(&wa.host(), &format!("/api/whatsapp/dead-letters/{id}/retry"))
-        .bearer_auth(&wa.token)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        wa.app.post(&wa.host(), &format!("/api/whatsapp/dead-letters/{id}/retry")).bearer_auth(&wa.token).fetch().await;
     assert_eq!(resp.status(), 200);
     eventually("the retried message", async || {
         let jobs = wa.jobs(WHATSAPP_OUT).await;
@@ -504,7 +489,7 @@ async fn car_photos_go_out_from_the_blob_store_and_sales_add_photos_with_foto() 
         "image": { "caption": format!("/foto {stock_no}"), "mime_type": "image/jpeg", "id": "MEDIA-IN-1" } }]);
     assert_eq!(wa.deliver(&envelope(PNID, photo.clone()), Some(APP_SECRET)).await, StatusCode::OK);
     let photos = eventually("the photo on the car", async || {
-        let resp = wa.app.get(&wa.host(), &format!("/api/cars/{car_id}")).bearer_auth(&wa.token).send().await.unwrap();
+        let resp = wa.app.get(&wa.host(), &format!("/api/cars/{car_id}")).bearer_auth(&wa.token).fetch().await;
         let car: Value = resp.json().await.unwrap();
         car["photos"].as_array().filter(|p| !p.is_empty()).cloned()
     })
@@ -516,7 +501,7 @@ async fn car_photos_go_out_from_the_blob_store_and_sales_add_photos_with_foto() 
     // Redelivered: still one photo.
     assert_eq!(wa.deliver(&envelope(PNID, photo), Some(APP_SECRET)).await, StatusCode::OK);
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let resp = wa.app.get(&wa.host(), &format!("/api/cars/{car_id}")).bearer_auth(&wa.token).send().await.unwrap();
+    let resp = wa.app.get(&wa.host(), &format!("/api/cars/{car_id}")).bearer_auth(&wa.token).fetch().await;
     assert_eq!(resp.json::<Value>().await.unwrap()["photos"].as_array().unwrap().len(), 1);
 
     // The car's photos go out as images (upload, then send by id) with the caption on the first.
@@ -559,32 +544,22 @@ async fn whatsapp_web_pairing_api_streams_status_and_stops_cleanly() {
     let app = TestApp::spawn_with(|s| fast(s, &uri)).await;
     let (tenant, token) = showrooms(&app, &["web"]).await.remove(0);
     let host = TestApp::tenant_host("web");
-    let resp = app
-        .put(&host, "/api/whatsapp/channel")
-        .bearer_auth(&token)
-        .json(&json!({ "kind": "waweb" }))
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&json!({ "kind": "waweb" })).fetch().await;
     assert_eq!(resp.status(), 200);
     let s: Value = resp.json().await.unwrap();
     assert_eq!(s["kind"], "waweb");
     assert_eq!(s["status"], "stopped", "a number never paired waits for its owner");
     // Pairing by phone code needs a valid number.
-    let resp = app
-        .post(&host, "/api/whatsapp/pair")
-        .bearer_auth(&token)
-        .json(&json!({ "phone": "12ab" }))
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        app.post(&host, "/api/whatsapp/pair").bearer_auth(&token).json(&json!({ "phone": "12ab" })).fetch().await;
     assert_eq!(resp.status(), 422);
 
     // SSE first, so it sees the change.
-    let mut sse = app.get(&host, "/api/whatsapp/pair/events").bearer_auth(&token).send().await.unwrap();
+    let mut sse = app.get(&host, "/api/whatsapp/pair/events").bearer_auth(&token).fetch().await;
     assert_eq!(sse.status(), 200);
     assert!(sse.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
-    let resp = app.post(&host, "/api/whatsapp/pair").bearer_auth(&token).send().await.unwrap();
+    let resp = app.post(&host, "/api/whatsapp/pair").bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
     let mut seen = String::new();
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -600,23 +575,22 @@ async fn whatsapp_web_pairing_api_streams_status_and_stops_cleanly() {
     let dir = app.settings.data_dir.join("whatsapp").join(tenant.0.to_string());
     assert!(dir.join("device.db").exists());
     // The HTML fragment and its polling body.
-    let frag = app.get(&host, "/admin/whatsapp/pairing").bearer_auth(&token).send().await.unwrap();
+    let frag = app.get(&host, "/admin/whatsapp/pairing").bearer_auth(&token).fetch().await;
     assert_eq!(frag.status(), 200);
     let html = frag.text().await.unwrap();
     assert!(html.contains("sse-connect=\"/api/whatsapp/pair/events\"") && html.contains("hx-trigger=\"every 3s\""));
 
-    let resp = app.post(&host, "/api/whatsapp/disconnect").bearer_auth(&token).send().await.unwrap();
+    let resp = app.post(&host, "/api/whatsapp/disconnect").bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.json::<Value>().await.unwrap()["status"], "stopped");
     tokio::time::sleep(Duration::from_millis(600)).await;
-    let s: Value =
-        app.get(&host, "/api/whatsapp/status").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let s: Value = app.get(&host, "/api/whatsapp/status").bearer_auth(&token).fetch_json().await;
     assert_eq!(s["status"], "stopped", "no automatic restart after a disconnect");
-    let resp = app.post(&host, "/api/whatsapp/logout").bearer_auth(&token).send().await.unwrap();
+    let resp = app.post(&host, "/api/whatsapp/logout").bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 200);
     assert!(!dir.exists(), "logout wipes the keys");
     // Not on the Cloud API: the webhook has nothing to check with.
-    let resp = app.post(&host, "/webhooks/whatsapp").body("{}").send().await.unwrap();
+    let resp = app.post(&host, "/webhooks/whatsapp").body("{}").fetch().await;
     assert_eq!(resp.status(), 401);
     let started = Instant::now();
     app.stop().await;
@@ -647,7 +621,7 @@ async fn a_number_that_fails_alerts_its_owner_from_the_alert_showroom() {
     let host = TestApp::tenant_host("rusak");
     let mut body = cloud_body();
     body["phone_number_id"] = json!("5555");
-    let resp = wa.app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&body).send().await.unwrap();
+    let resp = wa.app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&body).fetch().await;
     assert_eq!(resp.status(), 200);
     let mut tx = wa.app.runtime_db().tenant(rusak).begin_write().await.unwrap();
     tx.outbox()
@@ -664,8 +638,7 @@ async fn a_number_that_fails_alerts_its_owner_from_the_alert_showroom() {
         eventually("the alert", async || wa.sent("text").await.into_iter().find(|m| m["to"] == "6281234567890")).await;
     assert!(alert["text"]["body"].as_str().unwrap().contains("Showroom rusak"), "{alert}");
     // And on the dashboard: the banner flag.
-    let s: Value =
-        wa.app.get(&host, "/api/whatsapp/status").bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let s: Value = wa.app.get(&host, "/api/whatsapp/status").bearer_auth(&token).fetch_json().await;
     assert_eq!(s["status"], "failed");
     assert_eq!(s["alert"], true);
     assert!(s["last_error"].as_str().unwrap().contains("190"));

@@ -2,6 +2,7 @@
 //! a row without one creates a car. Every row is checked first; the valid ones are
 //! written together, with one audit entry, in one transaction.
 
+use garasi_domain::FieldErrors;
 use garasi_domain::car::CarFields;
 use garasi_store::TenantDb;
 use serde_json::{Map, Value, json};
@@ -25,8 +26,15 @@ pub struct ImportReport {
     pub valid: usize,
     pub created: usize,
     pub updated: usize,
-    /// `{ "row": line, "fields": { field: message } }` per refused row.
-    pub errors: Vec<Value>,
+    /// The refused rows, in order.
+    pub errors: Vec<RowError>,
+}
+
+/// A refused row: its line and one message per field.
+#[derive(Debug, Clone)]
+pub struct RowError {
+    pub line: usize,
+    pub fields: FieldErrors,
 }
 
 /// Checks every row and, unless `dry_run`, writes the valid ones. Only owners and
@@ -52,7 +60,9 @@ pub async fn import_rows(
             None => None,
         };
         if row.stock_no.is_some() && existing.is_none() {
-            report.errors.push(json!({ "row": row.line, "fields": { "stock_no": "Nomor stok ini tidak ada; kosongkan untuk menambah mobil baru." } }));
+            let fields =
+                FieldErrors::single("stock_no", "Nomor stok ini tidak ada; kosongkan untuk menambah mobil baru.");
+            report.errors.push(RowError { line: row.line, fields });
             continue;
         }
         let checked = match &existing {
@@ -61,7 +71,7 @@ pub async fn import_rows(
         };
         match checked {
             Ok(fields) => valid.push((existing.map(|c| c.id), fields)),
-            Err(ServiceError::Validation(fields)) => report.errors.push(json!({ "row": row.line, "fields": fields })),
+            Err(ServiceError::Validation(fields)) => report.errors.push(RowError { line: row.line, fields }),
             Err(other) => return Err(other),
         }
     }

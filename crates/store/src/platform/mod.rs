@@ -3,11 +3,13 @@
 
 pub(crate) mod audit;
 mod root_users;
-mod tenants;
+pub(crate) mod tenants;
+mod tx;
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use root_users::{RootSession, RootUser};
 pub use tenants::{NewTenant, Tenant, TenantPatch};
+pub use tx::PlatformTx;
 
 use crate::db::Db;
 

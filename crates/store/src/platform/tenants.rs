@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::PlatformDb;
 use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
-use crate::tenant::{NewUser, TenantTx, User};
+use crate::tenant::{NewUser, Settings, TenantTx, User, Users};
 use crate::time::now;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -85,38 +85,18 @@ pub struct TenantPatch {
 }
 
 impl PlatformDb {
-    /// Creates a tenant with its owner and default settings in one transaction. The
-    /// owner row is written inside the new tenant's RLS scope.
+    /// Creates a tenant with its owner and default settings in one transaction. To
+    /// record the change with it, use [`PlatformDb::begin_write`] and
+    /// [`super::PlatformTx::create_tenant`].
     pub async fn create_tenant(
         &self,
         new: &NewTenant,
         owner: &NewUser,
         settings: &serde_json::Value,
     ) -> StoreResult<(Tenant, User)> {
-        let id = TenantId(Uuid::now_v7());
-        let at = now();
-        let mut tx = self.db.begin_write().await?;
-        const INSERT: &str = "INSERT INTO tenants (id, slug, name, status, whatsapp_number, primary_domain, \
-                              created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $6)";
-        with_tx!(&mut tx, |c| sqlx::query(INSERT)
-            .bind(id.0)
-            .bind(&new.slug)
-            .bind(&new.name)
-            .bind(&new.whatsapp_number)
-            .bind(&new.domain)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
-        if let Some(domain) = &new.domain {
-            insert_domain(&mut tx, id, domain).await?;
-        }
-        let mut scoped = TenantTx::scope(tx, id).await?;
-        let user = scoped.users().create(owner).await?;
-        scoped.settings().put(settings).await?;
-        scoped.commit().await?;
-        let tenant = self.tenant(id).await?.ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin_write().await?;
+        let (tenant, user) = tx.create_tenant(new, owner, settings).await?;
+        tx.commit().await?;
         Ok((tenant, user))
     }
 
@@ -160,42 +140,12 @@ impl PlatformDb {
         Ok(with_db!(&self.db, |p| sqlx::query_scalar(SQL).bind(include_deleted).fetch_one(p).await)?)
     }
 
-    /// Applies a patch. Changing the domain replaces the tenant's custom domain.
+    /// Applies a patch on its own. Changing the domain replaces the tenant's custom domain.
     pub async fn update_tenant(&self, id: TenantId, patch: &TenantPatch) -> StoreResult<Tenant> {
-        let current = self.tenant(id).await?.ok_or(StoreError::NotFound)?;
-        let at = now();
-        let name = patch.name.clone().unwrap_or(current.name);
-        let status = patch.status.unwrap_or(current.status);
-        let whatsapp = patch.whatsapp_number.clone().unwrap_or(current.whatsapp_number);
-        let domain = patch.domain.clone().unwrap_or(current.primary_domain.clone());
-        let deleted_at = match status {
-            TenantStatus::Deleted => current.deleted_at.or(Some(at)),
-            _ => None,
-        };
-        let mut tx = self.db.begin_write().await?;
-        const UPDATE: &str = "UPDATE tenants SET name = $2, status = $3, whatsapp_number = $4, primary_domain = $5, \
-                              updated_at = $6, deleted_at = $7 WHERE id = $1";
-        with_tx!(&mut tx, |c| sqlx::query(UPDATE)
-            .bind(id.0)
-            .bind(&name)
-            .bind(status.as_str())
-            .bind(&whatsapp)
-            .bind(&domain)
-            .bind(at)
-            .bind(deleted_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
-        if domain != current.primary_domain {
-            const CLEAR: &str = "DELETE FROM tenant_domains WHERE tenant_id = $1";
-            with_tx!(&mut tx, |c| sqlx::query(CLEAR).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
-            if let Some(d) = &domain {
-                insert_domain(&mut tx, id, d).await?;
-            }
-        }
+        let mut tx = self.begin_write().await?;
+        let tenant = tx.update_tenant(id, patch).await?;
         tx.commit().await?;
-        self.tenant(id).await?.ok_or(StoreError::NotFound)
+        Ok(tenant)
     }
 
     /// Every host name a tenant is served at, besides its slug subdomain.
@@ -203,6 +153,82 @@ impl PlatformDb {
         const SQL: &str = "SELECT domain FROM tenant_domains WHERE tenant_id = $1 ORDER BY domain";
         Ok(with_db!(&self.db, |p| sqlx::query_scalar(SQL).bind(id.0).fetch_all(p).await)?)
     }
+}
+
+/// Inserts a tenant, its owner (inside the tenant's RLS scope) and its settings.
+pub(crate) async fn create_in(
+    tx: &mut Tx,
+    new: &NewTenant,
+    owner: &NewUser,
+    settings: &serde_json::Value,
+) -> StoreResult<(Tenant, User)> {
+    let id = TenantId(Uuid::now_v7());
+    let at = now();
+    const INSERT: &str = "INSERT INTO tenants (id, slug, name, status, whatsapp_number, primary_domain, \
+                          created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $6)";
+    with_tx!(tx, |c| sqlx::query(INSERT)
+        .bind(id.0)
+        .bind(&new.slug)
+        .bind(&new.name)
+        .bind(&new.whatsapp_number)
+        .bind(&new.domain)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .map_err(StoreError::from_write)?;
+    if let Some(domain) = &new.domain {
+        insert_domain(tx, id, domain).await?;
+    }
+    // The owner and settings rows are tenant rows: RLS wants the tenant set first.
+    // `set_config(…, true)` ends with the transaction; platform tables have no RLS.
+    TenantTx::set_scope(tx, id).await?;
+    let user = Users::new(tx, id).create(owner).await?;
+    Settings::new(tx, id).put(settings).await?;
+    let tenant = tenant_in(tx, id).await?.ok_or(StoreError::NotFound)?;
+    Ok((tenant, user))
+}
+
+pub(crate) async fn tenant_in(tx: &mut Tx, id: TenantId) -> StoreResult<Option<Tenant>> {
+    const SQL: &str = select_tenants!("WHERE t.id = $1");
+    let row: Option<TenantRow> = with_tx!(tx, |c| sqlx::query_as(SQL).bind(id.0).fetch_optional(c).await)?;
+    row.map(Tenant::try_from).transpose()
+}
+
+/// Applies a patch inside `tx`. Changing the domain replaces the tenant's custom domain.
+pub(crate) async fn update_in(tx: &mut Tx, id: TenantId, patch: &TenantPatch) -> StoreResult<Tenant> {
+    let current = tenant_in(tx, id).await?.ok_or(StoreError::NotFound)?;
+    let at = now();
+    let name = patch.name.clone().unwrap_or(current.name);
+    let status = patch.status.unwrap_or(current.status);
+    let whatsapp = patch.whatsapp_number.clone().unwrap_or(current.whatsapp_number);
+    let domain = patch.domain.clone().unwrap_or(current.primary_domain.clone());
+    let deleted_at = match status {
+        TenantStatus::Deleted => current.deleted_at.or(Some(at)),
+        _ => None,
+    };
+    const UPDATE: &str = "UPDATE tenants SET name = $2, status = $3, whatsapp_number = $4, primary_domain = $5, \
+                          updated_at = $6, deleted_at = $7 WHERE id = $1";
+    with_tx!(tx, |c| sqlx::query(UPDATE)
+        .bind(id.0)
+        .bind(&name)
+        .bind(status.as_str())
+        .bind(&whatsapp)
+        .bind(&domain)
+        .bind(at)
+        .bind(deleted_at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))
+    .map_err(StoreError::from_write)?;
+    if domain != current.primary_domain {
+        const CLEAR: &str = "DELETE FROM tenant_domains WHERE tenant_id = $1";
+        with_tx!(tx, |c| sqlx::query(CLEAR).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+        if let Some(d) = &domain {
+            insert_domain(tx, id, d).await?;
+        }
+    }
+    tenant_in(tx, id).await?.ok_or(StoreError::NotFound)
 }
 
 async fn insert_domain(tx: &mut Tx, tenant: TenantId, domain: &str) -> StoreResult<()> {

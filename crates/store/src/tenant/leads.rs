@@ -7,7 +7,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use garasi_domain::{PhoneNumber, Rupiah, TenantId};
 use sqlx::FromRow;
 use uuid::Uuid;
@@ -115,16 +115,8 @@ impl FromStr for PaymentMethod {
     }
 }
 
-/// Indonesia's western time (WIB, Asia/Jakarta): UTC+7 all year, no daylight saving.
-pub fn jakarta() -> FixedOffset {
-    FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
-}
-
-/// The instant a calendar day starts in Jakarta, or `None` past chrono's range.
-pub fn jakarta_day_start(day: NaiveDate) -> Option<DateTime<Utc>> {
-    let local = day.and_hms_opt(0, 0, 0)?;
-    local.and_utc().checked_sub_signed(Duration::hours(7))
-}
+// Kept reachable here: callers filter leads by Jakarta days.
+pub use garasi_domain::time::{jakarta, jakarta_day_start};
 
 /// A lead as read back, with the stock number of its car and the name of its salesperson.
 #[derive(Debug, Clone)]

@@ -74,13 +74,19 @@ impl TenantTx {
     /// Sets the tenant for row-level security inside `tx`. `set_config(…, true)` is
     /// transaction-local, so the setting dies at commit and cannot leak through the pool.
     pub(crate) async fn scope(mut tx: Tx, tenant: TenantId) -> StoreResult<TenantTx> {
-        if let Tx::Postgres(t) = &mut tx {
+        TenantTx::set_scope(&mut tx, tenant).await?;
+        Ok(TenantTx { tx, tenant })
+    }
+
+    /// Makes `tenant`'s rows visible in `tx` (PostgreSQL RLS; a no-op on SQLite).
+    pub(crate) async fn set_scope(tx: &mut Tx, tenant: TenantId) -> StoreResult<()> {
+        if let Tx::Postgres(t) = tx {
             sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
                 .bind(tenant.0.to_string())
                 .execute(&mut **t)
                 .await?;
         }
-        Ok(TenantTx { tx, tenant })
+        Ok(())
     }
 
     pub fn tenant_id(&self) -> TenantId {
@@ -147,6 +153,18 @@ impl TenantTx {
         let mut entry = entry.clone();
         entry.tenant_id = Some(self.tenant);
         crate::platform::audit::insert_in(&mut self.tx, &entry).await
+    }
+
+    /// Renames this transaction's own tenant (the `tenants` row), so a settings change
+    /// and the new name commit together. Other tenant fields belong to the root admin.
+    pub async fn rename_tenant(&mut self, name: &str) -> StoreResult<crate::platform::Tenant> {
+        use crate::platform::tenants;
+        let current = tenants::tenant_in(&mut self.tx, self.tenant).await?.ok_or(crate::StoreError::NotFound)?;
+        if current.name == name {
+            return Ok(current);
+        }
+        let patch = crate::platform::TenantPatch { name: Some(name.to_owned()), ..Default::default() };
+        tenants::update_in(&mut self.tx, self.tenant, &patch).await
     }
 
     pub async fn commit(self) -> StoreResult<()> {

@@ -13,8 +13,10 @@ use garasi_domain::car::{CAR_FIELDS, Car, CarFilter, CarSort};
 use garasi_service::cars::{ImportRow, import_rows};
 use http::{HeaderValue, header};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
+use super::dto::ApiError;
+use super::dto::cars::{CsvUpload, ImportReport, ImportRowError};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::spreadsheet::{CsvOut, parse_csv};
@@ -112,6 +114,8 @@ fn car_row(base: &str, car: &Car) -> Vec<String> {
     cells
 }
 
+#[utoipa::path(get, path = "/api/cars/export.csv", tag = "cars", summary = "Ekspor stok ke CSV",
+    responses((status = 200, description = "File CSV", content_type = "text/csv", body = String)))]
 async fn export(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
     let (cars, _) = tx.cars().list(&CarFilter::default(), CarSort::YearDesc, 100_000, 0).await?;
@@ -127,7 +131,7 @@ async fn export(State(state): State<AppState>, auth: TenantAuth) -> Result<Respo
     for car in &sorted {
         out.row(&car_row(&base, car));
     }
-    let date = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d");
+    let date = garasi_domain::time::jakarta_today().format("%Y-%m-%d");
     let mut resp = out.finish().into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
@@ -172,6 +176,16 @@ async fn csv_text(req: Request, state: &AppState) -> Result<String, AppError> {
         .map_err(|_| AppError::field("file", "File harus berupa teks UTF-8 (simpan sebagai \"CSV UTF-8\")."))
 }
 
+#[utoipa::path(post, path = "/api/cars/import.csv", tag = "cars",
+    summary = "Impor stok dari CSV (multipart `file` atau text/csv); baris dengan stock_no mengubah mobil itu",
+    params(("dry_run" = Option<String>, Query, description = "1 untuk memeriksa tanpa menyimpan")),
+    request_body(content(
+        (String = "text/csv"),
+        (CsvUpload = "multipart/form-data"),
+    )),
+    responses((status = 200, description = "Laporan per baris", body = ImportReport),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 422, description = "File tidak valid.", body = ApiError)))]
 async fn import(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -217,20 +231,22 @@ async fn import(
         })
         .collect();
     let report = import_rows(&state.services, &auth.actor(), &auth.tenant_db(&state), rows, dry_run).await?;
-    Ok(axum::Json(json!({
-        "dry_run": dry_run,
-        "rows": parsed.rows.len(),
-        "valid": report.valid,
-        "created": report.created,
-        "updated": report.updated,
-        "errors": report.errors,
-        "ignored_columns": unknown,
-    }))
+    Ok(axum::Json(ImportReport {
+        dry_run,
+        rows: parsed.rows.len(),
+        valid: report.valid,
+        created: report.created,
+        updated: report.updated,
+        errors: report.errors.into_iter().map(|e| ImportRowError { row: e.line, fields: e.fields }).collect(),
+        ignored_columns: unknown.into_iter().map(str::to_owned).collect(),
+    })
     .into_response())
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]

@@ -9,20 +9,18 @@
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use chrono::{NaiveDate, Utc};
-use garasi_domain::FieldErrors;
-use garasi_store::tenant::{Lead, LeadEvent, LeadFilter, LeadStatus, StatusChange, jakarta};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use chrono::Utc;
+use garasi_store::tenant::{Lead, LeadEvent, jakarta};
 
-use super::sales::audit;
-use super::{ApiJson, PageQuery, parse_id};
+use super::dto::ApiError;
+use super::dto::leads::{LeadDetail, LeadEvent as LeadEventView, LeadList, LeadNoteInput, LeadStatusInput};
+use super::{ApiJson, parse_id};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
+use crate::lead_query::{LeadQuery, parse_filter};
 use crate::spreadsheet::CsvOut;
 use crate::state::AppState;
 
@@ -36,125 +34,13 @@ pub fn routes() -> Router<AppState> {
         .route("/api/leads/{id}/notes", post(add_note))
 }
 
-const NOTE_MAX: usize = 2000;
-
-pub(crate) fn lead_json(l: &Lead) -> Value {
-    json!({
-        "id": l.id,
-        "phone": l.phone,
-        "name": l.name,
-        "status": l.status.as_str(),
-        "car_id": l.car_id,
-        "stock_no": l.stock_no,
-        "conversation_id": l.conversation_id,
-        "assigned_sales_id": l.assigned_sales_id,
-        "assigned_sales_name": l.assigned_sales_name,
-        "budget": l.budget,
-        "payment_method": l.payment_method.map(|p| p.as_str()),
-        "notes": l.notes,
-        "source": l.source,
-        "created_at": l.created_at,
-        "updated_at": l.updated_at,
-    })
+fn lead_detail_json(l: &Lead, events: &[LeadEvent]) -> LeadDetail {
+    LeadDetail::new(l, events)
 }
 
-fn event_json(e: &LeadEvent) -> Value {
-    json!({
-        "id": e.id,
-        "kind": e.kind,
-        "from_status": e.from_status,
-        "to_status": e.to_status,
-        "note": e.note,
-        "actor": e.actor,
-        "created_at": e.created_at,
-    })
-}
-
-fn lead_detail_json(l: &Lead, events: &[LeadEvent]) -> Value {
-    let mut v = lead_json(l);
-    v["events"] = events.iter().map(event_json).collect();
-    v
-}
-
-/// Raw query values, parsed by hand so that each bad one gets its own field message.
-#[derive(Deserialize, Default)]
-pub(crate) struct LeadQuery {
-    pub status: Option<String>,
-    pub sales_id: Option<String>,
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub page: Option<String>,
-    pub per_page: Option<String>,
-}
-
-fn present(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-fn status_message() -> String {
-    let all: Vec<&str> = LeadStatus::ALL.iter().map(|s| s.as_str()).collect();
-    format!("Status harus salah satu dari: {}.", all.join(", "))
-}
-
-/// Strictly `YYYY-MM-DD`.
-fn parse_day(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
-    let raw = raw?;
-    let b = raw.as_bytes();
-    let shaped = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    match NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
-        Ok(d) if shaped => Some(d),
-        _ => {
-            errors.add(field, "Tanggal harus berformat YYYY-MM-DD, contoh: 2026-01-31.");
-            None
-        }
-    }
-}
-
-fn parse_number(errors: &mut FieldErrors, field: &str, raw: Option<&str>, msg: &str) -> Option<i64> {
-    let raw = raw?;
-    match raw.parse::<i64>() {
-        Ok(n) => Some(n),
-        Err(_) => {
-            errors.add(field, msg);
-            None
-        }
-    }
-}
-
-pub(crate) fn parse_filter(q: Result<Query<LeadQuery>, QueryRejection>) -> Result<(LeadFilter, PageQuery), AppError> {
-    let Query(q) = q.map_err(|_| AppError::bad_request("Parameter pencarian tidak dapat dibaca."))?;
-    let mut errors = FieldErrors::new();
-    let mut filter = LeadFilter::default();
-    if let Some(s) = present(&q.status) {
-        match s.parse::<LeadStatus>() {
-            Ok(st) => filter.status = Some(st),
-            Err(_) => errors.add("status", status_message()),
-        }
-    }
-    if let Some(s) = present(&q.sales_id) {
-        match uuid::Uuid::parse_str(s) {
-            Ok(id) => filter.assigned_sales_id = Some(id),
-            Err(_) => errors.add("sales_id", "ID sales tidak valid."),
-        }
-    }
-    filter.created_from = parse_day(&mut errors, "from", present(&q.from));
-    filter.created_to = parse_day(&mut errors, "to", present(&q.to));
-    if let (Some(from), Some(to)) = (filter.created_from, filter.created_to)
-        && to < from
-    {
-        errors.add("to", "Tanggal akhir tidak boleh sebelum tanggal awal.");
-    }
-    let page = PageQuery {
-        page: parse_number(&mut errors, "page", present(&q.page), "Nomor halaman harus berupa angka."),
-        per_page: parse_number(&mut errors, "per_page", present(&q.per_page), "Jumlah per halaman harus berupa angka."),
-    };
-    errors.into_result().map_err(AppError::Validation)?;
-    Ok((filter, page))
-}
-
+#[utoipa::path(get, path = "/api/leads", tag = "leads", summary = "Daftar leads", params(LeadQuery),
+    responses((status = 200, description = "Daftar", body = LeadList),
+        (status = 422, description = "Filter tidak valid.", body = ApiError)))]
 async fn list(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -165,10 +51,12 @@ async fn list(
     let items = tx.leads().list(&filter, page.per_page(), page.offset()).await?;
     let total = tx.leads().count(&filter).await?;
     tx.commit().await?;
-    let items = items.iter().map(lead_json).collect();
-    Ok(axum::Json(page.envelope(items, total)).into_response())
+    let items = items.iter().map(Into::into).collect();
+    Ok(axum::Json(LeadList::new(&page, items, total)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/leads/{id}", tag = "leads", summary = "Detail lead dengan riwayat",
+    params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "Lead", body = LeadDetail)))]
 async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
@@ -178,102 +66,53 @@ async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<St
     Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
 }
 
-#[derive(Deserialize)]
-struct StatusBody {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    note: Option<String>,
-}
-
-fn check_note(errors: &mut FieldErrors, note: &str) {
-    if note.chars().count() > NOTE_MAX {
-        errors.add("note", format!("Catatan maksimal {NOTE_MAX} karakter."));
-    }
-}
-
+#[utoipa::path(put, path = "/api/leads/{id}/status", tag = "leads", summary = "Ubah status lead",
+    params(("id" = uuid::Uuid, Path)), request_body = LeadStatusInput,
+    responses((status = 200, description = "Lead", body = LeadDetail),
+        (status = 422, description = "Status tidak valid.", body = ApiError)))]
 /// Any status may follow any other; asking for the status the lead already has is a 422.
 async fn set_status(
     State(state): State<AppState>,
     auth: TenantAuth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<StatusBody>,
+    ApiJson(body): ApiJson<LeadStatusInput>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let (lead, events) = change_status(&state, &auth, id, &body.status, body.note.as_deref().unwrap_or("")).await?;
+    let note = body.note.as_deref().unwrap_or("");
+    let (lead, events) = garasi_service::leads::change_status(
+        &state.services,
+        &auth.actor(),
+        &auth.tenant_db(&state),
+        &auth.actor_label(),
+        id,
+        &body.status,
+        note,
+    )
+    .await?;
     Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
 }
 
-/// Validates and applies a status change with its note; answers the lead and its
-/// history. Shared with the dashboard.
-pub(crate) async fn change_status(
-    state: &AppState,
-    auth: &TenantAuth,
-    id: uuid::Uuid,
-    status: &str,
-    note: &str,
-) -> Result<(Lead, Vec<LeadEvent>), AppError> {
-    let mut errors = FieldErrors::new();
-    let status = match status.trim().parse::<LeadStatus>() {
-        Ok(s) => Some(s),
-        Err(_) => {
-            errors.add("status", status_message());
-            None
-        }
-    };
-    let note = note.trim().to_owned();
-    check_note(&mut errors, &note);
-    let Some(status) = status else {
-        return Err(AppError::Validation(errors));
-    };
-    errors.into_result().map_err(AppError::Validation)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let lead = match tx.leads().set_status(id, status, &auth.actor_label(), &note).await? {
-        StatusChange::Changed(lead) => lead,
-        StatusChange::Unchanged(_) => {
-            return Err(AppError::field("status", format!("Status prospek sudah \"{}\".", status.label())));
-        }
-    };
-    let events = tx.leads().events(id).await?;
-    tx.commit().await?;
-    Ok((lead, events))
-}
-
-#[derive(Deserialize)]
-struct NoteBody {
-    #[serde(default)]
-    note: String,
-}
-
+#[utoipa::path(post, path = "/api/leads/{id}/notes", tag = "leads", summary = "Tambah catatan pada lead",
+    params(("id" = uuid::Uuid, Path)), request_body = LeadNoteInput,
+    responses((status = 201, description = "Catatan", body = LeadEventView),
+        (status = 422, description = "Catatan kosong.", body = ApiError)))]
 async fn add_note(
     State(state): State<AppState>,
     auth: TenantAuth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<NoteBody>,
+    ApiJson(body): ApiJson<LeadNoteInput>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let event = write_note(&state, &auth, id, &body.note).await?;
-    Ok((StatusCode::CREATED, axum::Json(event_json(&event))).into_response())
-}
-
-/// Validates and adds a note to a lead's history. Shared with the dashboard.
-pub(crate) async fn write_note(
-    state: &AppState,
-    auth: &TenantAuth,
-    id: uuid::Uuid,
-    note: &str,
-) -> Result<LeadEvent, AppError> {
-    let note = note.trim();
-    let mut errors = FieldErrors::new();
-    if note.is_empty() {
-        errors.add("note", "Catatan wajib diisi.");
-    }
-    check_note(&mut errors, note);
-    errors.into_result().map_err(AppError::Validation)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let event = tx.leads().add_note(id, &auth.actor_label(), note).await?;
-    tx.commit().await?;
-    Ok(event)
+    let event = garasi_service::leads::add_note(
+        &state.services,
+        &auth.actor(),
+        &auth.tenant_db(&state),
+        &auth.actor_label(),
+        id,
+        &body.note,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, axum::Json(LeadEventView::from(&event))).into_response())
 }
 
 /// The export's columns, in Indonesian for the showroom's spreadsheet.
@@ -321,33 +160,20 @@ fn leads_csv(leads: &[Lead]) -> Vec<u8> {
     out.finish()
 }
 
+#[utoipa::path(get, path = "/api/leads/export.csv", tag = "leads", summary = "Ekspor leads ke CSV (pemilik/admin)",
+    params(LeadQuery),
+    responses((status = 200, description = "File CSV", content_type = "text/csv", body = String),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
 async fn export_csv(
     State(state): State<AppState>,
     auth: TenantAuth,
-    parts: Parts,
     q: Result<Query<LeadQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    // Refused before the filter is read, so a staff user learns nothing from its errors.
     auth.require_admin()?;
     let (filter, _) = parse_filter(q)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
-    let leads = tx.leads().list(&filter, i64::MAX, 0).await?;
-    tx.commit().await?;
-    audit(
-        &state,
-        &parts,
-        &auth,
-        "leads.export",
-        None,
-        json!({
-            "rows": leads.len(),
-            "status": filter.status.map(|s| s.as_str()),
-            "sales_id": filter.assigned_sales_id,
-            "from": filter.created_from,
-            "to": filter.created_to,
-        }),
-    )
-    .await?;
-    let today = Utc::now().with_timezone(&jakarta()).format("%Y-%m-%d");
+    let leads = garasi_service::leads::export(&state.services, &auth.actor(), &auth.tenant_db(&state), &filter).await?;
+    let today = garasi_domain::time::jakarta_today().format("%Y-%m-%d");
     let disposition = format!("attachment; filename=\"leads-{}-{today}.csv\"", auth.tenant.slug);
     let mut resp = leads_csv(&leads).into_response();
     let h = resp.headers_mut();

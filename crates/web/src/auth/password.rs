@@ -28,6 +28,11 @@ pub async fn hash_password(password: &str) -> anyhow::Result<String> {
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
+/// [`hash_password`] for use cases that take the hasher as an argument.
+pub async fn hash_for_service(password: String) -> garasi_service::ServiceResult<String> {
+    hash_password(&password).await.map_err(|e| garasi_service::ServiceError::Internal(e.to_string()))
+}
+
 /// Checks a password against a stored hash; `None` verifies against a dummy.
 pub async fn verify_password(password: &str, stored: Option<&str>) -> bool {
     let password = password.to_owned();

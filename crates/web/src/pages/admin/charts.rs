@@ -24,20 +24,7 @@ const BRAND: &str = "#4338ca";
 const BRAND_SOFT: &str = "#e0e7ff";
 
 /// Text for SVG content and attributes.
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::html::escape as esc;
 
 /// The smallest 1, 2 or 5 × 10ⁿ at or above `v` (at least 1), for the top of an axis.
 pub fn nice_max(v: i64) -> i64 {

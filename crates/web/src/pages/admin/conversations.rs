@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use garasi_domain::FieldErrors;
@@ -12,14 +11,12 @@ use garasi_store::TenantTx;
 use garasi_store::tenant::{ContactRole, Conversation, ConversationFilter, Message};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::leads::lead_row;
 use super::ui::{self, Pager, Toast, html, with_toast};
 use super::{Shell, Staff, render, ser};
 use crate::api::parse_id;
-use crate::api::sales::audit;
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::pages::site::format::truncate;
@@ -297,14 +294,10 @@ pub async fn detail(
 pub async fn take_over(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    parts: Parts,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    tx.conversations().take_over(id, Some(auth.user.id)).await?;
-    tx.commit().await?;
-    audit(&state, &parts, &auth, "conversation.take_over", Some(("conversation", id.to_string())), json!({})).await?;
+    garasi_service::conversations::take_over(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
     bot_control(&state, &auth, id, "Percakapan diambil alih. Bot berhenti membalas chat ini.").await
 }
 
@@ -312,14 +305,10 @@ pub async fn take_over(
 pub async fn hand_back(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    parts: Parts,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    tx.conversations().resume_bot(id).await?;
-    tx.commit().await?;
-    audit(&state, &parts, &auth, "conversation.hand_back", Some(("conversation", id.to_string())), json!({})).await?;
+    garasi_service::conversations::hand_back(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
     bot_control(&state, &auth, id, "Percakapan diserahkan kembali ke bot.").await
 }
 

@@ -17,10 +17,10 @@ use super::conversations::{MessageView, message_views};
 use super::dashboard::NoticeQuery;
 use super::ui::{self, FormData, Pager, Toast, html, with_toast};
 use super::{Shell, Staff, render, ser};
-use crate::api::leads::{LeadQuery, change_status, parse_filter, write_note};
 use crate::api::parse_id;
 use crate::auth::TenantAuth;
 use crate::error::AppError;
+use crate::lead_query::{LeadQuery, parse_filter};
 use crate::pages::site::format::{rupiah, url_encode};
 use crate::state::AppState;
 
@@ -267,7 +267,16 @@ pub async fn set_status(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let (lead, _) = change_status(&state, &auth, id, &form.status, &form.note).await?;
+    let (lead, _) = garasi_service::leads::change_status(
+        &state.services,
+        &auth.actor(),
+        &auth.tenant_db(&state),
+        &auth.actor_label(),
+        id,
+        &form.status,
+        &form.note,
+    )
+    .await?;
     let message = format!("Status {} sekarang \"{}\".", display_name(&lead), lead.status.label());
     let shell = Shell::new(&state, &auth, "leads", "Prospek");
     if form.view == "board" {
@@ -293,7 +302,15 @@ pub async fn add_note(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let form = FormData(form);
-    write_note(&state, &auth, id, &form.text("note")).await?;
+    garasi_service::leads::add_note(
+        &state.services,
+        &auth.actor(),
+        &auth.tenant_db(&state),
+        &auth.actor_label(),
+        id,
+        &form.text("note"),
+    )
+    .await?;
     let ctx = load_detail(&state, &auth, id).await?;
     let shell = Shell::new(&state, &auth, "leads", "Prospek");
     Ok(with_toast(

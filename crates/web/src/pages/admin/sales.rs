@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use axum::response::Response;
 use garasi_domain::FieldErrors;
 use garasi_store::tenant::{ConversationFilter, LeadFilter};
@@ -18,7 +17,6 @@ use super::leads::{LeadRow, lead_row};
 use super::ui::{self, FormData, FormField, Pager, Toast, html, html_status, toast_oob, with_toast};
 use super::{Shell, Staff, render, ser};
 use crate::api::parse_id;
-use crate::api::sales::{add_sales, remove_sales};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -111,13 +109,14 @@ pub async fn create(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    parts: Parts,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = FormData(form);
     let (name, phone) = (form.text("name"), form.text("phone"));
     let shell = Shell::new(&state, &auth, "sales", "Tim sales");
-    match add_sales(&state, &parts, &auth, &name, &phone).await {
+    let added =
+        garasi_service::sales::add(&state.services, &auth.actor(), &auth.tenant_db(&state), &name, &phone).await;
+    match added.map_err(AppError::from) {
         Ok(person) => {
             let ctx = list_ctx(&state, &auth, 1).await?;
             let form = ser(form_fields("", "", &FieldErrors::new()));
@@ -143,7 +142,6 @@ pub async fn remove(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    parts: Parts,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
@@ -153,7 +151,7 @@ pub async fn remove(
         tx.commit().await?;
         person.name
     };
-    remove_sales(&state, &parts, &auth, id).await?;
+    garasi_service::sales::remove(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
     if !ui::is_htmx(&headers) {
         return Ok(ui::redirect(&headers, "/admin/sales"));
     }

@@ -7,20 +7,16 @@
 
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::request::Parts;
 use axum::response::Response;
 use garasi_domain::money::Rupiah;
 use garasi_domain::{FieldErrors, PhoneNumber, TenantSettings};
-use garasi_store::platform::TenantPatch;
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::dashboard::NoticeQuery;
 use super::ui::{self, FormData, FormField, Toast, html, html_status, money_value, toast_oob};
 use super::{Shell, Staff, render, ser};
-use crate::api::admin_tenants::{check_name, tenant_changed};
-use crate::api::sales::audit;
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -93,7 +89,7 @@ fn text(errors: &mut FieldErrors, field: &str, raw: &str, max: usize, label: &st
 fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSettings), FieldErrors> {
     let mut e = FieldErrors::new();
     let mut s = current.clone();
-    let name = check_name(&mut e, &form.text("name")).unwrap_or_default();
+    let name = garasi_service::tenants::check_name(&mut e, &form.text("name")).unwrap_or_default();
     let p = &mut s.profile;
     p.about = text(&mut e, "about", &form.text("about"), 1000, "Tentang showroom");
     p.address = text(&mut e, "address", &form.text("address"), 200, "Alamat");
@@ -302,7 +298,6 @@ pub async fn save(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    parts: Parts,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
@@ -318,24 +313,9 @@ pub async fn save(
             return Ok(html_status(StatusCode::UNPROCESSABLE_ENTITY, format!("{body}{toast}")));
         }
     };
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    let mut raw = tx.settings().get().await?;
-    if !raw.is_object() {
-        raw = json!({});
-    }
-    let typed = updated.to_json();
-    for key in ["profile", "credit", "bot"] {
-        raw[key] = typed[key].clone();
-    }
-    tx.settings().put(&raw).await?;
-    tx.commit().await?;
-    if name != auth.tenant.name {
-        let patch = TenantPatch { name: Some(name.clone()), ..TenantPatch::default() };
-        state.db.platform().update_tenant(auth.tenant.id, &patch).await?;
-    }
-    audit(&state, &parts, &auth, "settings.update", None, json!({ "sections": ["profile", "credit", "bot"] })).await?;
-    // The public pages and the host cache show the new name and profile right away.
-    tenant_changed(&state, auth.tenant.id).await;
+    garasi_service::settings::update(&state.services, &auth.actor(), &auth.tenant_db(&state), &name, &updated).await?;
+    // This instance's host cache forgets the old name at once; others hear the event.
+    state.hosts.forget_tenant(auth.tenant.id);
     Ok(ui::redirect(&headers, "/admin/settings?notice=settings_saved"))
 }
 

@@ -5,7 +5,7 @@
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use garasi_domain::FieldErrors;
-use garasi_store::tenant::{jakarta, jakarta_day_start};
+use garasi_domain::time::{jakarta, jakarta_day_start};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use minijinja::Environment;
 use serde::Serialize;
@@ -333,7 +333,7 @@ const MONTHS_SHORT: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul
 
 /// Today's date in Jakarta.
 pub fn today() -> NaiveDate {
-    Utc::now().with_timezone(&jakarta()).date_naive()
+    garasi_domain::time::jakarta_today()
 }
 
 /// The instant a Jakarta calendar day starts.
@@ -359,28 +359,7 @@ pub fn day_label(d: NaiveDate) -> String {
 }
 
 /// "+6281234567890" → "0812-3456-7890"; other numbers stay as they are.
-pub fn phone_display(e164: &str) -> String {
-    match e164.strip_prefix("+62") {
-        Some(rest) if rest.len() >= 8 => {
-            let local = format!("0{rest}");
-            let (a, b) = local.split_at(4);
-            let (b, c) = b.split_at(4.min(b.len()));
-            if c.is_empty() { format!("{a}-{b}") } else { format!("{a}-{b}-{c}") }
-        }
-        _ => e164.to_owned(),
-    }
-}
-
-fn escape_into(out: &mut String, c: char) {
-    match c {
-        '&' => out.push_str("&amp;"),
-        '<' => out.push_str("&lt;"),
-        '>' => out.push_str("&gt;"),
-        '"' => out.push_str("&quot;"),
-        '\'' => out.push_str("&#x27;"),
-        c => out.push(c),
-    }
-}
+pub use garasi_domain::phone::display_e164 as phone_display;
 
 /// WhatsApp's own formatting marks and the tags they stand for.
 fn wa_tag(c: char) -> Option<&'static str> {
@@ -415,7 +394,7 @@ fn wa_into(out: &mut String, chars: &[char]) {
             out.push_str(&format!("</{tag}>"));
             i = end + 1;
         } else {
-            escape_into(out, c);
+            crate::html::escape_char(out, c);
             i += 1;
         }
     }

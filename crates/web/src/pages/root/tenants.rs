@@ -1,12 +1,12 @@
 //! Showrooms: the list with their figures, create, view and edit, suspend and
-//! reactivate, delete. Validation, audit entries and cache invalidation are the
-//! `/api/admin/tenants` code's own.
+//! reactivate, delete. Validation, audit entries and events are the use cases in
+//! `garasi_service::tenants`, shared with `/api/admin/tenants`.
 
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::request::Parts;
 use axum::response::Response;
-use garasi_domain::{FieldErrors, TenantStatus};
+use garasi_domain::{FieldErrors, TenantId, TenantStatus};
+use garasi_service::tenants::{self as service, CreateTenant};
 use garasi_store::platform::Tenant;
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
@@ -14,13 +14,17 @@ use serde_json::{Map, Value};
 
 use super::dashboard::{NoticeQuery, TenantCounts, tenant_counts};
 use super::{Root, shell};
-use crate::api::admin_tenants::{CreateTenant, create_tenant, delete_tenant, parse_id, update_tenant};
+use crate::auth::password::hash_for_service;
 use crate::error::AppError;
 use crate::pages::admin::ui::{self, FormData, FormField, Pager, Toast, html, html_status, toast_oob, with_toast};
 use crate::pages::admin::{render, ser};
 use crate::state::AppState;
 
 const PER_PAGE: i64 = 25;
+
+fn parse_id(raw: &str) -> Result<TenantId, AppError> {
+    crate::api::parse_id(raw).map(TenantId)
+}
 
 #[derive(Serialize)]
 struct TenantRow {
@@ -165,11 +169,11 @@ pub async fn create(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    parts: Parts,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     let form = FormData(form);
     let optional = |k: &str| Some(form.text(k)).filter(|v| !v.is_empty());
+    let hosts = state.config.platform_hosts();
     let body = CreateTenant {
         name: form.text("name"),
         slug: form.text("slug"),
@@ -178,8 +182,12 @@ pub async fn create(
         whatsapp_number: optional("whatsapp_number"),
         domain: optional("domain"),
     };
-    match create_tenant(&state, &auth, &parts, body).await {
-        Ok((tenant, _)) => Ok(ui::redirect(&headers, &format!("/tenants/{}?notice=tenant_created", tenant.id))),
+    let created = service::create(&state.services, &auth.actor(), &hosts, body, hash_for_service).await;
+    match created.map_err(AppError::from) {
+        Ok((tenant, _)) => {
+            state.hosts.forget_tenant(tenant.id);
+            Ok(ui::redirect(&headers, &format!("/tenants/{}?notice=tenant_created", tenant.id)))
+        }
         Err(e) => {
             let errors = ui::field_errors(e)?;
             let shell = shell(&auth, "tenants", "Showroom baru");
@@ -246,7 +254,6 @@ pub async fn update(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    parts: Parts,
     Path(id): Path<String>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
@@ -259,8 +266,10 @@ pub async fn update(
     body.insert("whatsapp_number".into(), if wa.is_empty() { Value::Null } else { Value::String(wa) });
     body.insert("domain".into(), Value::String(form.text("domain")));
     let shell = shell(&auth, "tenants", current.name.clone());
-    match update_tenant(&state, &auth, &parts, id, body).await {
+    let updated = service::update(&state.services, &auth.actor(), &state.config.platform_hosts(), id, body).await;
+    match updated.map_err(AppError::from) {
         Ok(t) => {
+            state.hosts.forget_tenant(id);
             if !ui::is_htmx(&headers) {
                 return Ok(ui::redirect(&headers, &format!("/tenants/{id}")));
             }
@@ -289,17 +298,13 @@ pub(crate) struct StatusForm {
 pub async fn set_status(
     State(state): State<AppState>,
     Root(auth): Root,
-    parts: Parts,
     Path(id): Path<String>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    if !matches!(form.status.as_str(), "active" | "suspended") {
-        return Err(AppError::field("status", "Pilih aktifkan atau tangguhkan."));
-    }
-    let mut body = Map::new();
-    body.insert("status".into(), Value::String(form.status.clone()));
-    let t = update_tenant(&state, &auth, &parts, id, body).await?;
+    let hosts = state.config.platform_hosts();
+    let t = service::set_status(&state.services, &auth.actor(), &hosts, id, &form.status).await?;
+    state.hosts.forget_tenant(id);
     let message = if t.status == TenantStatus::Active {
         format!("{} aktif kembali.", t.name)
     } else {
@@ -316,10 +321,10 @@ pub async fn delete(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    parts: Parts,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    delete_tenant(&state, &auth, &parts, id).await?;
+    service::delete(&state.services, &auth.actor(), id).await?;
+    state.hosts.forget_tenant(id);
     Ok(ui::redirect(&headers, "/tenants?notice=tenant_deleted"))
 }

@@ -5,20 +5,7 @@ use garasi_domain::money::Rupiah;
 use serde_json::Value;
 
 /// 38000 → "38.000".
-pub fn thousands(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if v < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use garasi_domain::money::group_thousands as thousands;
 
 /// 195000000 → "Rp 195.000.000".
 pub fn rupiah(v: i64) -> String {

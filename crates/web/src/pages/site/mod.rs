@@ -189,18 +189,7 @@ pub async fn fallback(State(state): State<AppState>, req: Request) -> Response {
 /// is (it needs no escaping in text or quoted attributes), so URLs read normally.
 const SITE_ESCAPE: &str = "site-html";
 
-fn escape_html(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-}
+use crate::html::escape_into as escape_html;
 
 /// Adds the public site's templates, the asset URLs and the site's escaping.
 pub fn register_templates(env: &mut Environment<'static>) {

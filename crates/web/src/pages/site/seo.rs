@@ -17,9 +17,8 @@ use crate::state::AppState;
 /// The sitemaps.org limit for one file.
 const MAX_URLS: i64 = 50_000;
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")
-}
+// XML needs the same five escapes as HTML.
+use crate::html::escape as xml_escape;
 
 /// W3C datetime in UTC, to the second: `2026-05-01T08:30:00+00:00`.
 fn w3c(at: DateTime<Utc>) -> String {

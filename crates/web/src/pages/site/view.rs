@@ -81,20 +81,6 @@ pub struct Showroom {
     pub year: i32,
 }
 
-/// +6281200000001 → "0812-0000-0001"; other countries keep their + form.
-fn display_phone(p: &PhoneNumber) -> String {
-    let d = p.digits();
-    match d.strip_prefix("62") {
-        Some(rest) if rest.len() >= 8 => {
-            let local = format!("0{rest}");
-            let (a, b) = local.split_at(4);
-            let (b, c) = b.split_at(b.len().min(4));
-            if c.is_empty() { format!("{a}-{b}") } else { format!("{a}-{b}-{c}") }
-        }
-        _ => format!("+{d}"),
-    }
-}
-
 impl Showroom {
     pub fn new(tenant: &Tenant, settings: &TenantSettings, base_url: String) -> Showroom {
         let p = &settings.profile;
@@ -124,12 +110,12 @@ impl Showroom {
             full_address,
             maps_url,
             opening_hours: p.opening_hours.trim().to_owned(),
-            phone: phone.as_ref().map(display_phone),
+            phone: phone.as_ref().map(PhoneNumber::display),
             phone_href: phone.as_ref().map(|n| format!("tel:+{}", n.digits())),
             wa_url: wa.as_ref().map(|n| format!("https://wa.me/{}", n.digits())),
-            wa_display: wa.as_ref().map(display_phone),
+            wa_display: wa.as_ref().map(PhoneNumber::display),
             base_url,
-            year: chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(7))),
+            year: garasi_domain::time::current_year(),
         }
     }
 
@@ -248,7 +234,7 @@ pub struct CarDetail {
 /// "Mei 2026", marked when the month has passed (the owner must renew before driving).
 fn tax_text(paid_until: Option<YearMonth>) -> String {
     let Some(ym) = paid_until else { return "Tanyakan ke kami".into() };
-    let now = chrono::Utc::now() + chrono::Duration::hours(7);
+    let now = garasi_domain::time::jakarta_now();
     let current = YearMonth { year: chrono::Datelike::year(&now), month: chrono::Datelike::month(&now) as u8 };
     if ym < current { format!("{} (perlu diperpanjang)", month_year(ym)) } else { month_year(ym) }
 }
@@ -335,6 +321,6 @@ mod tests {
 
     #[test]
     fn indonesian_numbers_display_locally() {
-        assert_eq!(display_phone(&PhoneNumber::parse("+6281200000001").unwrap()), "0812-0000-0001");
+        assert_eq!(PhoneNumber::display(&PhoneNumber::parse("+6281200000001").unwrap()), "0812-0000-0001");
     }
 }
