@@ -26,6 +26,9 @@ pub enum ServiceError {
     Media(#[from] MediaError),
     #[error(transparent)]
     Store(StoreError),
+    /// Something outside the database failed (a WhatsApp connection, a file system).
+    #[error(transparent)]
+    Internal(anyhow::Error),
 }
 
 impl ServiceError {

@@ -13,10 +13,13 @@ pub mod events;
 pub mod kv;
 
 pub mod cars;
+pub mod urls;
+pub mod whatsapp;
 
 pub use actor::Actor;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{Event, Events};
+pub use urls::{PublicUrls, Scheme};
 
 use std::sync::Arc;
 

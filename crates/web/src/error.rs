@@ -118,6 +118,7 @@ impl From<garasi_service::ServiceError> for AppError {
             S::Conflict(m) => AppError::Conflict(m),
             S::Media(m) => AppError::from(m),
             S::Store(s) => AppError::from(s),
+            S::Internal(e) => AppError::Internal(e),
         }
     }
 }

@@ -20,4 +20,5 @@ mod sales;
 mod site;
 mod support;
 mod whatsapp;
+mod whatsapp_audit;
 mod whatsapp_lease;
