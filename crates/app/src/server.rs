@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use garasi_media::{BlobStore, LocalBlobStore, Staging};
-use garasi_store::{Db, DbOptions, redact_url};
 use garasi_service::Services;
+use garasi_store::{Db, DbOptions, redact_url};
 use garasi_web::{AppState, Events, Kv, MemoryKv, RedisKv, build_router};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;

@@ -160,7 +160,9 @@ impl ChannelSetup {
 pub enum Change {
     Configure(ChannelSetup),
     /// Start linking a WhatsApp Web number: a QR round, or a code for `phone` (E.164).
-    Pair { phone: Option<String> },
+    Pair {
+        phone: Option<String>,
+    },
     /// Stop the connection, keeping the keys.
     Disconnect,
     /// Unlink the number and wipe its keys.
@@ -266,12 +268,7 @@ pub async fn force_disconnect(
 }
 
 /// Puts a dead outbound message back in the queue.
-pub async fn retry_dead_letter(
-    _services: &Services,
-    actor: &Actor,
-    tenant: &TenantDb,
-    job: Uuid,
-) -> ServiceResult<()> {
+pub async fn retry_dead_letter(_services: &Services, actor: &Actor, tenant: &TenantDb, job: Uuid) -> ServiceResult<()> {
     managers_only(actor)?;
     let mut tx = tenant.begin_write().await?;
     if !tx.outbox().retry_dead(WHATSAPP_OUT, job).await? {
@@ -313,7 +310,17 @@ mod tests {
 
     #[test]
     fn states_round_trip_as_their_stored_names() {
-        for s in ["stopped", "connecting", "awaiting_pairing", "connected", "reconnecting", "logged_out", "replaced", "banned", "failed"] {
+        for s in [
+            "stopped",
+            "connecting",
+            "awaiting_pairing",
+            "connected",
+            "reconnecting",
+            "logged_out",
+            "replaced",
+            "banned",
+            "failed",
+        ] {
             let st = ConnState::parse(s);
             assert_eq!(st.as_str(), s);
             assert_eq!(serde_json::to_value(st).unwrap(), json!(s));

@@ -57,5 +57,4 @@ impl Channels {
             tracing::warn!(error = %e, "could not queue the WhatsApp alert");
         }
     }
-
 }

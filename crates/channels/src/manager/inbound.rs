@@ -39,9 +39,7 @@ impl Channels {
             InboundBody::Image { caption: Some(c), media } if photo_command(c).is_some() => {
                 self.photo_from_sales(&msg, photo_command(c).unwrap_or_default(), media).await
             }
-            _ => {
-                self.inner.sink.handle(&msg).await
-            }
+            _ => self.inner.sink.handle(&msg).await,
         };
         match result {
             Ok(()) => {
@@ -140,5 +138,4 @@ impl Channels {
         .await?;
         Ok(())
     }
-
 }

@@ -200,5 +200,4 @@ impl Channels {
     pub fn watch(&self, tenant: TenantId) -> Option<(watch::Receiver<ConnStatus>, watch::Receiver<Option<Pairing>>)> {
         self.conn(tenant).map(|c| (c.channel.status(), c.channel.pairing()))
     }
-
 }

@@ -20,7 +20,6 @@ pub enum WebhookError {
     Store(#[from] StoreError),
 }
 
-
 impl Channels {
     pub(super) async fn cloud_credentials(&self, tenant: TenantId) -> Result<Option<CloudCredentials>, StoreError> {
         let Some(row) = self.channel_row(tenant).await? else { return Ok(None) };
@@ -75,5 +74,4 @@ impl Channels {
         }
         Ok(stored)
     }
-
 }

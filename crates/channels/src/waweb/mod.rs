@@ -34,11 +34,11 @@ use whatsapp_rust::{ChatStateType, InboundDurabilityHook};
 use crate::channel::Channel;
 use crate::config::WaWebTimings;
 use crate::inbox::Inbox;
-use crate::util::backoff;
 use crate::types::{
     Capabilities, ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing,
     Peer, SendError, SentRef,
 };
+use crate::util::backoff;
 
 /// The device store file inside a tenant's directory.
 pub const STORE_FILE: &str = "device.db";

@@ -65,8 +65,8 @@ fn image_with_caption_keeps_a_download_reference() {
 #[test]
 fn lid_sender_takes_the_phone_from_sender_alt_and_keeps_both() {
     let m = wa::Message { conversation: Some("halo".into()), ..Default::default() };
-    let got = map_message(tenant(), &m, &info(Jid::lid("100000012345678"), Some(Jid::pn("6281234567890"))), None)
-        .unwrap();
+    let got =
+        map_message(tenant(), &m, &info(Jid::lid("100000012345678"), Some(Jid::pn("6281234567890"))), None).unwrap();
     assert_eq!(got.sender.phone.as_deref(), Some("+6281234567890"));
     assert_eq!(got.sender.platform_id.as_deref(), Some("100000012345678@lid"));
     // Without sender_alt, the client's LID map decides; without that, no phone.
@@ -175,12 +175,8 @@ async fn measure_idle_client_memory() {
     };
     let base = std::env::temp_dir().join(format!("garasi-mem-{}", uuid::Uuid::now_v7().simple()));
     // Warm up one client so one-time statics are not counted per client.
-    let warm = WaWebChannel::new(
-        TenantId(uuid::Uuid::now_v7()),
-        base.join("warm"),
-        timings.clone(),
-        Inbox::new(db.clone()),
-    );
+    let warm =
+        WaWebChannel::new(TenantId(uuid::Uuid::now_v7()), base.join("warm"), timings.clone(), Inbox::new(db.clone()));
     warm.start().await.unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
     let before = rss_kb();
