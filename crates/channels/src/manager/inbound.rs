@@ -22,10 +22,6 @@ impl Channels {
         .await;
     }
 
-    /// Claims due jobs of `queue` for the tenants this instance holds and runs up to
-    /// `concurrency` of them at once, until shutdown. Then waits for the jobs in flight,
-    /// at most `drain` when given (an unfinished job is claimed again after its lease).
-
     pub(super) async fn run_inbound(&self, job: Job, worker: &str) {
         let jobs = self.inner.db.jobs();
         let msg: InboundMessage = match serde_json::from_value(job.payload.clone()) {

@@ -9,6 +9,9 @@ use tokio::sync::Semaphore;
 use super::Channels;
 
 impl Channels {
+    /// Claims due jobs of `queue` for the tenants this instance holds and runs up to
+    /// `concurrency` of them at once, until shutdown. Then waits for the jobs in flight,
+    /// at most `drain` when given (an unfinished job is claimed again after its lease).
     pub(super) async fn queue_loop<F, Fut>(
         &self,
         queue: &'static str,
