@@ -16,6 +16,8 @@ use garasi_store::tenant::{NewUser, User};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
+use super::dto::ApiError;
+use super::dto::tenants::{Tenant as TenantView, TenantList, TenantOwner, TenantPatch as TenantPatchDoc};
 use super::{ApiJson, tenant_json};
 use crate::auth::RootAuth;
 use crate::auth::password::hash_password;
@@ -31,17 +33,21 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A new showroom and its owner, from the API's JSON or the root dashboard's form.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = TenantInput)]
 pub(crate) struct CreateTenant {
     #[serde(default)]
     pub name: String,
+    /// The showroom's subdomain, e.g. `sinarjaya`.
     #[serde(default)]
     pub slug: String,
     #[serde(default)]
     pub owner_email: String,
     #[serde(default)]
+    #[schema(min_length = 10)]
     pub owner_password: String,
     pub whatsapp_number: Option<String>,
+    /// A custom domain, e.g. `mobil.sinarjaya.co.id`.
     pub domain: Option<String>,
 }
 
@@ -123,6 +129,10 @@ pub(crate) async fn tenant_changed(state: &AppState, id: TenantId) {
     state.events.publish(Event::TenantChanged { tenant_id: id.0 }).await;
 }
 
+#[utoipa::path(post, path = "/api/admin/tenants", tag = "admin", summary = "Buat showroom beserta pemiliknya (root)",
+    request_body = CreateTenant,
+    responses((status = 201, description = "Dibuat", body = TenantView),
+        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
 async fn create(
     State(state): State<AppState>,
     root: RootAuth,
@@ -132,7 +142,7 @@ async fn create(
     let (tenant, user) = create_tenant(&state, &root, &parts, body).await?;
     let domains = state.db.platform().tenant_domains(tenant.id).await?;
     let mut body = tenant_json(&state.config, &tenant, Some(&domains));
-    body["owner"] = json!({ "id": user.id, "email": user.email, "role": user.role.as_str() });
+    body.owner = Some(TenantOwner::from(&user));
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
 }
 
@@ -169,14 +179,19 @@ pub(crate) async fn create_tenant(
     Ok((tenant, user))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     page: Option<i64>,
+    /// 1–200, 50 by default.
     per_page: Option<i64>,
+    /// `true` to list deleted showrooms too.
     #[serde(default)]
     include_deleted: bool,
 }
 
+#[utoipa::path(get, path = "/api/admin/tenants", tag = "admin", summary = "Daftar showroom (root)", params(ListQuery),
+    responses((status = 200, description = "Daftar", body = TenantList)))]
 async fn list(
     State(state): State<AppState>,
     _root: RootAuth,
@@ -187,14 +202,16 @@ async fn list(
     let platform = state.db.platform();
     let items = platform.list_tenants(q.include_deleted, per_page, (page - 1) * per_page).await?;
     let total = platform.count_tenants(q.include_deleted).await?;
-    let items: Vec<Value> = items.iter().map(|t| tenant_json(&state.config, t, None)).collect();
-    Ok(axum::Json(json!({ "items": items, "total": total, "page": page, "per_page": per_page })).into_response())
+    let items = items.iter().map(|t| tenant_json(&state.config, t, None)).collect();
+    Ok(axum::Json(TenantList { items, total, page, per_page }).into_response())
 }
 
 pub(crate) fn parse_id(raw: &str) -> Result<TenantId, AppError> {
     super::parse_id(raw).map(TenantId)
 }
 
+#[utoipa::path(get, path = "/api/admin/tenants/{id}", tag = "admin", summary = "Detail showroom (root)",
+    params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "Showroom", body = TenantView)))]
 async fn show(State(state): State<AppState>, _root: RootAuth, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let platform = state.db.platform();
@@ -205,6 +222,10 @@ async fn show(State(state): State<AppState>, _root: RootAuth, Path(id): Path<Str
 
 const UPDATABLE: [&str; 4] = ["name", "status", "whatsapp_number", "domain"];
 
+#[utoipa::path(put, path = "/api/admin/tenants/{id}", tag = "admin", summary = "Ubah showroom (root)",
+    params(("id" = uuid::Uuid, Path)), request_body = TenantPatchDoc,
+    responses((status = 200, description = "Diubah", body = TenantView),
+        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
 async fn update(
     State(state): State<AppState>,
     root: RootAuth,
@@ -264,6 +285,8 @@ pub(crate) async fn update_tenant(
     Ok(tenant)
 }
 
+#[utoipa::path(delete, path = "/api/admin/tenants/{id}", tag = "admin", summary = "Hapus showroom (lunak) (root)",
+    params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "Dihapus", body = TenantView)))]
 /// Soft delete: the row and its data stay (for audit and restore); the host stops serving.
 async fn remove(
     State(state): State<AppState>,

@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use garasi_bot::{BotError, Inbound, TenantRef};
 use garasi_domain::{FieldErrors, PhoneNumber, check};
-use serde::Deserialize;
-use serde_json::json;
 
 use super::ApiJson;
+use super::dto::ApiError;
+use super::dto::bot::{SimulateInput, SimulateResult};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -27,18 +27,6 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/bot/simulate", post(simulate))
 }
 
-#[derive(Deserialize)]
-struct SimulateBody {
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    text: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    message_id: Option<String>,
-}
-
 fn bot_error(e: BotError) -> AppError {
     match e {
         BotError::Store(e) => e.into(),
@@ -47,10 +35,17 @@ fn bot_error(e: BotError) -> AppError {
     }
 }
 
+#[utoipa::path(post, path = "/api/bot/simulate", tag = "bot",
+    summary = "Simulasi percakapan WhatsApp dengan bot (pemilik/admin); balasan ada di jawaban",
+    request_body = SimulateInput,
+    responses((status = 200, description = "Balasan bot", body = SimulateResult),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 422, description = "Isian tidak valid.", body = ApiError),
+        (status = 503, description = "Bot tidak aktif di server ini.", body = ApiError)))]
 async fn simulate(
     State(state): State<AppState>,
     auth: TenantAuth,
-    ApiJson(body): ApiJson<SimulateBody>,
+    ApiJson(body): ApiJson<SimulateInput>,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
     let Some(engine) = state.bot.clone() else {
@@ -96,14 +91,14 @@ async fn simulate(
     }
     // The simulator is the channel: what it answers here is delivered.
     engine.mark_delivered(auth.tenant.id, &out.job_ids, SIMULATOR_CHANNEL).await.map_err(bot_error)?;
-    Ok(axum::Json(json!({
-        "replies": out.replies,
-        "notifications": out.notifications,
-        "status": out.status,
-        "role": out.role,
-        "handled_by": out.handled_by,
-        "intent": out.intent,
-        "conversation_id": out.conversation_id,
-    }))
+    Ok(axum::Json(SimulateResult {
+        replies: out.replies.into_iter().map(Into::into).collect(),
+        notifications: out.notifications.into_iter().map(Into::into).collect(),
+        status: out.status,
+        role: out.role,
+        handled_by: out.handled_by,
+        intent: out.intent,
+        conversation_id: out.conversation_id,
+    })
     .into_response())
 }

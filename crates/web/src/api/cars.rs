@@ -7,8 +7,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::Datelike;
 use garasi_domain::car::CarFields;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
+use super::dto::ApiError;
+use super::dto::cars::{Car, CarInput, CarList};
 use super::{ApiJson, parse_id};
 use crate::auth::TenantAuth;
 use crate::car_query::{Audience, parse_car_params};
@@ -22,11 +24,60 @@ pub fn routes() -> Router<AppState> {
         .route("/api/cars/{id}", get(show).put(update).delete(remove))
 }
 
+/// The `{id}` of a car route.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub(crate) struct CarId {
+    id: uuid::Uuid,
+}
+
+/// The list's query parameters. The handler reads them as raw pairs (`parse_car_params`,
+/// shared with the site's catalogue), so this type only documents them.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct CarFilterParams {
+    /// Brand, case-insensitive.
+    brand: Option<String>,
+    /// One model or several separated by commas; `HR-V` = `hrv`.
+    model: Option<String>,
+    /// Rupiah.
+    price_min: Option<i64>,
+    /// Rupiah.
+    price_max: Option<i64>,
+    year_min: Option<i64>,
+    year_max: Option<i64>,
+    /// Kilometres.
+    mileage_max: Option<i64>,
+    /// `AT` or `MT`.
+    transmission: Option<String>,
+    /// `bensin`, `diesel`, `hybrid` or `listrik`.
+    fuel: Option<String>,
+    /// `MPV`, `SUV`, `LCGC`, `sedan`, `hatchback`, `pickup` or `double_cabin`.
+    body_type: Option<String>,
+    /// `ganjil` or `genap`.
+    plate_parity: Option<String>,
+    /// `draft`, `available`, `booked`, `sold`, `hidden`; several separated by commas.
+    status: Option<String>,
+    /// Free text over brand, model and variant.
+    q: Option<String>,
+    /// `newest`, `price_asc`, `price_desc`, `year_desc`, `year_asc` or `mileage_asc`.
+    sort: Option<String>,
+    page: Option<i64>,
+    /// 1–100.
+    per_page: Option<i64>,
+}
+
 /// The current year in Jakarta, for "a car may be at most next year's model".
 pub fn current_year() -> i64 {
     (chrono::Utc::now() + chrono::Duration::hours(7)).year() as i64
 }
 
+#[utoipa::path(get, path = "/api/cars", tag = "cars", summary = "Daftar mobil dengan filter",
+    params(CarFilterParams),
+    responses((status = 200, description = "Daftar", body = CarList),
+        (status = 422, description = "Filter tidak valid.", body = ApiError)))]
 async fn list(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -38,11 +89,13 @@ async fn list(
         tx.cars().list(&params.filter, params.sort, params.per_page, (params.page - 1) * params.per_page).await?;
     tx.commit().await?;
     let base = state.config.tenant_url(&auth.tenant);
-    let items: Vec<Value> = cars.iter().map(|c| staff_car_json(&base, c)).collect();
-    Ok(axum::Json(json!({ "items": items, "total": total, "page": params.page, "per_page": params.per_page }))
-        .into_response())
+    let items = cars.iter().map(|c| staff_car_json(&base, c)).collect();
+    Ok(axum::Json(CarList { items, total, page: params.page, per_page: params.per_page }).into_response())
 }
 
+#[utoipa::path(post, path = "/api/cars", tag = "cars", summary = "Tambah mobil", request_body = CarInput,
+    responses((status = 201, description = "Dibuat", body = Car),
+        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
 async fn create(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -57,6 +110,8 @@ async fn create(
     Ok((StatusCode::CREATED, axum::Json(staff_car_json(&base, &car))).into_response())
 }
 
+#[utoipa::path(get, path = "/api/cars/{id}", tag = "cars", summary = "Detail mobil", params(CarId),
+    responses((status = 200, description = "Mobil", body = Car)))]
 async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
@@ -67,6 +122,10 @@ async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<St
 
 /// Partial update: the body's fields are laid over the stored car and the whole
 /// result is validated, so a status-only change and a full form both work.
+#[utoipa::path(put, path = "/api/cars/{id}", tag = "cars", summary = "Ubah mobil (kolom yang dikirim saja)",
+    params(CarId), request_body = CarInput,
+    responses((status = 200, description = "Diubah", body = Car),
+        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
 async fn update(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -87,6 +146,8 @@ async fn update(
     Ok(axum::Json(staff_car_json(&state.config.tenant_url(&auth.tenant), &car)).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/cars/{id}", tag = "cars", summary = "Hapus mobil (pemilik/admin)", params(CarId),
+    responses((status = 204, description = "Dihapus"), (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
 async fn remove(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
     auth.require_admin()?;
     let id = parse_id(&id)?;

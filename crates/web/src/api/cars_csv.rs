@@ -9,12 +9,15 @@ use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use garasi_domain::FieldErrors;
 use garasi_domain::car::{CAR_FIELDS, Car, CarFields, CarFilter, CarSort};
 use http::{HeaderValue, header};
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::cars::current_year;
+use super::dto::ApiError;
+use super::dto::cars::{CsvUpload, ImportReport, ImportRowError};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::spreadsheet::{CsvOut, parse_csv};
@@ -112,6 +115,8 @@ fn car_row(base: &str, car: &Car) -> Vec<String> {
     cells
 }
 
+#[utoipa::path(get, path = "/api/cars/export.csv", tag = "cars", summary = "Ekspor stok ke CSV",
+    responses((status = 200, description = "File CSV", content_type = "text/csv", body = String)))]
 async fn export(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
     let (cars, _) = tx.cars().list(&CarFilter::default(), CarSort::YearDesc, 100_000, 0).await?;
@@ -172,6 +177,16 @@ async fn csv_text(req: Request, state: &AppState) -> Result<String, AppError> {
         .map_err(|_| AppError::field("file", "File harus berupa teks UTF-8 (simpan sebagai \"CSV UTF-8\")."))
 }
 
+#[utoipa::path(post, path = "/api/cars/import.csv", tag = "cars",
+    summary = "Impor stok dari CSV (multipart `file` atau text/csv); baris dengan stock_no mengubah mobil itu",
+    params(("dry_run" = Option<String>, Query, description = "1 untuk memeriksa tanpa menyimpan")),
+    request_body(content(
+        (String = "text/csv"),
+        (CsvUpload = "multipart/form-data"),
+    )),
+    responses((status = 200, description = "Laporan per baris", body = ImportReport),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 422, description = "File tidak valid.", body = ApiError)))]
 async fn import(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -196,7 +211,7 @@ async fn import(
     let year = current_year();
     let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
     let mut valid: Vec<(Option<uuid::Uuid>, CarFields)> = Vec::new();
-    let mut errors: Vec<Value> = Vec::new();
+    let mut errors: Vec<ImportRowError> = Vec::new();
     for (i, row) in parsed.rows.iter().enumerate() {
         // Line numbers as a spreadsheet shows them: the header is line 1.
         let line = i + 2;
@@ -220,7 +235,9 @@ async fn import(
             None => None,
         };
         if stock_no.is_some() && existing.is_none() {
-            errors.push(json!({ "row": line, "fields": { "stock_no": "Nomor stok ini tidak ada; kosongkan untuk menambah mobil baru." } }));
+            let mut fields = FieldErrors::new();
+            fields.add("stock_no", "Nomor stok ini tidak ada; kosongkan untuk menambah mobil baru.");
+            errors.push(ImportRowError { row: line, fields });
             continue;
         }
         let merged = match &existing {
@@ -235,7 +252,7 @@ async fn import(
         };
         match CarFields::from_json(&merged, year) {
             Ok(fields) => valid.push((existing.map(|c| c.id), fields)),
-            Err(fields) => errors.push(json!({ "row": line, "fields": fields })),
+            Err(fields) => errors.push(ImportRowError { row: line, fields }),
         }
     }
     let (mut created, mut updated) = (0, 0);
@@ -257,20 +274,22 @@ async fn import(
             state.inventory_changed(auth.tenant.id).await;
         }
     }
-    Ok(axum::Json(json!({
-        "dry_run": dry_run,
-        "rows": parsed.rows.len(),
-        "valid": valid.len(),
-        "created": created,
-        "updated": updated,
-        "errors": errors,
-        "ignored_columns": unknown,
-    }))
+    Ok(axum::Json(ImportReport {
+        dry_run,
+        rows: parsed.rows.len(),
+        valid: valid.len(),
+        created,
+        updated,
+        errors,
+        ignored_columns: unknown.into_iter().map(str::to_owned).collect(),
+    })
     .into_response())
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]

@@ -17,8 +17,10 @@ use chrono::{NaiveDate, Utc};
 use garasi_domain::FieldErrors;
 use garasi_store::tenant::{Lead, LeadEvent, LeadFilter, LeadStatus, StatusChange, jakarta};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::dto::ApiError;
+use super::dto::leads::{LeadDetail, LeadEvent as LeadEventView, LeadList, LeadNoteInput, LeadStatusInput};
 use super::sales::audit;
 use super::{ApiJson, PageQuery, parse_id};
 use crate::auth::TenantAuth;
@@ -38,52 +40,25 @@ pub fn routes() -> Router<AppState> {
 
 const NOTE_MAX: usize = 2000;
 
-pub(crate) fn lead_json(l: &Lead) -> Value {
-    json!({
-        "id": l.id,
-        "phone": l.phone,
-        "name": l.name,
-        "status": l.status.as_str(),
-        "car_id": l.car_id,
-        "stock_no": l.stock_no,
-        "conversation_id": l.conversation_id,
-        "assigned_sales_id": l.assigned_sales_id,
-        "assigned_sales_name": l.assigned_sales_name,
-        "budget": l.budget,
-        "payment_method": l.payment_method.map(|p| p.as_str()),
-        "notes": l.notes,
-        "source": l.source,
-        "created_at": l.created_at,
-        "updated_at": l.updated_at,
-    })
-}
-
-fn event_json(e: &LeadEvent) -> Value {
-    json!({
-        "id": e.id,
-        "kind": e.kind,
-        "from_status": e.from_status,
-        "to_status": e.to_status,
-        "note": e.note,
-        "actor": e.actor,
-        "created_at": e.created_at,
-    })
-}
-
-fn lead_detail_json(l: &Lead, events: &[LeadEvent]) -> Value {
-    let mut v = lead_json(l);
-    v["events"] = events.iter().map(event_json).collect();
-    v
+fn lead_detail_json(l: &Lead, events: &[LeadEvent]) -> LeadDetail {
+    LeadDetail::new(l, events)
 }
 
 /// Raw query values, parsed by hand so that each bad one gets its own field message.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct LeadQuery {
+    /// `new`, `contacted`, `qualified`, `converted` or `lost`.
     pub status: Option<String>,
+    /// The assigned salesperson's id.
     pub sales_id: Option<String>,
+    /// First day included, `YYYY-MM-DD` (Asia/Jakarta).
     pub from: Option<String>,
+    /// Last day included, `YYYY-MM-DD` (Asia/Jakarta).
     pub to: Option<String>,
+    /// Not used by the export.
     pub page: Option<String>,
+    /// 1–100; not used by the export.
     pub per_page: Option<String>,
 }
 
@@ -155,6 +130,9 @@ pub(crate) fn parse_filter(q: Result<Query<LeadQuery>, QueryRejection>) -> Resul
     Ok((filter, page))
 }
 
+#[utoipa::path(get, path = "/api/leads", tag = "leads", summary = "Daftar leads", params(LeadQuery),
+    responses((status = 200, description = "Daftar", body = LeadList),
+        (status = 422, description = "Filter tidak valid.", body = ApiError)))]
 async fn list(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -165,10 +143,12 @@ async fn list(
     let items = tx.leads().list(&filter, page.per_page(), page.offset()).await?;
     let total = tx.leads().count(&filter).await?;
     tx.commit().await?;
-    let items = items.iter().map(lead_json).collect();
-    Ok(axum::Json(page.envelope(items, total)).into_response())
+    let items = items.iter().map(Into::into).collect();
+    Ok(axum::Json(LeadList::new(&page, items, total)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/leads/{id}", tag = "leads", summary = "Detail lead dengan riwayat",
+    params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "Lead", body = LeadDetail)))]
 async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
@@ -178,26 +158,22 @@ async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<St
     Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
 }
 
-#[derive(Deserialize)]
-struct StatusBody {
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    note: Option<String>,
-}
-
 fn check_note(errors: &mut FieldErrors, note: &str) {
     if note.chars().count() > NOTE_MAX {
         errors.add("note", format!("Catatan maksimal {NOTE_MAX} karakter."));
     }
 }
 
+#[utoipa::path(put, path = "/api/leads/{id}/status", tag = "leads", summary = "Ubah status lead",
+    params(("id" = uuid::Uuid, Path)), request_body = LeadStatusInput,
+    responses((status = 200, description = "Lead", body = LeadDetail),
+        (status = 422, description = "Status tidak valid.", body = ApiError)))]
 /// Any status may follow any other; asking for the status the lead already has is a 422.
 async fn set_status(
     State(state): State<AppState>,
     auth: TenantAuth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<StatusBody>,
+    ApiJson(body): ApiJson<LeadStatusInput>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let (lead, events) = change_status(&state, &auth, id, &body.status, body.note.as_deref().unwrap_or("")).await?;
@@ -239,21 +215,19 @@ pub(crate) async fn change_status(
     Ok((lead, events))
 }
 
-#[derive(Deserialize)]
-struct NoteBody {
-    #[serde(default)]
-    note: String,
-}
-
+#[utoipa::path(post, path = "/api/leads/{id}/notes", tag = "leads", summary = "Tambah catatan pada lead",
+    params(("id" = uuid::Uuid, Path)), request_body = LeadNoteInput,
+    responses((status = 201, description = "Catatan", body = LeadEventView),
+        (status = 422, description = "Catatan kosong.", body = ApiError)))]
 async fn add_note(
     State(state): State<AppState>,
     auth: TenantAuth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<NoteBody>,
+    ApiJson(body): ApiJson<LeadNoteInput>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let event = write_note(&state, &auth, id, &body.note).await?;
-    Ok((StatusCode::CREATED, axum::Json(event_json(&event))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(LeadEventView::from(&event))).into_response())
 }
 
 /// Validates and adds a note to a lead's history. Shared with the dashboard.
@@ -321,6 +295,10 @@ fn leads_csv(leads: &[Lead]) -> Vec<u8> {
     out.finish()
 }
 
+#[utoipa::path(get, path = "/api/leads/export.csv", tag = "leads", summary = "Ekspor leads ke CSV (pemilik/admin)",
+    params(LeadQuery),
+    responses((status = 200, description = "File CSV", content_type = "text/csv", body = String),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
 async fn export_csv(
     State(state): State<AppState>,
     auth: TenantAuth,

@@ -4,6 +4,7 @@ pub mod admin_tenants;
 pub mod bot;
 pub mod cars;
 pub mod cars_csv;
+pub mod dto;
 pub mod leads;
 pub mod openapi;
 pub mod photos;
@@ -14,7 +15,6 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use garasi_store::platform::Tenant;
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
 
 use crate::error::AppError;
 use crate::state::WebConfig;
@@ -60,11 +60,6 @@ impl PageQuery {
     pub fn offset(&self) -> i64 {
         (self.page() - 1) * self.per_page()
     }
-
-    /// The list envelope every list endpoint answers with.
-    pub fn envelope(&self, items: Vec<Value>, total: i64) -> Value {
-        json!({ "items": items, "total": total, "page": self.page(), "per_page": self.per_page() })
-    }
 }
 
 /// Parses a path id; ids that do not parse are simply not found, like ids of other tenants.
@@ -72,24 +67,7 @@ pub fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(raw).map_err(|_| AppError::NotFound)
 }
 
-/// A tenant as the API shows it. `primary_domain` is the host the showroom is
-/// published at; `custom_domain` is set only for a verified custom domain.
-pub fn tenant_json(config: &WebConfig, t: &Tenant, domains: Option<&[String]>) -> Value {
-    let mut v = json!({
-        "id": t.id,
-        "slug": t.slug,
-        "name": t.name,
-        "status": t.status,
-        "whatsapp_number": t.whatsapp_number,
-        "primary_domain": config.tenant_primary_host(t),
-        "custom_domain": t.primary_domain,
-        "url": config.tenant_url(t),
-        "created_at": t.created_at,
-        "updated_at": t.updated_at,
-        "deleted_at": t.deleted_at,
-    });
-    if let Some(d) = domains {
-        v["domains"] = json!(d);
-    }
-    v
+/// A tenant as the API shows it, with its hosts when `domains` is given.
+pub fn tenant_json(config: &WebConfig, t: &Tenant, domains: Option<&[String]>) -> dto::tenants::Tenant {
+    dto::tenants::Tenant::new(config, t, domains)
 }

@@ -12,9 +12,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post, put};
 use garasi_media::{MediaError, PhotoKey, ProcessOptions, StoredPhoto, process, store_photo};
 use garasi_store::tenant::NewPhoto;
-use serde::Deserialize;
 use uuid::Uuid;
 
+use super::cars::CarId;
+use super::dto::ApiError;
+use super::dto::cars::{Car, CarWithUploads, PhotoOrder, PhotoUpload};
 use super::{ApiJson, parse_id};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
@@ -52,6 +54,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     }
 }
 
+#[utoipa::path(post, path = "/api/cars/{id}/photos", tag = "photos",
+    summary = "Unggah foto (multipart, bagian `files`, JPEG/PNG/WebP, maks. 15 MB per foto)",
+    params(CarId), request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "Mobil beserta fotonya", body = CarWithUploads),
+        (status = 413, description = "Terlalu besar.", body = ApiError),
+        (status = 422, description = "Bukan foto yang didukung.", body = ApiError)))]
 async fn upload(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -108,8 +116,10 @@ async fn upload(
     match result {
         Ok(car) => {
             state.inventory_changed(auth.tenant.id).await;
-            let mut body = staff_car_json(&state.config.tenant_url(&auth.tenant), &car);
-            body["uploaded"] = serde_json::json!(stored.iter().map(|p| p.photo.photo_id).collect::<Vec<_>>());
+            let body = CarWithUploads {
+                car: staff_car_json(&state.config.tenant_url(&auth.tenant), &car),
+                uploaded: stored.iter().map(|p| p.photo.photo_id).collect(),
+            };
             Ok((StatusCode::CREATED, axum::Json(body)).into_response())
         }
         Err(e) => {
@@ -124,16 +134,15 @@ async fn upload(
     }
 }
 
-#[derive(Deserialize)]
-struct Order {
-    order: Vec<String>,
-}
-
+#[utoipa::path(put, path = "/api/cars/{id}/photos/order", tag = "photos",
+    summary = "Atur urutan foto (foto pertama jadi sampul)", params(CarId), request_body = PhotoOrder,
+    responses((status = 200, description = "Mobil", body = Car),
+        (status = 422, description = "Urutan tidak lengkap.", body = ApiError)))]
 async fn reorder(
     State(state): State<AppState>,
     auth: TenantAuth,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<Order>,
+    ApiJson(body): ApiJson<PhotoOrder>,
 ) -> Result<Response, AppError> {
     let car_id = parse_id(&id)?;
     let order: Vec<Uuid> = body
@@ -153,6 +162,8 @@ async fn reorder(
     Ok(axum::Json(staff_car_json(&state.config.tenant_url(&auth.tenant), &car)).into_response())
 }
 
+#[utoipa::path(delete, path = "/api/cars/{id}/photos/{photo_id}", tag = "photos", summary = "Hapus foto",
+    params(CarId, ("photo_id" = uuid::Uuid, Path)), responses((status = 204, description = "Dihapus")))]
 async fn remove(
     State(state): State<AppState>,
     auth: TenantAuth,

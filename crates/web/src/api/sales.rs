@@ -14,9 +14,10 @@ use garasi_domain::{FieldErrors, PhoneNumber, check};
 use garasi_store::StoreError;
 use garasi_store::platform::AuditEntry;
 use garasi_store::tenant::{NewSalesPerson, SalesPerson};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::dto::ApiError;
+use super::dto::sales::{SalesInput, SalesList, SalesPerson as SalesPersonView};
 use super::{ApiJson, PageQuery, parse_id};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
@@ -27,14 +28,8 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/sales", get(list).post(create)).route("/api/sales/{id}", delete(remove))
 }
 
-pub(crate) fn sales_json(s: &SalesPerson) -> Value {
-    json!({
-        "id": s.id,
-        "name": s.name,
-        "phone": s.phone,
-        "active": s.active,
-        "created_at": s.created_at,
-    })
+pub(crate) fn sales_json(s: &SalesPerson) -> SalesPersonView {
+    SalesPersonView::from(s)
 }
 
 /// `?page=&per_page=` that are not numbers get a field message instead of a bare 400.
@@ -77,6 +72,9 @@ pub(crate) async fn audit(
     Ok(())
 }
 
+#[utoipa::path(get, path = "/api/sales", tag = "sales", summary = "Daftar sales",
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, description = "Daftar", body = SalesList)))]
 async fn list(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -88,15 +86,7 @@ async fn list(
     let total = tx.sales().count().await?;
     tx.commit().await?;
     let items = items.iter().map(sales_json).collect();
-    Ok(axum::Json(q.envelope(items, total)).into_response())
-}
-
-#[derive(Deserialize)]
-struct CreateSales {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    phone: String,
+    Ok(axum::Json(SalesList::new(&q, items, total)).into_response())
 }
 
 fn check_name(errors: &mut FieldErrors, name: &str) -> Option<String> {
@@ -113,11 +103,15 @@ fn check_name(errors: &mut FieldErrors, name: &str) -> Option<String> {
     }
 }
 
+#[utoipa::path(post, path = "/api/sales", tag = "sales", summary = "Tambah sales (pemilik/admin)", request_body = SalesInput,
+    responses((status = 201, description = "Dibuat", body = SalesPersonView),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
 async fn create(
     State(state): State<AppState>,
     auth: TenantAuth,
     parts: Parts,
-    ApiJson(body): ApiJson<CreateSales>,
+    ApiJson(body): ApiJson<SalesInput>,
 ) -> Result<Response, AppError> {
     let person = add_sales(&state, &parts, &auth, &body.name, &body.phone).await?;
     Ok((StatusCode::CREATED, axum::Json(sales_json(&person))).into_response())
@@ -156,6 +150,9 @@ pub(crate) async fn add_sales(
     Ok(person)
 }
 
+#[utoipa::path(delete, path = "/api/sales/{id}", tag = "sales", summary = "Hapus sales (pemilik/admin)",
+    params(("id" = uuid::Uuid, Path)),
+    responses((status = 204, description = "Dihapus"), (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
 /// Soft delete; 404 for unknown ids, ids of other showrooms and salespeople already removed.
 async fn remove(
     State(state): State<AppState>,

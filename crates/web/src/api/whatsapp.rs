@@ -20,10 +20,10 @@ use futures_util::Stream;
 use garasi_channels::{ChannelSetup, Channels, ConnStatus, Pairing};
 use garasi_service::whatsapp::{self, CloudCredentials};
 use garasi_store::jobs::WHATSAPP_OUT;
-use serde::Deserialize;
-use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use super::dto::ApiError;
+use super::dto::whatsapp::{ChannelInput, ChannelStatus, DeadLetter, DeadLetterList, PairInput, Requeued, StatusEvent};
 use super::sales::page_query;
 use super::{ApiJson, PageQuery, parse_id};
 use crate::auth::TenantAuth;
@@ -53,16 +53,7 @@ fn admin(auth: &TenantAuth) -> Result<(), AppError> {
     auth.require_admin()
 }
 
-#[derive(Deserialize)]
-struct ChannelBody {
-    kind: String,
-    phone_number_id: Option<String>,
-    access_token: Option<String>,
-    app_secret: Option<String>,
-    verify_token: Option<String>,
-}
-
-fn setup_from(body: ChannelBody) -> Result<ChannelSetup, AppError> {
+fn setup_from(body: ChannelInput) -> Result<ChannelSetup, AppError> {
     match body.kind.as_str() {
         "simulator" => Ok(ChannelSetup::Simulator),
         "waweb" => Ok(ChannelSetup::WaWeb),
@@ -93,41 +84,54 @@ fn setup_from(body: ChannelBody) -> Result<ChannelSetup, AppError> {
     }
 }
 
+#[utoipa::path(put, path = "/api/whatsapp/channel", tag = "whatsapp",
+    summary = "Pilih saluran WhatsApp (WhatsApp Web, Cloud API, simulator) (pemilik/admin)", request_body = ChannelInput,
+    responses((status = 200, description = "Status saluran", body = ChannelStatus),
+        (status = 409, description = "Tidak bisa diterapkan.", body = ApiError),
+        (status = 422, description = "Isian tidak valid.", body = ApiError),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
 async fn configure(
     State(state): State<AppState>,
     auth: TenantAuth,
-    ApiJson(body): ApiJson<ChannelBody>,
+    ApiJson(body): ApiJson<ChannelInput>,
 ) -> Result<Response, AppError> {
     admin(&auth)?;
     let setup = setup_from(body)?;
     let ch = channels(&state)?;
     let view = whatsapp::configure(&state.services, &auth.actor(), &auth.tenant_db(&state), ch, setup).await?;
-    Ok(axum::Json(view).into_response())
+    Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
+#[utoipa::path(get, path = "/api/whatsapp/status", tag = "whatsapp", summary = "Status koneksi WhatsApp (pemilik/admin)",
+    responses((status = 200, description = "Status saluran", body = ChannelStatus),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
 async fn status(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
     admin(&auth)?;
     let view = channels(&state)?.status(auth.tenant.id).await?;
-    Ok(axum::Json(view).into_response())
+    Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
-#[derive(Deserialize, Default)]
-struct PairBody {
-    /// With a phone number, pair by code instead of QR.
-    phone: Option<String>,
-}
-
+#[utoipa::path(post, path = "/api/whatsapp/pair", tag = "whatsapp",
+    summary = "Mulai memasangkan nomor (QR, atau kode bila `phone` diisi) (pemilik/admin)",
+    request_body(content = Option<PairInput>, description = "Boleh kosong."),
+    responses((status = 200, description = "Status saluran", body = ChannelStatus),
+        (status = 409, description = "Saluran tidak mendukung.", body = ApiError),
+        (status = 422, description = "Nomor tidak valid.", body = ApiError),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
 async fn pair(State(state): State<AppState>, auth: TenantAuth, body: axum::body::Bytes) -> Result<Response, AppError> {
     admin(&auth)?;
-    let body: PairBody = if body.iter().all(u8::is_ascii_whitespace) {
-        PairBody::default()
+    let body: PairInput = if body.iter().all(u8::is_ascii_whitespace) {
+        PairInput::default()
     } else {
         serde_json::from_slice(&body).map_err(|_| AppError::bad_request("Format JSON tidak valid."))?
     };
     let ch = channels(&state)?;
     let view =
         whatsapp::pair(&state.services, &auth.actor(), &auth.tenant_db(&state), ch, body.phone.as_deref()).await?;
-    Ok(axum::Json(view).into_response())
+    Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
 /// Disconnects (keeping the keys) or logs out (wiping them).
@@ -135,30 +139,32 @@ async fn stop_channel(state: &AppState, auth: &TenantAuth, wipe_keys: bool) -> R
     admin(auth)?;
     let ch = channels(state)?;
     let view = whatsapp::stop(&state.services, &auth.actor(), &auth.tenant_db(state), ch, wipe_keys).await?;
-    Ok(axum::Json(view).into_response())
+    Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/whatsapp/disconnect", tag = "whatsapp",
+    summary = "Putuskan koneksi (sesi tetap tersimpan) (pemilik/admin)",
+    responses((status = 200, description = "Status saluran", body = ChannelStatus),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
 async fn disconnect(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
     stop_channel(&state, &auth, false).await
 }
 
+#[utoipa::path(post, path = "/api/whatsapp/logout", tag = "whatsapp",
+    summary = "Keluarkan nomor dan hapus sesi (pemilik/admin)",
+    responses((status = 200, description = "Status saluran", body = ChannelStatus),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
 async fn logout(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
     stop_channel(&state, &auth, true).await
 }
 
-fn dead_json(j: &garasi_store::jobs::Job) -> Value {
-    json!({
-        "id": j.id,
-        "to": j.payload.get("to"),
-        "text": j.payload.get("text"),
-        "image": j.payload.get("image"),
-        "attempts": j.attempts,
-        "last_error": j.last_error,
-        "created_at": j.created_at,
-        "failed_at": j.updated_at,
-    })
-}
-
+#[utoipa::path(get, path = "/api/whatsapp/dead-letters", tag = "whatsapp",
+    summary = "Pesan keluar yang gagal terkirim (pemilik/admin)",
+    params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
+    responses((status = 200, description = "Daftar", body = DeadLetterList),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
 async fn dead_letters(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -170,9 +176,13 @@ async fn dead_letters(
     let items = tx.outbox().list_status(WHATSAPP_OUT, "dead", q.per_page(), q.offset()).await?;
     let total = tx.outbox().count_status(WHATSAPP_OUT, "dead").await?;
     tx.commit().await?;
-    Ok(axum::Json(q.envelope(items.iter().map(dead_json).collect(), total)).into_response())
+    Ok(axum::Json(DeadLetterList::new(&q, items.iter().map(DeadLetter::from).collect(), total)).into_response())
 }
 
+#[utoipa::path(post, path = "/api/whatsapp/dead-letters/{id}/retry", tag = "whatsapp",
+    summary = "Kirim ulang pesan yang gagal (pemilik/admin)", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Diantrikan lagi", body = Requeued),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
 async fn retry_dead(
     State(state): State<AppState>,
     auth: TenantAuth,
@@ -181,7 +191,7 @@ async fn retry_dead(
     admin(&auth)?;
     let id = parse_id(&id)?;
     whatsapp::retry_dead_letter(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
-    Ok(axum::Json(json!({ "id": id, "status": "queued" })).into_response())
+    Ok(axum::Json(Requeued { id, status: "queued" }).into_response())
 }
 
 // ----------------------------------------------------------------------------------------
@@ -189,6 +199,11 @@ async fn retry_dead(
 // `pages::admin::whatsapp::pairing`)
 // ----------------------------------------------------------------------------------------
 
+#[utoipa::path(get, path = "/api/whatsapp/pair/events", tag = "whatsapp",
+    summary = "Perubahan status dan QR sebagai Server-Sent Events (`status` JSON, `pairing` HTML) (pemilik/admin)",
+    responses((status = 200, description = "Aliran SSE", content_type = "text/event-stream", body = String),
+        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
+        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
 /// Status, QR and code changes of a tenant, as SSE events named `pairing` (HTML for
 /// `sse-swap="pairing"`) and `status` (JSON). The first event is the current state.
 async fn events(
@@ -242,8 +257,14 @@ async fn events(
             let html = render_pairing(&s.state, &view, pairing.as_ref());
             if html != s.last {
                 s.last = html.clone();
-                let status = json!({ "status": view.status, "label": view.status_label, "alert": view.alert, "phone": view.phone });
-                s.pending.push(Event::default().event("status").data(status.to_string()));
+                let status = StatusEvent {
+                    status: view.status.as_str(),
+                    label: view.status_label,
+                    alert: view.alert,
+                    phone: view.phone.as_deref(),
+                };
+                let status = serde_json::to_string(&status).unwrap_or_default();
+                s.pending.push(Event::default().event("status").data(status));
                 s.pending.push(Event::default().event("pairing").data(html));
             }
         }

@@ -8,7 +8,6 @@ use garasi_domain::Email;
 use garasi_store::platform::AuditEntry;
 use garasi_store::{hash_token, now};
 use http::{HeaderValue, StatusCode, header};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::extract::{RootAuth, TenantAuth, cookie_name};
@@ -16,6 +15,9 @@ use super::password::verify_password;
 use super::throttle::{self, LoginKeys};
 use super::token::new_token;
 use crate::api::ApiJson;
+use crate::api::dto::ApiError;
+use crate::api::dto::auth::{LoginRequest, Me, Session, UserView};
+use crate::api::dto::tenants::Tenant as TenantView;
 use crate::error::AppError;
 use crate::host::{Site, client_ip};
 use crate::state::AppState;
@@ -27,29 +29,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/auth/me", get(me))
 }
 
-#[derive(Deserialize)]
-struct LoginRequest {
-    email: String,
-    password: String,
-}
-
-#[derive(Serialize)]
-pub struct UserView {
-    pub id: uuid::Uuid,
-    pub email: String,
-    pub name: String,
-    pub role: &'static str,
-}
-
-async fn login(
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth",
+    summary = "Masuk (pengguna showroom di host showroom, root di host admin)", request_body = LoginRequest,
+    responses((status = 200, description = "Berhasil masuk", body = Session),
+        (status = 429, description = "Terlalu banyak percobaan gagal.", body = ApiError)))]
+pub(crate) async fn login(
     State(state): State<AppState>,
     parts: Parts,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     let signed_in = sign_in(&state, &parts, &body.email, &body.password).await?;
     let cookie = signed_in.cookie(&state);
-    let mut resp = axum::Json(json!({ "token": signed_in.token, "user": signed_in.user, "tenant": signed_in.tenant }))
-        .into_response();
+    let session = Session { token: signed_in.token, user: signed_in.user, tenant: signed_in.tenant };
+    let mut resp = axum::Json(session).into_response();
     resp.headers_mut().insert(header::SET_COOKIE, cookie);
     no_store(&mut resp);
     Ok(resp)
@@ -59,8 +51,8 @@ async fn login(
 pub struct SignedIn {
     token: String,
     pub user: UserView,
-    /// The showroom as the API shows it; `null` for a root login.
-    pub tenant: serde_json::Value,
+    /// The showroom as the API shows it; `None` for a root login.
+    pub tenant: Option<TenantView>,
 }
 
 impl SignedIn {
@@ -123,7 +115,7 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
                     ip: ip.map(|i| i.to_string()),
                 })
                 .await?;
-            (UserView { id: user.id, email: user.email, name: user.name, role: "root" }, serde_json::Value::Null)
+            (UserView { id: user.id, email: user.email, name: user.name, role: "root" }, None)
         }
         Site::Tenant(tenant) => {
             let tdb = state.db.tenant(tenant.id);
@@ -154,7 +146,7 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
                     ip: ip.map(|i| i.to_string()),
                 })
                 .await?;
-            let tenant_json = crate::api::tenant_json(&state.config, tenant, None);
+            let tenant_json = Some(crate::api::tenant_json(&state.config, tenant, None));
             (UserView { id: user.id, email: user.email, name: user.name, role: user.role.as_str() }, tenant_json)
         }
     };
@@ -188,7 +180,9 @@ fn no_store(resp: &mut Response) {
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }
 
-async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, AppError> {
+#[utoipa::path(post, path = "/api/auth/logout", tag = "auth", summary = "Keluar; sesi diakhiri di server",
+    responses((status = 204, description = "Sudah keluar")))]
+pub(crate) async fn logout(State(state): State<AppState>, parts: Parts) -> Result<Response, AppError> {
     sign_out(&state, parts).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut().insert(header::SET_COOKIE, clear_cookie(&state));
@@ -215,18 +209,28 @@ pub async fn sign_out(state: &AppState, parts: Parts) -> Result<(), AppError> {
     Ok(())
 }
 
-async fn me(State(state): State<AppState>, mut parts: Parts) -> Result<Response, AppError> {
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", summary = "Pengguna dan showroom saat ini",
+    responses((status = 200, description = "Pengguna", body = Me)))]
+pub(crate) async fn me(State(state): State<AppState>, mut parts: Parts) -> Result<Response, AppError> {
     let body = match parts.extensions.get::<Site>().cloned() {
         Some(Site::Admin) => {
             let auth = RootAuth::from_request_parts(&mut parts, &state).await?;
-            json!({ "user": UserView { id: auth.user.id, email: auth.user.email, name: auth.user.name, role: "root" }, "tenant": null })
+            Me {
+                user: UserView { id: auth.user.id, email: auth.user.email, name: auth.user.name, role: "root" },
+                tenant: None,
+            }
         }
         Some(Site::Tenant(_)) => {
             let auth = TenantAuth::from_request_parts(&mut parts, &state).await?;
-            json!({
-                "user": UserView { id: auth.user.id, email: auth.user.email.clone(), name: auth.user.name.clone(), role: auth.user.role.as_str() },
-                "tenant": crate::api::tenant_json(&state.config, &auth.tenant, None),
-            })
+            Me {
+                user: UserView {
+                    id: auth.user.id,
+                    email: auth.user.email.clone(),
+                    name: auth.user.name.clone(),
+                    role: auth.user.role.as_str(),
+                },
+                tenant: Some(crate::api::tenant_json(&state.config, &auth.tenant, None)),
+            }
         }
         None => return Err(AppError::NotFound),
     };

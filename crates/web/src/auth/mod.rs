@@ -3,7 +3,7 @@
 //! bearer token; it is valid only on the host it was issued for.
 
 pub mod extract;
-mod handlers;
+pub(crate) mod handlers;
 pub mod password;
 mod throttle;
 mod token;

@@ -1,0 +1,39 @@
+//! Sessions: the login body and who is signed in.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::tenants::Tenant;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    /// `root` on the admin host; `owner`, `admin` or `staff` on a showroom's host.
+    #[schema(value_type = String)]
+    pub role: &'static str,
+}
+
+/// Who is signed in, and where: `tenant` is `null` for a root admin.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub user: UserView,
+    pub tenant: Option<Tenant>,
+}
+
+/// A new session. The token is also set as the session cookie; use it as a Bearer token
+/// on the same host.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub token: String,
+    pub user: UserView,
+    pub tenant: Option<Tenant>,
+}
