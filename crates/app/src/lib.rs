@@ -5,6 +5,7 @@ pub mod bot_settings;
 pub mod cli;
 pub mod demo;
 mod demo_cars;
+pub mod engine_sink;
 pub mod server;
 pub mod settings;
 pub mod storage;

@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use garasi_media::{BlobStore, LocalBlobStore, Staging};
+use garasi_service::Services;
 use garasi_store::{Db, DbOptions, redact_url};
 use garasi_web::{AppState, Events, Kv, MemoryKv, RedisKv, build_router};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+use crate::engine_sink::EngineSink;
 use crate::settings::Settings;
 
 /// A server running in the background, as tests and `serve` use it.
@@ -162,13 +164,16 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
         web.public_port = Some(addr.port());
     }
     let (media, staging) = open_media(settings).await?;
-    let channels =
-        crate::wa::open(settings, db.clone(), media.clone()).context("cannot start the WhatsApp channels")?;
-    let state = AppState::new(db.clone(), web, kv.clone(), events, media, staging);
+    // The composition root: every part is built here, once, and handed what it needs.
+    let services = Services::new(db.clone(), events, media);
     // The bot runs the same use cases (and publishes the same events) as the web.
-    let engine = garasi_bot::Engine::open(state.services.clone(), settings.bot.clone(), kv)
-        .context("cannot start the bot engine")?;
-    let state = state.with_bot(Arc::new(engine)).with_whatsapp(channels.clone());
+    let engine = Arc::new(
+        garasi_bot::Engine::open(services.clone(), settings.bot.clone(), kv.clone())
+            .context("cannot start the bot engine")?,
+    );
+    let sink = Arc::new(EngineSink { engine: engine.clone(), services: services.clone(), urls: web.public_urls() });
+    let channels = crate::wa::open(settings, services.clone(), sink).context("cannot start the WhatsApp channels")?;
+    let state = AppState::new(services, web, kv, staging, Some(engine), Some(channels.clone()));
     channels.start_workers();
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let (tx, rx) = oneshot::channel::<()>();

@@ -3,12 +3,15 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
-use garasi_channels::{Channels, ChannelsConfig, ConnStatus, Pairing, SecretBox};
-use garasi_media::BlobStore;
+use garasi_channels::{
+    ChannelSetup, Channels, ChannelsConfig, ConnStatus, InboundSink, Pairing, SecretBox, TranscriptSink,
+};
+use garasi_service::{Actor, Events, Services, whatsapp};
 use serde::Deserialize;
 
 use crate::settings::{SettingError, Settings};
@@ -114,18 +117,15 @@ pub fn resolve(args: &WaArgs, file: Option<&WaFile>, data_dir: &Path) -> Result<
     Ok(WaSettings { secret_key, channels: c, alert_from: text(&args.wa_alert_from, file.alert_from) })
 }
 
-/// The channel layer of this process, opened from the settings.
-pub fn open(
-    settings: &Settings,
-    db: garasi_store::Db,
-    media: std::sync::Arc<dyn BlobStore>,
-) -> anyhow::Result<Channels> {
+/// The channel layer of this process, opened from the settings. Inbound messages go
+/// to `sink` (the bot engine when serving; filed only for `garasi wa`).
+pub fn open(settings: &Settings, services: Services, sink: Arc<dyn InboundSink>) -> anyhow::Result<Channels> {
     let wa = &settings.whatsapp;
     let secrets = SecretBox::load_or_create(wa.secret_key.as_deref(), &settings.data_dir)
         .context("cannot load the secret key for stored WhatsApp credentials")?;
     let mut config = wa.channels.clone();
     config.data_dir = settings.data_dir.clone();
-    Channels::new(db, config, secrets, media, wa.alert_from.clone())
+    Channels::new(services, config, secrets, sink, wa.alert_from.clone())
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,28 +157,38 @@ pub async fn run(settings: Settings, command: WaCommand) -> anyhow::Result<()> {
     let Some(tenant) = db.platform().tenant_by_slug(&slug).await? else { bail!("no showroom with slug {slug:?}") };
     let mut s = settings.clone();
     s.whatsapp.channels.only_tenant = Some(tenant.id);
-    let channels = open(&s, db.clone(), media)?;
+    let services = Services::new(db.clone(), Events::in_process(), media);
+    let sink = Arc::new(TranscriptSink::new(db.clone()));
+    let channels = open(&s, services.clone(), sink)?;
     let result = match command {
         WaCommand::Status { .. } => {
             println!("{}", serde_json::to_string_pretty(&channels.status(tenant.id).await?)?);
             Ok(())
         }
-        WaCommand::Pair { phone, .. } => pair(&channels, &tenant, phone.as_deref()).await,
+        WaCommand::Pair { phone, .. } => pair(&services, &channels, &tenant, phone.as_deref()).await,
     };
     channels.shutdown().await;
     db.close().await;
     result
 }
 
-async fn pair(channels: &Channels, tenant: &garasi_store::platform::Tenant, phone: Option<&str>) -> anyhow::Result<()> {
+async fn pair(
+    services: &Services,
+    channels: &Channels,
+    tenant: &garasi_store::platform::Tenant,
+    phone: Option<&str>,
+) -> anyhow::Result<()> {
+    // The terminal acts as Garasi itself: the audit log says `system`.
+    let actor = Actor::System;
+    let scoped = services.db.tenant(tenant.id);
     let status = channels.status(tenant.id).await?;
     if status.kind != "waweb" {
         println!("Setting {}'s channel to WhatsApp Web (was {}).", tenant.slug, status.kind);
-        channels.configure(tenant.id, garasi_channels::ChannelSetup::WaWeb).await?;
+        whatsapp::configure(services, &actor, &scoped, channels, ChannelSetup::WaWeb).await?;
     }
     channels.start_workers();
     println!("Asking for a pairing code for {} …", tenant.name);
-    channels.pair(tenant.id, phone).await?;
+    whatsapp::pair(services, &actor, &scoped, channels, phone).await?;
     let Some((mut st, mut pr)) = channels.watch(tenant.id) else { bail!("the connection did not start here") };
     let mut out = std::io::stdout();
     loop {

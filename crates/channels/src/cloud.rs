@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use garasi_domain::{PhoneNumber, TenantId};
 use hmac::{KeyInit, Mac};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -24,20 +24,7 @@ use crate::types::{
 
 type HmacSha256 = hmac::Hmac<sha2_11::Sha256>;
 
-/// A tenant's Cloud API credentials (stored encrypted as JSON).
-#[derive(Clone, Serialize, Deserialize)]
-pub struct CloudCredentials {
-    pub phone_number_id: String,
-    pub access_token: String,
-    pub app_secret: String,
-    pub verify_token: String,
-}
-
-impl std::fmt::Debug for CloudCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CloudCredentials").field("phone_number_id", &self.phone_number_id).finish_non_exhaustive()
-    }
-}
+pub use garasi_service::whatsapp::CloudCredentials;
 
 /// Checks `X-Hub-Signature-256: sha256=<hex>` over the raw body, in constant time.
 pub fn verify_signature(app_secret: &str, header: Option<&str>, body: &[u8]) -> bool {

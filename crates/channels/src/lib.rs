@@ -20,17 +20,20 @@ pub mod qr;
 pub mod secret;
 pub mod simulator;
 pub mod types;
+mod util;
 #[cfg(feature = "waweb")]
 pub mod waweb;
 
 pub use channel::Channel;
 pub use config::{ChannelsConfig, LeaseTimings, Pacing, WaWebTimings};
+pub use garasi_service::whatsapp::{ChannelSetup, ConnState, StatusView};
 pub use inbox::{InboundSink, Inbox, TranscriptSink};
-pub use manager::{ChannelSetup, Channels, InventoryHook, StatusView, WebhookError};
+pub use manager::{Channels, WebhookError, parse_photo_ref};
 pub use secret::SecretBox;
 pub use types::{
     ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing, Peer, SendError,
 };
+pub use util::wipe_device_store;
 
 /// Whether this build includes WhatsApp Web.
 pub const WAWEB_BUILT_IN: bool = cfg!(feature = "waweb");

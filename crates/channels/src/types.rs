@@ -118,29 +118,13 @@ impl ConnStatus {
 
     /// A short Indonesian description for the dashboard.
     pub fn label_id(&self) -> &'static str {
-        status_label_id(self.as_str())
+        self.state().label()
     }
-}
 
-/// Indonesian label of a stored status name.
-pub fn status_label_id(status: &str) -> &'static str {
-    match status {
-        "stopped" => "Tidak aktif",
-        "connecting" => "Menghubungkan…",
-        "awaiting_pairing" => "Menunggu pemindaian QR",
-        "connected" => "Terhubung",
-        "reconnecting" => "Menghubungkan ulang…",
-        "logged_out" => "Keluar dari WhatsApp: hubungkan ulang nomor",
-        "replaced" => "Dipakai di tempat lain: sesi ini digantikan",
-        "banned" => "Diblokir sementara oleh WhatsApp",
-        "failed" => "Gagal terhubung",
-        _ => "Tidak diketahui",
+    /// The typed state the dashboard, root pages and API show.
+    pub fn state(&self) -> garasi_service::whatsapp::ConnState {
+        garasi_service::whatsapp::ConnState::parse(self.as_str())
     }
-}
-
-/// Whether a stored status needs the owner's attention (the dashboard banner).
-pub fn status_needs_attention(status: &str) -> bool {
-    matches!(status, "logged_out" | "replaced" | "banned" | "failed")
 }
 
 /// What the admin page shows while a number is being linked. Only the newest one is

@@ -24,11 +24,12 @@ pub enum ServiceError {
     Conflict(String),
     #[error(transparent)]
     Media(#[from] MediaError),
-    /// Something outside the data failed (a worker thread, a hash); not the user's fault.
-    #[error("internal: {0}")]
-    Internal(String),
     #[error(transparent)]
     Store(StoreError),
+    /// Something outside the database failed (a WhatsApp connection, a worker thread, a
+    /// hash): not the user's fault.
+    #[error(transparent)]
+    Internal(anyhow::Error),
 }
 
 impl ServiceError {

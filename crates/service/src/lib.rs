@@ -20,10 +20,13 @@ pub mod photos;
 pub mod sales;
 pub mod settings;
 pub mod tenants;
+pub mod urls;
+pub mod whatsapp;
 
 pub use actor::Actor;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{Event, Events};
+pub use urls::{PublicUrls, Scheme};
 
 use std::sync::Arc;
 

@@ -117,8 +117,8 @@ impl From<garasi_service::ServiceError> for AppError {
             S::Forbidden(m) => AppError::Forbidden(m),
             S::Conflict(m) => AppError::Conflict(m),
             S::Media(m) => AppError::from(m),
-            S::Internal(m) => AppError::Internal(anyhow::anyhow!(m)),
             S::Store(s) => AppError::from(s),
+            S::Internal(e) => AppError::Internal(e),
         }
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 use garasi_bot::Engine;
 use garasi_channels::Channels;
 use garasi_media::{BlobStore, Staging};
+use garasi_service::{PublicUrls, Services};
 use garasi_store::{Db, platform::Tenant};
 use ipnet::IpNet;
 
@@ -13,27 +14,7 @@ use crate::host::HostCache;
 use crate::kv::Kv;
 use crate::templates::Templates;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scheme {
-    Http,
-    Https,
-}
-
-impl Scheme {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
-        }
-    }
-
-    fn default_port(self) -> u16 {
-        match self {
-            Scheme::Http => 80,
-            Scheme::Https => 443,
-        }
-    }
-}
+pub use garasi_service::urls::Scheme;
 
 /// What the web layer needs from the configuration.
 #[derive(Debug, Clone)]
@@ -62,24 +43,24 @@ impl WebConfig {
         }
     }
 
+    /// The public URL rules (`garasi_service::PublicUrls`), shared with the bot and channels.
+    pub fn public_urls(&self) -> PublicUrls {
+        PublicUrls { tenant_domain: self.tenant_domain.clone(), scheme: self.public_scheme, port: self.public_port }
+    }
+
     /// `scheme://host[:port]` for a host name, leaving the port out when it is the default.
     pub fn origin_for(&self, host: &str) -> String {
-        match self.public_port {
-            Some(port) if port != self.public_scheme.default_port() => {
-                format!("{}://{}:{}", self.public_scheme.as_str(), host, port)
-            }
-            _ => format!("{}://{}", self.public_scheme.as_str(), host),
-        }
+        self.public_urls().origin_for(host)
     }
 
     /// The host a tenant is published at: its verified custom domain, else its subdomain.
     pub fn tenant_primary_host(&self, tenant: &Tenant) -> String {
-        tenant.primary_domain.clone().unwrap_or_else(|| format!("{}.{}", tenant.slug, self.tenant_domain))
+        self.public_urls().tenant_primary_host(tenant)
     }
 
     /// The tenant's public base URL, built from stored data and never from the request.
     pub fn tenant_url(&self, tenant: &Tenant) -> String {
-        self.origin_for(&self.tenant_primary_host(tenant))
+        self.public_urls().tenant_url(tenant)
     }
 
     pub fn admin_url(&self) -> String {
@@ -96,7 +77,7 @@ impl WebConfig {
 pub struct AppState {
     pub db: Db,
     /// The use cases (garasi-service): every change goes through these.
-    pub services: garasi_service::Services,
+    pub services: Services,
     pub config: Arc<WebConfig>,
     pub kv: Arc<dyn Kv>,
     pub events: Events,
@@ -114,66 +95,33 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The web layer over what the composition root (`garasi-app`) built: the use
+    /// cases (with the database, events and blob store), and the bot engine and
+    /// WhatsApp channels when this server runs them.
     pub fn new(
-        db: Db,
+        services: Services,
         config: WebConfig,
         kv: Arc<dyn Kv>,
-        events: Events,
-        media: Arc<dyn BlobStore>,
         staging: Staging,
+        bot: Option<Arc<Engine>>,
+        whatsapp: Option<Channels>,
     ) -> AppState {
         let hosts = HostCache::new(Duration::from_secs(30));
-        hosts.listen(&events);
+        hosts.listen(&services.events);
         AppState {
-            services: garasi_service::Services::new(db.clone(), events.clone(), media.clone()),
-            db,
+            db: services.db.clone(),
+            events: services.events.clone(),
+            media: services.media.clone(),
+            services,
             config: Arc::new(config),
             kv,
-            events,
-            media,
             staging,
-            bot: None,
-            whatsapp: None,
+            bot,
+            whatsapp,
             hosts,
             templates: Templates::new(),
             shutting_down: Arc::default(),
         }
-    }
-
-    /// Adds the bot engine: the simulator answers, and WhatsApp messages (when the
-    /// channels are added too, in either order) reach it.
-    pub fn with_bot(mut self, engine: Arc<Engine>) -> AppState {
-        self.bot = Some(engine);
-        self.wire_channels();
-        self
-    }
-
-    /// Adds the WhatsApp channels: inbound messages go to the bot engine (if any, else
-    /// they are only filed), and `/foto` changes invalidate every instance's pages.
-    /// The caller starts their workers (`Channels::start_workers`).
-    pub fn with_whatsapp(mut self, channels: Channels) -> AppState {
-        self.whatsapp = Some(channels);
-        self.wire_channels();
-        self
-    }
-
-    fn wire_channels(&self) {
-        let Some(channels) = &self.whatsapp else { return };
-        if let Some(engine) = &self.bot {
-            channels.set_sink(Arc::new(crate::api::whatsapp::EngineSink {
-                engine: engine.clone(),
-                db: self.db.clone(),
-                config: self.config.clone(),
-                events: self.events.clone(),
-            }));
-        }
-        let events = self.events.clone();
-        channels.set_inventory_hook(Arc::new(move |tenant: garasi_domain::TenantId| {
-            let events = events.clone();
-            Box::pin(async move {
-                events.publish(crate::events::Event::InventoryChanged { tenant_id: tenant.0 }).await;
-            })
-        }));
     }
 
     /// Tells every instance that a tenant's stock changed.

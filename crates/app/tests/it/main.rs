@@ -22,4 +22,5 @@ mod service_audit;
 mod site;
 mod support;
 mod whatsapp;
+mod whatsapp_audit;
 mod whatsapp_lease;

@@ -5,12 +5,10 @@
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use garasi_domain::TenantId;
 use garasi_service::tenants::CreateTenant;
-use garasi_store::platform::AuditEntry;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -20,7 +18,6 @@ use super::{ApiJson, tenant_json};
 use crate::auth::RootAuth;
 use crate::auth::password::hash_for_service;
 use crate::error::AppError;
-use crate::host::client_ip;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -43,33 +40,6 @@ struct TenantInput {
     whatsapp_number: Option<String>,
     /// A custom domain, e.g. `mobil.sinarjaya.co.id`.
     domain: Option<String>,
-}
-
-/// Writes a root action on a tenant to the audit log on its own, after the change.
-/// Only the WhatsApp connections page still uses it; use cases audit in their transaction.
-pub(crate) async fn audit(
-    state: &AppState,
-    parts: &Parts,
-    root: &RootAuth,
-    action: &str,
-    tenant: TenantId,
-    details: Value,
-) -> Result<(), AppError> {
-    state
-        .db
-        .platform()
-        .audit(&AuditEntry {
-            tenant_id: Some(tenant),
-            actor_kind: "root",
-            actor_id: Some(root.user.id),
-            action: action.to_owned(),
-            target_kind: Some("tenant".into()),
-            target_id: Some(tenant.to_string()),
-            details,
-            ip: client_ip(&state.config, parts).map(|i| i.to_string()),
-        })
-        .await?;
-    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/admin/tenants", tag = "admin", summary = "Buat showroom beserta pemiliknya (root)",

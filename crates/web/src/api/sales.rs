@@ -8,20 +8,16 @@ use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use garasi_domain::FieldErrors;
-use garasi_store::platform::AuditEntry;
 use garasi_store::tenant::SalesPerson;
-use serde_json::Value;
 
 use super::dto::ApiError;
 use super::dto::sales::{SalesInput, SalesList, SalesPerson as SalesPersonView};
 use super::{ApiJson, PageQuery, parse_id};
 use crate::auth::TenantAuth;
 use crate::error::AppError;
-use crate::host::client_ip;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -40,37 +36,6 @@ pub(crate) fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<
         errors.add("per_page", "Jumlah per halaman harus berupa angka.");
         AppError::Validation(errors)
     })
-}
-
-/// Writes a showroom user's action to the audit log on its own, after the change.
-/// Only the WhatsApp dashboard still uses it; use cases audit inside their transaction.
-pub(crate) async fn audit(
-    state: &AppState,
-    parts: &Parts,
-    auth: &TenantAuth,
-    action: &str,
-    target: Option<(&str, String)>,
-    details: Value,
-) -> Result<(), AppError> {
-    let (target_kind, target_id) = match target {
-        Some((k, id)) => (Some(k.to_owned()), Some(id)),
-        None => (None, None),
-    };
-    state
-        .db
-        .platform()
-        .audit(&AuditEntry {
-            tenant_id: Some(auth.tenant.id),
-            actor_kind: "user",
-            actor_id: Some(auth.user.id),
-            action: action.to_owned(),
-            target_kind,
-            target_id,
-            details,
-            ip: client_ip(&state.config, parts).map(|i| i.to_string()),
-        })
-        .await?;
-    Ok(())
 }
 
 #[utoipa::path(get, path = "/api/sales", tag = "sales", summary = "Daftar sales",

@@ -30,7 +30,7 @@ pub async fn hash_password(password: &str) -> anyhow::Result<String> {
 
 /// [`hash_password`] for use cases that take the hasher as an argument.
 pub async fn hash_for_service(password: String) -> garasi_service::ServiceResult<String> {
-    hash_password(&password).await.map_err(|e| garasi_service::ServiceError::Internal(e.to_string()))
+    hash_password(&password).await.map_err(|e| garasi_service::ServiceError::Internal(anyhow::anyhow!(e.to_string())))
 }
 
 /// Checks a password against a stored hash; `None` verifies against a dummy.

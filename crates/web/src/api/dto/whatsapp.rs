@@ -54,7 +54,7 @@ impl From<StatusView> for ChannelStatus {
     fn from(v: StatusView) -> ChannelStatus {
         ChannelStatus {
             kind: v.kind,
-            status: v.status,
+            status: v.status.to_string(),
             status_label: v.status_label.to_owned(),
             alert: v.alert,
             phone: v.phone,

@@ -62,6 +62,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/whatsapp", get(whatsapp::page))
         .route("/admin/whatsapp/dead-letters", get(whatsapp::dead_letters))
         .route("/admin/whatsapp/test", post(whatsapp::test_message))
+        .route("/admin/whatsapp/pairing", get(whatsapp::pairing::card))
+        .route("/admin/whatsapp/pairing/body", get(whatsapp::pairing::body))
+        .route("/admin/whatsapp/pairing/start", post(whatsapp::pairing::start))
+        .route("/admin/whatsapp/pairing/disconnect", post(whatsapp::pairing::disconnect))
+        .route("/admin/whatsapp/pairing/logout", post(whatsapp::pairing::logout))
         .route("/admin/bot", get(bot::page))
         .route("/admin/settings", get(settings::page).post(settings::save))
 }
@@ -176,6 +181,8 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "admin/whatsapp.html",
         "admin/_dead_letters.html",
         "admin/_wa_test.html",
+        "admin/_wa_pairing.html",
+        "admin/_wa_pairing_body.html",
         "admin/bot.html",
         "admin/settings.html",
         "root/dashboard.html",

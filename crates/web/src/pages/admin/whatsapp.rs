@@ -4,19 +4,18 @@
 //! the browser), a test message through the outbox, and the dead letters with retry
 //! (`POST /api/whatsapp/dead-letters/{id}/retry`).
 
+pub mod pairing;
+
 use axum::Form;
 use axum::extract::{Query, State};
-use axum::http::request::Parts;
 use axum::response::Response;
-use garasi_channels::StatusView;
-use garasi_domain::{PhoneNumber, TenantId};
+use garasi_channels::{ConnState, StatusView};
+use garasi_domain::TenantId;
 use garasi_store::jobs::{WHATSAPP_OUT, WhatsappOut};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::ui::{self, FormData, Pager, Toast, html, with_toast};
 use super::{Shell, Staff, render, ser};
-use crate::api::sales::audit;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -51,9 +50,9 @@ pub(crate) fn kind_label(kind: &str) -> &'static str {
 pub(crate) fn summarize(v: &StatusView) -> Summary {
     let tone = if v.alert {
         "bad"
-    } else if v.status == "connected" {
+    } else if v.status == ConnState::Connected {
         "ok"
-    } else if v.kind == "simulator" || v.status == "stopped" {
+    } else if v.kind == "simulator" || v.status == ConnState::Stopped {
         "muted"
     } else {
         "warn"
@@ -65,7 +64,7 @@ pub(crate) fn summarize(v: &StatusView) -> Summary {
             "Perlu tindakan: sambungkan ulang nomor ini.{}",
             v.last_error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default()
         )
-    } else if v.status == "connected" {
+    } else if v.status == ConnState::Connected {
         format!(
             "Bot menjawab pelanggan.{}",
             v.last_inbound_at.map(|t| format!(" Pesan terakhir masuk {}.", ui::wib(t))).unwrap_or_default()
@@ -199,24 +198,17 @@ pub async fn dead_letters(
 pub async fn test_message(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    parts: Parts,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
     let form = FormData(form);
-    let phone = PhoneNumber::parse(&form.text("phone")).map_err(|e| AppError::field("phone", e.to_string()))?;
-    let s = summary(&state, auth.tenant.id).await?;
-    if s.kind == "simulator" {
+    if state.whatsapp.is_none() {
         return Err(AppError::Conflict("Sambungkan nomor WhatsApp dulu sebelum mengirim pesan uji.".into()));
     }
-    let text = format!(
-        "Pesan uji dari {} lewat Garasi. Jika pesan ini sampai, WhatsApp showroom sudah tersambung.",
-        auth.tenant.name
-    );
-    let mut tx = state.db.tenant(auth.tenant.id).begin_write().await?;
-    tx.outbox().enqueue_whatsapp(&WhatsappOut::reply(&s.kind, phone.as_str(), None, Some(&text), &[], None)).await?;
-    tx.commit().await?;
-    audit(&state, &parts, &auth, "whatsapp.test", None, json!({ "to": phone.as_str() })).await?;
+    let tenant = auth.tenant_db(&state);
+    let to = form.text("phone");
+    let phone =
+        garasi_service::whatsapp::send_test(&state.services, &auth.actor(), &tenant, &auth.tenant.name, &to).await?;
     let shell = Shell::new(&state, &auth, "whatsapp", "WhatsApp");
     let body = render(
         &state,

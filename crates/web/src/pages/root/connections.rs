@@ -3,17 +3,15 @@
 //! channel row inside that showroom's scope.
 
 use axum::extract::{Path, State};
-use axum::http::request::Parts;
 use axum::response::Response;
 use garasi_domain::TenantStatus;
 use garasi_store::platform::Tenant;
 use http::HeaderMap;
 use serde::Serialize;
-use serde_json::json;
 
 use super::dashboard::{Health, MAX_COUNTED};
 use super::{Root, shell};
-use crate::api::admin_tenants::{audit, parse_id};
+use crate::api::admin_tenants::parse_id;
 use crate::error::AppError;
 use crate::pages::admin::ui::{self, Toast, html, with_toast};
 use crate::pages::admin::whatsapp::{Summary, summarize};
@@ -44,7 +42,7 @@ pub(crate) async fn health(state: &AppState, tenants: &[Tenant]) -> Result<Vec<H
             none += 1;
         } else if v.alert {
             trouble += 1;
-        } else if v.status == "connected" {
+        } else if v.status == garasi_channels::ConnState::Connected {
             connected += 1;
         } else {
             waiting += 1;
@@ -112,15 +110,12 @@ pub async fn disconnect(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    parts: Parts,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let t = state.db.platform().tenant(id).await?.ok_or(AppError::NotFound)?;
-    let ch =
-        state.whatsapp.as_ref().ok_or_else(|| AppError::Unavailable("WhatsApp channels are not running".into()))?;
-    ch.disconnect(id).await.map_err(|e| AppError::Conflict(e.to_string()))?;
-    audit(&state, &parts, &auth, "whatsapp.force_disconnect", id, json!({})).await?;
+    let ch = crate::api::whatsapp::channels(&state)?;
+    garasi_service::whatsapp::force_disconnect(&state.services, &auth.actor(), &state.db.tenant(id), ch).await?;
     if !ui::is_htmx(&headers) {
         return Ok(ui::redirect(&headers, "/connections"));
     }

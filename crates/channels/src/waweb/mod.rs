@@ -34,11 +34,11 @@ use whatsapp_rust::{ChatStateType, InboundDurabilityHook};
 use crate::channel::Channel;
 use crate::config::WaWebTimings;
 use crate::inbox::Inbox;
-use crate::manager::backoff;
 use crate::types::{
     Capabilities, ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing,
     Peer, SendError, SentRef,
 };
+use crate::util::backoff;
 
 /// The device store file inside a tenant's directory.
 pub const STORE_FILE: &str = "device.db";
@@ -369,7 +369,7 @@ impl Shared {
                 }
                 Outcome::Final(s, wipe) => {
                     if wipe {
-                        crate::manager::wipe_device_store(&self.dir);
+                        crate::util::wipe_device_store(&self.dir);
                         *self.phone.lock().expect("phone lock") = None;
                     }
                     self.pairing.send_replace(None);
@@ -452,7 +452,7 @@ impl Channel for WaWebChannel {
             c.logout().await;
         }
         self.stop().await;
-        crate::manager::wipe_device_store(&self.shared.dir);
+        crate::util::wipe_device_store(&self.shared.dir);
         *self.shared.phone.lock().expect("phone lock") = None;
         Ok(())
     }
@@ -549,216 +549,4 @@ impl Channel for WaWebChannel {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tenant() -> TenantId {
-        TenantId(uuid::Uuid::nil())
-    }
-
-    fn info(sender: Jid, alt: Option<Jid>) -> MessageInfo {
-        let mut i = MessageInfo::default();
-        i.source.chat = sender.clone();
-        i.source.sender = sender;
-        i.source.sender_alt = alt;
-        i.id = "3EB0ABC".into();
-        i.push_name = "Budi".into();
-        i.timestamp = Utc::now();
-        i
-    }
-
-    #[test]
-    fn plain_text_from_a_phone_number() {
-        let m = wa::Message { conversation: Some("ada avanza?".into()), ..Default::default() };
-        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), None), None).unwrap();
-        assert_eq!(got.text(), Some("ada avanza?"));
-        assert_eq!(got.sender.phone.as_deref(), Some("+6281234567890"));
-        assert_eq!(got.sender.platform_id, None);
-        assert_eq!(got.sender_name.as_deref(), Some("Budi"));
-        assert_eq!(got.id, "3EB0ABC");
-        assert_eq!(got.channel, ChannelKind::WaWeb);
-    }
-
-    #[test]
-    fn extended_text() {
-        let m = wa::Message {
-            extended_text_message: MessageField::some(wa::message::ExtendedTextMessage {
-                text: Some("lihat https://contoh.id".into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), None), None).unwrap();
-        assert_eq!(got.text(), Some("lihat https://contoh.id"));
-    }
-
-    #[test]
-    fn image_with_caption_keeps_a_download_reference() {
-        let m = wa::Message {
-            image_message: MessageField::some(wa::message::ImageMessage {
-                caption: Some("/foto 12".into()),
-                mimetype: Some("image/jpeg".into()),
-                direct_path: Some("/v/t62/abc".into()),
-                ..Default::default()
-            }),
-            ..Default::default()
-        };
-        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), None), None).unwrap();
-        let InboundBody::Image { caption, media } = &got.body else { panic!("not an image: {got:?}") };
-        assert_eq!(caption.as_deref(), Some("/foto 12"));
-        assert_eq!(media.mime_type.as_deref(), Some("image/jpeg"));
-        let raw = STANDARD.decode(media.raw.as_deref().unwrap()).unwrap();
-        let back = wa::message::ImageMessage::decode_from_slice(&raw).unwrap();
-        assert_eq!(back.direct_path.as_deref(), Some("/v/t62/abc"));
-    }
-
-    #[test]
-    fn lid_sender_takes_the_phone_from_sender_alt_and_keeps_both() {
-        let m = wa::Message { conversation: Some("halo".into()), ..Default::default() };
-        let got = map_message(tenant(), &m, &info(Jid::lid("100000012345678"), Some(Jid::pn("6281234567890"))), None)
-            .unwrap();
-        assert_eq!(got.sender.phone.as_deref(), Some("+6281234567890"));
-        assert_eq!(got.sender.platform_id.as_deref(), Some("100000012345678@lid"));
-        // Without sender_alt, the client's LID map decides; without that, no phone.
-        let got = map_message(tenant(), &m, &info(Jid::lid("100000012345678"), None), Some("+6281299998888")).unwrap();
-        assert_eq!(got.sender.phone.as_deref(), Some("+6281299998888"));
-        let got = map_message(tenant(), &m, &info(Jid::lid("100000012345678"), None), None).unwrap();
-        assert_eq!(got.sender.phone, None);
-        // A phone sender with a LID alt keeps the LID too.
-        let got = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), Some(Jid::lid("777"))), None).unwrap();
-        assert_eq!(got.sender.platform_id.as_deref(), Some("777@lid"));
-    }
-
-    #[test]
-    fn own_group_and_status_messages_are_skipped() {
-        let m = wa::Message { conversation: Some("x".into()), ..Default::default() };
-        let mut own = info(Jid::pn("6281234567890"), None);
-        own.source.is_from_me = true;
-        assert!(map_message(tenant(), &m, &own, None).is_none());
-        let mut group = info(Jid::pn("6281234567890"), None);
-        group.source.is_group = true;
-        assert!(map_message(tenant(), &m, &group, None).is_none());
-        let unsupported = wa::Message::default();
-        let got = map_message(tenant(), &unsupported, &info(Jid::pn("6281234567890"), None), None).unwrap();
-        assert!(matches!(got.body, InboundBody::Unsupported { .. }));
-    }
-
-    /// A server that is not there: the client never connects, the library raises no
-    /// event, and the supervisor must see it by polling, rebuild with backoff (shutting
-    /// the old client down first) and stop cleanly.
-    #[tokio::test]
-    async fn supervisor_backs_off_against_a_closed_port_and_stops_cleanly() {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let dir = std::env::temp_dir().join(format!("garasi-waweb-{}", uuid::Uuid::now_v7().simple()));
-        let db = garasi_store::Db::connect("sqlite::memory:", &garasi_store::DbOptions::default()).await.unwrap();
-        let timings = WaWebTimings {
-            poll_every: Duration::from_millis(50),
-            stuck_after: Duration::from_millis(400),
-            backoff_min: Duration::from_millis(100),
-            backoff_max: Duration::from_millis(400),
-            ws_url: Some(format!("ws://127.0.0.1:{port}/ws/chat")),
-            version: Some((2, 3000, 1_000_000_000)),
-        };
-        let ch = WaWebChannel::new(tenant(), dir.clone(), timings, Inbox::new(db));
-        let mut status = ch.status();
-        let mut seen = Vec::new();
-        status.borrow_and_update();
-        ch.start().await.unwrap();
-        ch.start().await.unwrap(); // idempotent: still one supervisor
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            let s = status.borrow_and_update().clone();
-            if seen.last() != Some(&s) && !(seen.is_empty() && s == ConnStatus::Stopped) {
-                seen.push(s.clone());
-            }
-            if matches!(s, ConnStatus::Reconnecting { attempt } if attempt >= 2) {
-                break;
-            }
-            let _ = tokio::time::timeout(Duration::from_millis(200), status.changed()).await;
-        }
-        assert_eq!(seen.first(), Some(&ConnStatus::Connecting), "{seen:?}");
-        assert!(seen.iter().any(|s| matches!(s, ConnStatus::Reconnecting { attempt: 1 })), "{seen:?}");
-        assert!(seen.iter().any(|s| matches!(s, ConnStatus::Reconnecting { attempt: 2 })), "{seen:?}");
-        assert!(!seen.iter().any(|s| *s == ConnStatus::Connected || s.is_terminal()), "{seen:?}");
-        assert!(dir.join(STORE_FILE).exists(), "one device store per tenant in its directory");
-        let started = Instant::now();
-        ch.stop().await;
-        assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
-        assert_eq!(*ch.status().borrow(), ConnStatus::Stopped);
-        assert!(ch.shared.client.borrow().is_none(), "no client left running");
-        assert!(ch.running.lock().await.is_none());
-        let _ = std::fs::remove_dir_all(dir);
-    }
-
-    fn rss_kb() -> u64 {
-        std::fs::read_to_string("/proc/self/status")
-            .unwrap()
-            .lines()
-            .find(|l| l.starts_with("VmRSS"))
-            .unwrap()
-            .split_whitespace()
-            .nth(1)
-            .unwrap()
-            .parse()
-            .unwrap()
-    }
-
-    /// Measurement, not a check: `cargo test -p garasi-channels --features waweb measure_idle -- --ignored --nocapture`.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore]
-    async fn measure_idle_client_memory() {
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let db = garasi_store::Db::connect("sqlite::memory:", &garasi_store::DbOptions::default()).await.unwrap();
-        let timings = WaWebTimings {
-            poll_every: Duration::from_millis(500),
-            stuck_after: Duration::from_secs(3600),
-            backoff_min: Duration::from_secs(1),
-            backoff_max: Duration::from_secs(1),
-            ws_url: Some(format!("ws://127.0.0.1:{port}/ws/chat")),
-            version: Some((2, 3000, 1_000_000_000)),
-        };
-        let base = std::env::temp_dir().join(format!("garasi-mem-{}", uuid::Uuid::now_v7().simple()));
-        // Warm up one client so one-time statics are not counted per client.
-        let warm = WaWebChannel::new(
-            TenantId(uuid::Uuid::now_v7()),
-            base.join("warm"),
-            timings.clone(),
-            Inbox::new(db.clone()),
-        );
-        warm.start().await.unwrap();
-        tokio::time::sleep(Duration::from_secs(3)).await;
-        let before = rss_kb();
-        let n = 50;
-        let mut chans = Vec::new();
-        for i in 0..n {
-            let c = WaWebChannel::new(
-                TenantId(uuid::Uuid::now_v7()),
-                base.join(i.to_string()),
-                timings.clone(),
-                Inbox::new(db.clone()),
-            );
-            c.start().await.unwrap();
-            chans.push(c);
-        }
-        tokio::time::sleep(Duration::from_secs(8)).await;
-        let after = rss_kb();
-        println!(
-            "RSS before {before} kB, after {n} idle clients {after} kB: {} kB per client",
-            (after - before) / n as u64
-        );
-        println!("memory_report of one: {:?}", chans[0].memory_report().await);
-        let disk: u64 = std::fs::read_dir(base.join("0")).unwrap().flatten().map(|e| e.metadata().unwrap().len()).sum();
-        println!("device store on disk before pairing: {disk} bytes");
-        for c in &chans {
-            c.stop().await;
-        }
-        warm.stop().await;
-        let _ = std::fs::remove_dir_all(base);
-    }
-}
+mod tests;

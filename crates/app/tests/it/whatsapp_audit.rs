@@ -1,0 +1,87 @@
+//! WhatsApp administration through the service layer: every change from the dashboard
+//! writes its audit entry, and an audit insert that fails leaves the channel as it was
+//! (the entry and the channel's row are written in one transaction).
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use wiremock::MockServer;
+
+use crate::sales::showrooms;
+use crate::support::TestApp;
+use crate::whatsapp::{cloud_body, fast};
+
+async fn actions(app: &TestApp) -> Vec<String> {
+    let audit = app.runtime_db().platform().audit_log(None, 200, 0).await.unwrap();
+    audit.into_iter().map(|a| a.action).collect()
+}
+
+async fn status(app: &TestApp, host: &str, token: &str) -> Value {
+    app.get(host, "/api/whatsapp/status").bearer_auth(token).send().await.unwrap().json().await.unwrap()
+}
+
+/// Makes every insert into `audit_log` fail, as the owner role (the runtime role may not).
+async fn break_audit(app: &TestApp, on: bool) {
+    let db = app.db.owner_db().await;
+    let statements: &[&str] = match (app.db.is_postgres(), on) {
+        (false, true) => {
+            &["CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected'); END"]
+        }
+        (false, false) => &["DROP TRIGGER audit_fail"],
+        (true, true) => &[
+            "CREATE FUNCTION audit_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$",
+            "CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_fail()",
+        ],
+        (true, false) => &["DROP TRIGGER audit_fail ON audit_log", "DROP FUNCTION audit_fail()"],
+    };
+    for sql in statements {
+        garasi_store::with_db!(&db, |p| sqlx::query(*sql).execute(p).await.map(|_| ())).unwrap();
+    }
+    db.close().await;
+}
+
+#[tokio::test]
+async fn dashboard_pairing_changes_are_audited_and_a_failed_audit_changes_nothing() {
+    let graph = MockServer::start().await;
+    let uri = graph.uri();
+    let app = TestApp::spawn_with(|s| fast(s, &uri)).await;
+    let (tenant, token) = showrooms(&app, &["audit"]).await.remove(0);
+    let host = TestApp::tenant_host("audit");
+    let resp =
+        app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&json!({ "kind": "waweb" })).send().await;
+    assert_eq!(resp.unwrap().status(), 200);
+
+    // The dashboard's pairing card: start, then disconnect; each leaves its entry.
+    let resp = app.post(&host, "/admin/whatsapp/pairing/start").bearer_auth(&token).form(&[("phone", "")]).send();
+    let resp = resp.await.unwrap();
+    assert_eq!(resp.status(), 200, "{}", resp.text().await.unwrap());
+    let resp = app.post(&host, "/admin/whatsapp/pairing/disconnect").bearer_auth(&token).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(status(&app, &host, &token).await["status"], "stopped");
+    let seen = actions(&app).await;
+    for action in ["whatsapp.channel", "whatsapp.pair", "whatsapp.disconnect"] {
+        assert!(seen.iter().any(|a| a == action), "{action} in {seen:?}");
+    }
+
+    // With the audit insert failing, nothing changes: not the kind, not the status.
+    let resp = app.post(&host, "/admin/whatsapp/pairing/start").bearer_auth(&token).form(&[("phone", "")]).send();
+    assert_eq!(resp.await.unwrap().status(), 200);
+    let before = status(&app, &host, &token).await;
+    assert_ne!(before["status"], "stopped");
+    break_audit(&app, true).await;
+    let resp = app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&cloud_body()).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let resp = app.post(&host, "/admin/whatsapp/pairing/disconnect").bearer_auth(&token).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let after = status(&app, &host, &token).await;
+    assert_eq!(after["kind"], "waweb", "the channel kind did not switch");
+    assert_eq!(after["credentials_set"], false);
+    assert_ne!(after["status"], "stopped", "the connection was not stopped: {after}");
+    assert!(app.running.as_ref().unwrap().state.whatsapp.as_ref().unwrap().holds(tenant));
+
+    // Once the audit works again, so does the change.
+    break_audit(&app, false).await;
+    let resp = app.post(&host, "/admin/whatsapp/pairing/disconnect").bearer_auth(&token).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(status(&app, &host, &token).await["status"], "stopped");
+    app.stop().await;
+}
