@@ -3,7 +3,6 @@
 //! refused change writes nothing; a failing audit insert undoes the change.
 
 use garasi_domain::car::Car;
-use garasi_store::Db;
 use garasi_store::platform::AuditRecord;
 use serde_json::{Value, json};
 
@@ -21,39 +20,6 @@ impl Showroom {
     async fn audits(&self, action: &str) -> Vec<AuditRecord> {
         let all = self.app.runtime_db().platform().audit_log(Some(self.tenant), 500, 0).await.unwrap();
         all.into_iter().filter(|a| a.action == action).collect()
-    }
-
-    /// Makes every insert into `audit_log` fail, through the owner's connection.
-    async fn break_audit_log(&self) {
-        let owner = self.app.db.owner_db().await;
-        match &owner {
-            Db::Sqlite(pool) => {
-                sqlx::query(
-                    "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_log \
-                     BEGIN SELECT RAISE(ABORT, 'injected'); END",
-                )
-                .execute(pool)
-                .await
-                .unwrap();
-            }
-            Db::Postgres(pool) => {
-                sqlx::query(
-                    "CREATE FUNCTION audit_fails() RETURNS trigger LANGUAGE plpgsql AS \
-                     $$ BEGIN RAISE EXCEPTION 'injected'; END $$",
-                )
-                .execute(pool)
-                .await
-                .unwrap();
-                sqlx::query(
-                    "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_log \
-                     FOR EACH ROW EXECUTE FUNCTION audit_fails()",
-                )
-                .execute(pool)
-                .await
-                .unwrap();
-            }
-        }
-        owner.close().await;
     }
 }
 
@@ -140,7 +106,7 @@ async fn deleting_a_car_over_the_api_is_audited() {
 #[tokio::test]
 async fn a_failing_audit_insert_undoes_the_change() {
     let s = Showroom::open().await;
-    s.break_audit_log().await;
+    s.app.db.fail_audit_inserts(true).await;
 
     let resp =
         s.app.delete(&s.host(), &format!("/api/cars/{}", s.car_id(3))).bearer_auth(&s.token).send().await.unwrap();

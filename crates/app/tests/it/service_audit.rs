@@ -13,35 +13,6 @@ use crate::admin::hx_post;
 use crate::sales::{phone, showrooms};
 use crate::support::{STRONG_PASSWORD, TestApp};
 
-/// Makes every insert into `audit_log` fail, through the owner connection.
-async fn break_audit_log(db: &Db) {
-    match db {
-        Db::Sqlite(p) => {
-            sqlx::query(
-                "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected'); END",
-            )
-            .execute(p)
-            .await
-            .unwrap();
-        }
-        Db::Postgres(p) => {
-            sqlx::query(
-                "CREATE FUNCTION audit_fails() RETURNS trigger LANGUAGE plpgsql AS \
-                 $$ BEGIN RAISE EXCEPTION 'injected'; END $$",
-            )
-            .execute(p)
-            .await
-            .unwrap();
-            sqlx::query(
-                "CREATE TRIGGER audit_fails BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_fails()",
-            )
-            .execute(p)
-            .await
-            .unwrap();
-        }
-    }
-}
-
 async fn seed_lead(db: &Db, tenant: TenantId) -> Uuid {
     let mut tx = db.tenant(tenant).begin_write().await.unwrap();
     let lead = tx.leads().create(&NewLead::new(phone("0857-0000-1111")), "bot").await.unwrap();
@@ -100,7 +71,7 @@ async fn a_lead_status_change_is_audited_once_or_not_made() {
     // The entry cannot be written: neither can the change, from either door.
     let before = lead_state(&db, t, lead).await;
     assert_eq!(before.0, LeadStatus::Qualified);
-    break_audit_log(&db).await;
+    app.db.fail_audit_inserts(true).await;
     assert!(!api_status(&app, &owner, lead, "lost").await.is_success());
     assert_eq!(lead_state(&db, t, lead).await, before, "the API change rolled back");
     let resp = hx_post(&app, &host, &owner, &format!("/admin/leads/{lead}/status"), &[("status", "converted")]).await;
@@ -116,7 +87,7 @@ async fn a_root_tenant_create_is_not_made_without_its_audit_entry() {
     let app = TestApp::spawn().await;
     let root = app.root_token().await;
     let db = app.db.owner_db().await;
-    break_audit_log(&db).await;
+    app.db.fail_audit_inserts(true).await;
     let resp = app
         .post(&app.admin_host(), "/api/admin/tenants")
         .bearer_auth(&root)

@@ -101,6 +101,28 @@ impl TestDatabase {
         self.pg_name.is_some()
     }
 
+    /// Makes every insert into `audit_log` fail (`on`), or stops doing so, through the
+    /// owner's connection (the runtime role may not create triggers). Tests use it to
+    /// show that a change and its audit entry commit together or not at all.
+    pub async fn fail_audit_inserts(&self, on: bool) {
+        let db = self.owner_db().await;
+        let statements: &[&str] = match (self.is_postgres(), on) {
+            (false, true) => {
+                &["CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected'); END"]
+            }
+            (false, false) => &["DROP TRIGGER audit_fail"],
+            (true, true) => &[
+                "CREATE FUNCTION audit_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$",
+                "CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_fail()",
+            ],
+            (true, false) => &["DROP TRIGGER audit_fail ON audit_log", "DROP FUNCTION audit_fail()"],
+        };
+        for sql in statements {
+            garasi_store::with_db!(&db, |p| sqlx::query(*sql).execute(p).await.map(|_| ())).unwrap();
+        }
+        db.close().await;
+    }
+
     /// A connection that bypasses row-level security (PostgreSQL superuser), or the
     /// SQLite file itself: only the repositories' own tenant filters protect it.
     pub async fn owner_db(&self) -> Db {

@@ -19,26 +19,6 @@ async fn status(app: &TestApp, host: &str, token: &str) -> Value {
     app.get(host, "/api/whatsapp/status").bearer_auth(token).send().await.unwrap().json().await.unwrap()
 }
 
-/// Makes every insert into `audit_log` fail, as the owner role (the runtime role may not).
-async fn break_audit(app: &TestApp, on: bool) {
-    let db = app.db.owner_db().await;
-    let statements: &[&str] = match (app.db.is_postgres(), on) {
-        (false, true) => {
-            &["CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'injected'); END"]
-        }
-        (false, false) => &["DROP TRIGGER audit_fail"],
-        (true, true) => &[
-            "CREATE FUNCTION audit_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$",
-            "CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_fail()",
-        ],
-        (true, false) => &["DROP TRIGGER audit_fail ON audit_log", "DROP FUNCTION audit_fail()"],
-    };
-    for sql in statements {
-        garasi_store::with_db!(&db, |p| sqlx::query(*sql).execute(p).await.map(|_| ())).unwrap();
-    }
-    db.close().await;
-}
-
 #[tokio::test]
 async fn dashboard_pairing_changes_are_audited_and_a_failed_audit_changes_nothing() {
     let graph = MockServer::start().await;
@@ -67,7 +47,7 @@ async fn dashboard_pairing_changes_are_audited_and_a_failed_audit_changes_nothin
     assert_eq!(resp.await.unwrap().status(), 200);
     let before = status(&app, &host, &token).await;
     assert_ne!(before["status"], "stopped");
-    break_audit(&app, true).await;
+    app.db.fail_audit_inserts(true).await;
     let resp = app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&cloud_body()).send().await.unwrap();
     assert_eq!(resp.status(), StatusCode::INTERNAL_SERVER_ERROR);
     let resp = app.post(&host, "/admin/whatsapp/pairing/disconnect").bearer_auth(&token).send().await.unwrap();
@@ -79,7 +59,7 @@ async fn dashboard_pairing_changes_are_audited_and_a_failed_audit_changes_nothin
     assert!(app.running.as_ref().unwrap().state.whatsapp.as_ref().unwrap().holds(tenant));
 
     // Once the audit works again, so does the change.
-    break_audit(&app, false).await;
+    app.db.fail_audit_inserts(false).await;
     let resp = app.post(&host, "/admin/whatsapp/pairing/disconnect").bearer_auth(&token).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(status(&app, &host, &token).await["status"], "stopped");
