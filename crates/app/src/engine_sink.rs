@@ -39,11 +39,8 @@ impl garasi_channels::InboundSink for EngineSink {
             provider_message_id: msg.id.clone(),
         };
         match self.engine.handle(inbound).await {
-            Ok(outcome) => {
-                if outcome.inventory_changed {
-                    self.services.inventory_changed(msg.tenant_id).await;
-                }
-            }
+            // Stock changes made in the chat were published by their use cases.
+            Ok(_) => {}
             // A sender that is not a phone number will never be answered: do not retry.
             Err(garasi_bot::BotError::Sender(e)) => {
                 tracing::info!(tenant = %msg.tenant_id.0, error = %e, "inbound sender refused by the bot");

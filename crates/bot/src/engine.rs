@@ -137,8 +137,6 @@ pub struct Outcome {
     pub handled_by: Option<HandledBy>,
     pub intent: Option<String>,
     pub llm_tokens: i64,
-    /// The stock changed (a car sold, booked or repriced): caches must be refreshed.
-    pub inventory_changed: bool,
 }
 
 impl Outcome {
@@ -153,7 +151,6 @@ impl Outcome {
             handled_by: None,
             intent: None,
             llm_tokens: 0,
-            inventory_changed: false,
         }
     }
 }
@@ -302,7 +299,6 @@ impl Engine {
             text: text.clone(),
             images: Vec::new(),
             notices: Vec::new(),
-            inventory_changed: false,
             handed_off: false,
             reset: false,
         };
@@ -511,7 +507,6 @@ impl Engine {
             handled_by: Some(answer.handled_by),
             intent: Some(answer.intent),
             llm_tokens: tokens,
-            inventory_changed: t.inventory_changed,
         })
     }
 

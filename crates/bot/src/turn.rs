@@ -47,7 +47,6 @@ pub(crate) struct Turn {
     // What the answer produced besides its text.
     pub images: Vec<String>,
     pub notices: Vec<Notice>,
-    pub inventory_changed: bool,
     pub handed_off: bool,
     pub reset: bool,
 }
@@ -408,23 +407,15 @@ impl Turn {
     pub async fn set_status(&mut self, stock_no: i64, status: CarStatus) -> StoreResult<CarChange<CarStatus>> {
         let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
         let done = garasi_service::cars::set_status(&self.services, &actor, &self.tenant_db(), id, status).await;
-        let out = car_change(done)?;
-        if let CarChange::Done(car, before) = &out {
-            // The use case has published the change; the outcome still reports it.
-            self.inventory_changed |= car.fields.status != *before;
-        }
-        Ok(out)
+        // The use case publishes the inventory event itself.
+        car_change(done)
     }
 
     /// Sales: changes a car's cash price, under the same rules as the API.
     pub async fn set_price(&mut self, stock_no: i64, price: i64) -> StoreResult<CarChange<i64>> {
         let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
         let done = garasi_service::cars::set_price(&self.services, &actor, &self.tenant_db(), id, price).await;
-        let out = car_change(done)?;
-        if let CarChange::Done(car, before) = &out {
-            self.inventory_changed |= car.fields.price != *before;
-        }
-        Ok(out)
+        car_change(done)
     }
 
     fn tenant_db(&self) -> garasi_store::TenantDb {

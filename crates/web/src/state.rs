@@ -124,11 +124,6 @@ impl AppState {
         }
     }
 
-    /// Tells every instance that a tenant's stock changed.
-    pub async fn inventory_changed(&self, tenant: garasi_domain::TenantId) {
-        self.events.publish(crate::events::Event::InventoryChanged { tenant_id: tenant.0 }).await;
-    }
-
     /// Readiness answers 503 from now on, so load balancers drain this instance.
     pub fn begin_shutdown(&self) {
         self.shutting_down.store(true, Ordering::SeqCst);

@@ -86,9 +86,6 @@ async fn simulate(
         provider_message_id: message_id,
     };
     let out = engine.handle(inbound).await.map_err(bot_error)?;
-    if out.inventory_changed {
-        state.inventory_changed(auth.tenant.id).await;
-    }
     // The simulator is the channel: what it answers here is delivered.
     engine.mark_delivered(auth.tenant.id, &out.job_ids, SIMULATOR_CHANNEL).await.map_err(bot_error)?;
     Ok(axum::Json(SimulateResult {
