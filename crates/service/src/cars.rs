@@ -83,16 +83,8 @@ pub async fn update(
         tx.commit().await?;
         return Ok(current);
     }
-    let car = tx.cars().update(id, &fields).await?;
-    tx.audit(&actor.audit(
-        "car.update",
-        Some(("car", id.to_string())),
-        json!({ "stock_no": car.stock_no, "title": car.title(), "fields": changed }),
-    ))
-    .await?;
-    tx.commit().await?;
-    services.inventory_changed(tenant.tenant_id()).await;
-    Ok(car)
+    let change = Change { services, actor, tenant, id, action: "car.update" };
+    change.write(tx, &fields, |car| json!({ "stock_no": car.stock_no, "title": car.title(), "fields": changed })).await
 }
 
 /// Changes only the status (a salesperson marking a car sold or booked). Returns the
@@ -112,15 +104,10 @@ pub async fn set_status(
         tx.commit().await?;
         return Ok((current, before));
     }
-    let car = tx.cars().update(id, &fields).await?;
-    tx.audit(&actor.audit(
-        "car.status",
-        Some(("car", id.to_string())),
-        json!({ "stock_no": car.stock_no, "from": before.as_str(), "to": status.as_str() }),
-    ))
-    .await?;
-    tx.commit().await?;
-    services.inventory_changed(tenant.tenant_id()).await;
+    let change = Change { services, actor, tenant, id, action: "car.status" };
+    let car = change
+        .write(tx, &fields, |car| json!({ "stock_no": car.stock_no, "from": before.as_str(), "to": status.as_str() }))
+        .await?;
     Ok((car, before))
 }
 
@@ -141,16 +128,36 @@ pub async fn set_price(
         tx.commit().await?;
         return Ok((current, before));
     }
-    let car = tx.cars().update(id, &fields).await?;
-    tx.audit(&actor.audit(
-        "car.price",
-        Some(("car", id.to_string())),
-        json!({ "stock_no": car.stock_no, "from": before, "to": car.fields.price }),
-    ))
-    .await?;
-    tx.commit().await?;
-    services.inventory_changed(tenant.tenant_id()).await;
+    let change = Change { services, actor, tenant, id, action: "car.price" };
+    let car = change
+        .write(tx, &fields, |car| json!({ "stock_no": car.stock_no, "from": before, "to": car.fields.price }))
+        .await?;
     Ok((car, before))
+}
+
+/// The tail every field change shares: write the new fields, audit them in the same
+/// transaction, commit, then tell every instance.
+struct Change<'a> {
+    services: &'a Services,
+    actor: &'a Actor,
+    tenant: &'a TenantDb,
+    id: Uuid,
+    action: &'static str,
+}
+
+impl Change<'_> {
+    async fn write(
+        self,
+        mut tx: garasi_store::TenantTx,
+        fields: &CarFields,
+        details: impl FnOnce(&Car) -> Value,
+    ) -> ServiceResult<Car> {
+        let car = tx.cars().update(self.id, fields).await?;
+        tx.audit(&self.actor.audit(self.action, Some(("car", self.id.to_string())), details(&car))).await?;
+        tx.commit().await?;
+        self.services.inventory_changed(self.tenant.tenant_id()).await;
+        Ok(car)
+    }
 }
 
 fn single(field: &str, value: Value) -> Map<String, Value> {
