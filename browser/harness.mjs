@@ -50,7 +50,7 @@ export async function startGarasi() {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'garasi-browser-'));
   // SQLite in the temp dir, no Redis, no config file: whatever the caller's shell has set.
-  const env = { ...process.env, GARASI_BIND: `127.0.0.1:${port}`, GARASI_DATA_DIR: dataDir, GARASI_LOG: 'warn' };
+  const env = { ...process.env, GARASI_BIND: `127.0.0.1:${port}`, GARASI_INTERNAL_BIND: '127.0.0.1:0', GARASI_DATA_DIR: dataDir, GARASI_LOG: 'warn' };
   for (const k of ['GARASI_DATABASE_URL', 'GARASI_MIGRATE_DATABASE_URL', 'GARASI_REDIS_URL', 'GARASI_CONFIG',
     'GARASI_PUBLIC_BASE_PORT', 'GARASI_PUBLIC_SCHEME', 'GARASI_TENANT_DOMAIN']) delete env[k];
   const child = spawn(garasiBin(), ['serve', '--demo'], {

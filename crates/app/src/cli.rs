@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `root create`, `demo`, `nlu`, `wa`.
+//! The command line: `serve`, `migrate`, `root create`, `demo`, `nlu`, `wa`, `healthcheck`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -38,6 +38,11 @@ pub enum Command {
         /// Create the demo root user and showrooms first (once; later runs change nothing).
         #[arg(long)]
         demo: bool,
+        /// Serve plain-http public URLs on a non-loopback address anyway. Without it, `serve`
+        /// refuses: login cookies would cross the network in clear text. Put a TLS proxy in
+        /// front and set GARASI_PUBLIC_SCHEME=https instead.
+        #[arg(long, env = "GARASI_ALLOW_INSECURE_HTTP")]
+        allow_insecure_http: bool,
     },
     /// Apply database migrations (as GARASI_MIGRATE_DATABASE_URL when set).
     Migrate {
@@ -61,6 +66,13 @@ pub enum Command {
     /// on stdin and writes one `{"intent": "...", "filters": {...}}` line per input line. Needs no
     /// server and no database.
     Nlu,
+    /// Ask a running server's /readyz (the bind address, or --addr) and exit 0 only when it
+    /// answers 200. The container image's HEALTHCHECK runs this: the image has no curl.
+    Healthcheck {
+        /// Address to probe [default: the bind address, with 0.0.0.0 probed on 127.0.0.1].
+        #[arg(long, value_name = "ADDR")]
+        addr: Option<std::net::SocketAddr>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -114,10 +126,19 @@ fn init_tracing(filter: &str) {
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
-        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Serve { demo, allow_insecure_http } => {
+            refuse_insecure_http(&settings, allow_insecure_http)?;
+            serve(settings, demo).await
+        }
         Command::Migrate { grant_to } => migrate(settings, grant_to).await,
         Command::Root { command: RootCommand::Create { email, name } } => create_root(settings, &email, &name).await,
         Command::Nlu => nlu(),
+        Command::Healthcheck { addr } => {
+            let addr = addr.unwrap_or_else(|| crate::healthcheck::probe_addr(settings.bind));
+            let body = crate::healthcheck::check(addr).await?;
+            println!("{body}");
+            Ok(())
+        }
         Command::Wa { command } => crate::wa::run(settings, command).await,
         Command::Demo => {
             let db = open_database(&settings).await?;
@@ -126,6 +147,22 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Plain http is for a laptop or a private network behind a proxy that terminates TLS
+/// on the same host. Anything reachable from elsewhere must say https, or opt out loudly.
+fn refuse_insecure_http(settings: &Settings, allowed: bool) -> anyhow::Result<()> {
+    if settings.web.public_scheme == garasi_web::Scheme::Http && !settings.bind.ip().is_loopback() {
+        if !allowed {
+            bail!(
+                "refusing to serve plain http on {}: set GARASI_PUBLIC_SCHEME=https behind a TLS proxy \
+                 (see docs/DEPLOY.md), or pass --allow-insecure-http",
+                settings.bind
+            );
+        }
+        tracing::warn!(bind = %settings.bind, "serving plain http on a non-loopback address (--allow-insecure-http)");
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod demo;
 mod demo_cars;
 pub mod engine_sink;
+pub mod healthcheck;
 pub mod server;
 pub mod settings;
 pub mod storage;

@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use garasi_media::{BlobStore, LocalBlobStore, Staging};
 use garasi_service::Services;
 use garasi_store::{Db, DbOptions, redact_url};
-use garasi_web::{AppState, Events, Kv, MemoryKv, RedisKv, build_router};
+use garasi_web::{AppState, Events, Kv, MemoryKv, RedisKv, build_router, internal_router};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -20,6 +20,8 @@ use crate::settings::Settings;
 /// A server running in the background, as tests and `serve` use it.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The internal listener's address (Caddy's TLS `ask`, probes).
+    pub internal_addr: SocketAddr,
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     task: JoinHandle<anyhow::Result<()>>,
@@ -158,6 +160,10 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     let listener =
         TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;
     let addr = listener.local_addr()?;
+    let internal = TcpListener::bind(settings.internal_bind)
+        .await
+        .with_context(|| format!("cannot listen on {} (GARASI_INTERNAL_BIND)", settings.internal_bind))?;
+    let internal_addr = internal.local_addr()?;
     let mut web = settings.web.clone();
     // With port 0 the real port is known only now; keep public URLs pointing at it.
     if settings.bind.port() == 0 && web.public_port == Some(0) {
@@ -176,6 +182,14 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     let state = AppState::new(services, web, kv, staging, Some(engine), Some(channels.clone()));
     channels.start_workers();
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    // The internal listener lives as long as the process: it holds no request that a
+    // drain would have to wait for, and the proxy may still ask while the public side drains.
+    let internal_app = internal_router(state.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(internal, internal_app).await {
+            tracing::error!(error = %e, "internal listener failed");
+        }
+    });
     let (tx, rx) = oneshot::channel::<()>();
     let drain_state = state.clone();
     let draining = Arc::new(tokio::sync::Notify::new());
@@ -207,7 +221,7 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
         }
         Ok(())
     });
-    Ok(Running { addr, state, shutdown: Some(tx), task })
+    Ok(Running { addr, internal_addr, state, shutdown: Some(tx), task })
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM (systemd, docker, Kubernetes).

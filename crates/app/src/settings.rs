@@ -27,6 +27,10 @@ pub struct SettingArgs {
     /// Address to listen on [default: 127.0.0.1:3000].
     #[arg(long, env = "GARASI_BIND", global = true, value_name = "ADDR")]
     pub bind: Option<String>,
+    /// Loopback address for infrastructure endpoints (Caddy's TLS `ask` at /tls/allowed, probes);
+    /// never expose it publicly [default: 127.0.0.1:9464].
+    #[arg(long, env = "GARASI_INTERNAL_BIND", global = true, value_name = "ADDR")]
+    pub internal_bind: Option<String>,
     /// Directory for the SQLite database and media [default: ./data].
     #[arg(long, env = "GARASI_DATA_DIR", global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
@@ -76,6 +80,7 @@ struct FileSettings {
     bot: Option<crate::bot_settings::BotFile>,
     whatsapp: Option<crate::wa::WaFile>,
     bind: Option<String>,
+    internal_bind: Option<String>,
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     migrate_database_url: Option<String>,
@@ -112,6 +117,8 @@ pub struct Settings {
     /// WhatsApp channels: credential key, Cloud API base URL, pacing.
     pub whatsapp: crate::wa::WaSettings,
     pub bind: SocketAddr,
+    /// The internal listener (see `garasi_web::internal_router`).
+    pub internal_bind: SocketAddr,
     pub data_dir: PathBuf,
     pub database_url: String,
     pub migrate_database_url: Option<String>,
@@ -136,6 +143,10 @@ impl Settings {
         let bind: SocketAddr = bind_raw
             .parse()
             .map_err(|_| bad("GARASI_BIND", format!("{bind_raw:?} is not an address like 127.0.0.1:3000")))?;
+        let internal_raw = pick!(internal_bind).unwrap_or_else(|| "127.0.0.1:9464".into());
+        let internal_bind: SocketAddr = internal_raw.parse().map_err(|_| {
+            bad("GARASI_INTERNAL_BIND", format!("{internal_raw:?} is not an address like 127.0.0.1:9464"))
+        })?;
         let data_dir = pick!(data_dir).unwrap_or_else(|| PathBuf::from("./data"));
         let database_url = pick!(database_url)
             .filter(|s| !s.trim().is_empty())
@@ -181,6 +192,7 @@ impl Settings {
             bot: crate::bot_settings::resolve(&args.bot, file.bot.as_ref())?,
             whatsapp: crate::wa::resolve(&args.whatsapp, file.whatsapp.as_ref(), &data_dir)?,
             bind,
+            internal_bind,
             data_dir,
             database_url,
             migrate_database_url,

@@ -153,6 +153,12 @@ fn forwarded_host(headers: &HeaderMap) -> Option<String> {
 pub async fn resolve(state: &AppState, parts: &Parts) -> Result<Resolved, AppError> {
     let raw = raw_authority(&state.config, parts)?;
     let host = normalize_host(&raw).map_err(|_| AppError::bad_request("Header Host tidak valid."))?;
+    resolve_host(state, host).await
+}
+
+/// The site for an already normalised host name: the same exact lookup requests get,
+/// so TLS is offered (see `internal`) for precisely the hosts that are served.
+pub async fn resolve_host(state: &AppState, host: String) -> Result<Resolved, AppError> {
     if host == state.config.admin_host {
         return Ok(Resolved::Site(Site::Admin));
     }

@@ -10,6 +10,7 @@ mod bot_store;
 mod cars;
 mod cars_csv;
 mod cli;
+mod deploy;
 mod errors;
 mod hosts;
 mod isolation;

@@ -160,6 +160,7 @@ impl Drop for TestDatabase {
 pub fn test_settings(db: &TestDatabase) -> Settings {
     let args = garasi_app::settings::SettingArgs {
         bind: Some("127.0.0.1:0".into()),
+        internal_bind: Some("127.0.0.1:0".into()),
         data_dir: Some(db.data_dir.clone()),
         database_url: Some(db.runtime_url.clone()),
         redis_url: redis_url(),

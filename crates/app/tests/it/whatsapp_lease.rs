@@ -127,6 +127,8 @@ fn serve_process(app: &crate::support::TestApp, graph_uri: &str) -> std::process
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_garasi"));
     cmd.env_clear()
         .env("GARASI_BIND", "127.0.0.1:0")
+        // Two processes on one host: each needs its own internal listener port too.
+        .env("GARASI_INTERNAL_BIND", "127.0.0.1:0")
         .env("GARASI_DATA_DIR", &app.db.data_dir)
         .env("GARASI_DATABASE_URL", &app.db.runtime_url)
         .env("GARASI_WA_GRAPH_BASE_URL", format!("{graph_uri}/v23.0"))

@@ -1,0 +1,121 @@
+//! What a deployment relies on: `garasi healthcheck` (the image's HEALTHCHECK), the
+//! internal listener's TLS `ask` for Caddy, and the refusal to serve plain http publicly.
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::support::{Fetch, STRONG_PASSWORD, TestApp};
+
+fn healthcheck(addr: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_garasi"))
+        .env_clear()
+        .env("GARASI_LOG", "warn")
+        .args(["healthcheck", "--addr", addr])
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn healthcheck_passes_on_a_ready_server_and_fails_without_one() {
+    let app = TestApp::spawn().await;
+    let addr = app.addr.to_string();
+    let ready = tokio::task::spawn_blocking(move || healthcheck(&addr)).await.unwrap();
+    assert!(ready.status.success(), "{}", String::from_utf8_lossy(&ready.stderr));
+    let body: serde_json::Value = serde_json::from_slice(&ready.stdout).unwrap();
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], "ok");
+
+    // A port nothing listens on: bind one, note it, and close it again.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().to_string();
+    let down = tokio::task::spawn_blocking(move || healthcheck(&closed)).await.unwrap();
+    assert!(!down.status.success());
+    assert!(String::from_utf8_lossy(&down.stderr).contains("cannot connect"));
+}
+
+#[tokio::test]
+async fn healthcheck_fails_while_the_server_drains() {
+    let app = TestApp::spawn().await;
+    let addr = app.addr.to_string();
+    // Shutting down flips /readyz to 503 before the listener closes, so a load
+    // balancer stops sending traffic first; the probe must report that as unhealthy.
+    app.running.as_ref().unwrap().state.begin_shutdown();
+    let draining = tokio::task::spawn_blocking(move || healthcheck(&addr)).await.unwrap();
+    assert!(!draining.status.success());
+    assert!(String::from_utf8_lossy(&draining.stderr).contains("503"));
+}
+
+#[tokio::test]
+async fn tls_ask_allows_exactly_the_hosts_garasi_serves() {
+    let app = TestApp::spawn().await;
+    let root = app.root_token().await;
+    let created: serde_json::Value = app
+        .post(&app.admin_host(), "/api/admin/tenants")
+        .bearer_auth(&root)
+        .json(&json!({
+            "name": "Sinar Jaya Motor", "slug": "sinar", "owner_email": "owner@sinar.test",
+            "owner_password": STRONG_PASSWORD, "domain": "mobil-sinar.example",
+        }))
+        .fetch_json()
+        .await;
+    app.create_tenant(&root, "berkah", "Berkah Mobil").await;
+    let internal = app.running.as_ref().unwrap().internal_addr;
+    assert!(internal.ip().is_loopback());
+    let ask = |domain: &str| {
+        let url = format!("http://{internal}/tls/allowed?domain={domain}");
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap().status().as_u16() }
+    };
+    for allowed in
+        ["sinar.localhost", "berkah.localhost", "mobil-sinar.example", "MOBIL-SINAR.example.", "admin.localhost"]
+    {
+        assert_eq!(ask(allowed).await, 200, "{allowed}");
+    }
+    for refused in
+        ["evil.example", "nope.localhost", "sinar.localhost.evil.example", "localhost", "127.0.0.1", "", "a..b"]
+    {
+        assert_eq!(ask(refused).await, 404, "{refused:?}");
+    }
+    let no_param = app.client.get(format!("http://{internal}/tls/allowed")).send().await.unwrap();
+    assert_eq!(no_param.status(), 404);
+
+    // A suspended showroom gets no new certificate, on its subdomain or its own domain.
+    let id = created["id"].as_str().unwrap();
+    let resp = app
+        .put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
+        .bearer_auth(&root)
+        .json(&json!({ "status": "suspended" }))
+        .fetch()
+        .await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(ask("mobil-sinar.example").await, 404);
+    assert_eq!(ask("sinar.localhost").await, 404);
+    assert_eq!(ask("berkah.localhost").await, 200);
+
+    // The ask endpoint is not on the public port.
+    let public = app.get("berkah.localhost", "/tls/allowed?domain=berkah.localhost").fetch().await;
+    assert_eq!(public.status(), 404);
+}
+
+#[test]
+fn serve_refuses_plain_http_on_a_public_address_unless_told() {
+    let data = std::env::temp_dir().join(format!("garasi-insecure-{}", uuid::Uuid::now_v7().simple()));
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_garasi"))
+            .env_clear()
+            .env("GARASI_LOG", "warn")
+            .env("GARASI_DATA_DIR", &data)
+            .env("GARASI_BIND", "0.0.0.0:0")
+            .env("GARASI_INTERNAL_BIND", "127.0.0.1:0")
+            .arg("serve")
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = run(&[]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("refusing to serve plain http") && err.contains("GARASI_PUBLIC_SCHEME=https"), "{err}");
+    // Nothing was created: the guard runs before the database is opened.
+    assert!(!data.join("garasi.db").exists());
+}
