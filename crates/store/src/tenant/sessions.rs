@@ -39,18 +39,8 @@ impl<'a> Sessions<'a> {
         let at = now();
         const SQL: &str = "INSERT INTO sessions (tenant_id, id, token_hash, user_id, created_at, last_seen_at, \
                            expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(at)
-            .bind(expires_at)
-            .bind(user_agent)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, id, token_hash, user_id, at, expires_at, user_agent)
+            .map_err(StoreError::from_write)?;
         Ok(Session { id, user_id, created_at: at, last_seen_at: at, expires_at })
     }
 
@@ -58,58 +48,32 @@ impl<'a> Sessions<'a> {
     pub async fn find_active(&mut self, token_hash: &str, at: DateTime<Utc>) -> StoreResult<Option<Session>> {
         const SQL: &str = "SELECT id, user_id, created_at, last_seen_at, expires_at FROM sessions \
                            WHERE tenant_id = $1 AND token_hash = $2 AND expires_at > $3";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(token_hash)
-            .bind(at)
-            .fetch_optional(c)
-            .await)?)
+        Ok(tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, token_hash, at)?)
     }
 
     pub async fn touch(&mut self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
         const SQL: &str = "UPDATE sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, id, at)?;
         Ok(())
     }
 
     /// Ends one session. Returns whether it existed.
     pub async fn delete(&mut self, id: Uuid) -> StoreResult<bool> {
         const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND id = $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id)?;
         Ok(done > 0)
     }
 
     /// Ends every session of a user (password change, disabling).
     pub async fn delete_for_user(&mut self, user_id: Uuid) -> StoreResult<u64> {
         const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(user_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, user_id)?;
         Ok(done)
     }
 
     pub async fn delete_expired(&mut self, at: DateTime<Utc>) -> StoreResult<u64> {
         const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND expires_at <= $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, at)?;
         Ok(done)
     }
 }
