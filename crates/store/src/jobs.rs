@@ -209,42 +209,44 @@ impl Jobs {
     /// Claims up to `limit` jobs of `queue` for `worker`, leased for `lease`. Each claim
     /// counts as an attempt.
     pub async fn claim(&self, queue: &str, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<Job>> {
+        self.claim_for(queue, worker, None, limit, lease).await
+    }
+
+    /// Both kinds of claim, in one statement. On PostgreSQL the subquery locks the jobs
+    /// it picks (`FOR UPDATE SKIP LOCKED`); SQLite runs one writer at a time, so no two
+    /// workers see the same job as claimable. With `holder`, only jobs of tenants whose
+    /// WhatsApp lease it holds (bound to `$6`).
+    async fn claim_for(
+        &self,
+        queue: &str,
+        worker: &str,
+        holder: Option<&str>,
+        limit: i64,
+        lease: Duration,
+    ) -> StoreResult<Vec<Job>> {
         let at = now();
         let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
-        let rows: Vec<JobRow> = match &self.db {
-            Db::Postgres(p) => {
-                let sql = format!(
-                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
-                     updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE} \
-                     ORDER BY j.run_at, j.created_at, j.id LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}"
-                );
-                sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(queue)
-                    .bind(at)
-                    .bind(until)
-                    .bind(worker)
-                    .bind(limit)
-                    .fetch_all(p)
-                    .await?
+        let held = match holder {
+            Some(_) => {
+                " AND j.tenant_id IN (SELECT l.tenant_id FROM wa_leases l WHERE l.holder = $6 AND l.expires_at > $2)"
             }
-            Db::Sqlite(p) => {
-                // One statement: SQLite runs one writer at a time, so no two workers see
-                // the same job as claimable.
-                let sql = format!(
-                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
-                     updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE} \
-                     ORDER BY j.run_at, j.created_at, j.id LIMIT $5) RETURNING {COLUMNS}"
-                );
-                sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(queue)
-                    .bind(at)
-                    .bind(until)
-                    .bind(worker)
-                    .bind(limit)
-                    .fetch_all(p)
-                    .await?
-            }
+            None => "",
         };
+        let lock = if matches!(self.db, Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
+             updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE}{held} \
+             ORDER BY j.run_at, j.created_at, j.id LIMIT $5{lock}) RETURNING {COLUMNS}"
+        );
+        let rows: Vec<JobRow> = with_db!(&self.db, |p| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(queue).bind(at).bind(until).bind(worker).bind(limit);
+            match holder {
+                Some(h) => q.bind(h),
+                None => q,
+            }
+            .fetch_all(p)
+            .await
+        })?;
         let mut jobs: Vec<Job> = rows.into_iter().map(Job::from).collect();
         jobs.sort_by_key(|j| (j.run_at, j.created_at, j.id));
         Ok(jobs)
@@ -417,20 +419,7 @@ impl Jobs {
         limit: i64,
         lease: Duration,
     ) -> StoreResult<Vec<Job>> {
-        let at = now();
-        let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
-        let held = "j.tenant_id IN (SELECT l.tenant_id FROM wa_leases l WHERE l.holder = $6 AND l.expires_at > $2)";
-        let lock = if matches!(self.db, Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
-        let sql = format!(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
-             updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE} AND {held} \
-             ORDER BY j.run_at, j.created_at, j.id LIMIT $5{lock}) RETURNING {COLUMNS}"
-        );
-        let rows: Vec<JobRow> =
-            db_query!(&self.db, fetch_all, sqlx::AssertSqlSafe(sql.clone()), queue, at, until, worker, limit, holder)?;
-        let mut jobs: Vec<Job> = rows.into_iter().map(Job::from).collect();
-        jobs.sort_by_key(|j| (j.run_at, j.created_at, j.id));
-        Ok(jobs)
+        self.claim_for(queue, worker, Some(holder), limit, lease).await
     }
 
     /// Puts a claimed job back without counting the attempt (rate limited, daily cap,
