@@ -17,10 +17,11 @@ use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
 use crate::time::now;
 
-/// Binds the stored columns of a car's fields, from `brand` to `featured`, in the
-/// order both the INSERT and the UPDATE list them: one list for both statements.
+/// Binds the stored columns of a car's fields, from `brand` to `featured`, then the
+/// change time and the publish and sale dates, in the order both the INSERT and the
+/// UPDATE list them: one list for both statements.
 macro_rules! bind_fields {
-    ($query:expr, $f:expr) => {{
+    ($query:expr, $f:expr, $at:expr, $published_at:expr, $sold_at:expr) => {{
         let f: &CarFields = $f;
         $query
             .bind(&f.brand)
@@ -50,6 +51,9 @@ macro_rules! bind_fields {
             .bind(&f.internal_notes)
             .bind(f.status.as_str())
             .bind(f.featured)
+            .bind($at)
+            .bind($published_at)
+            .bind($sold_at)
     }};
 }
 
@@ -199,16 +203,10 @@ impl<'a> Cars<'a> {
              internal_notes, status, featured, created_at, updated_at, published_at, sold_at) VALUES ($1, $2, $3, $4, \
              $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
              $27, $28, $29, $30, $31, $32, $32, $33, $34)";
-        with_tx!(&mut *self.tx, |c| bind_fields!(
-            sqlx::query(SQL).bind(self.tenant.0).bind(id).bind(stock_no).bind(&slug),
-            f
-        )
-        .bind(at)
-        .bind(published_at)
-        .bind(sold_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
+        with_tx!(self.tx, |c| {
+            let head = sqlx::query(SQL).bind(self.tenant.0).bind(id).bind(stock_no).bind(&slug);
+            bind_fields!(head, f, at, published_at, sold_at).execute(c).await.map(|r| r.rows_affected())
+        })
         .map_err(StoreError::from_write)?;
         self.write_specs(id, &f.specs).await?;
         self.get(id).await?.ok_or(StoreError::NotFound)
@@ -229,13 +227,10 @@ impl<'a> Cars<'a> {
              plate_parity = $20, tax_paid_until = $21, stnk = $22, bpkb = $23, first_owner = $24, condition = $25, \
              description = $26, internal_notes = $27, status = $28, featured = $29, updated_at = $30, \
              published_at = $31, sold_at = $32 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
-        let n = with_tx!(&mut *self.tx, |c| bind_fields!(sqlx::query(SQL).bind(self.tenant.0).bind(id), f)
-            .bind(at)
-            .bind(published_at)
-            .bind(sold_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        let n = with_tx!(self.tx, |c| {
+            let head = sqlx::query(SQL).bind(self.tenant.0).bind(id);
+            bind_fields!(head, f, at, published_at, sold_at).execute(c).await.map(|r| r.rows_affected())
+        })
         .map_err(StoreError::from_write)?;
         if n == 0 {
             return Err(StoreError::NotFound);
