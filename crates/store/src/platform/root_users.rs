@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::PlatformDb;
 use crate::error::{StoreError, StoreResult};
+use crate::tenant::{Session, select_sessions};
 use crate::time::now;
 
 /// A platform operator. Root users live outside every tenant.
@@ -17,14 +18,8 @@ pub struct RootUser {
     pub disabled_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct RootSession {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
+/// A root user's login, kept in `platform_sessions`: the same row as a tenant [`Session`].
+pub type RootSession = Session;
 
 macro_rules! select_root_users {
     ($rest:literal) => {
@@ -67,18 +62,16 @@ impl PlatformDb {
         expires_at: DateTime<Utc>,
         user_agent: Option<&str>,
     ) -> StoreResult<RootSession> {
-        let id = Uuid::now_v7();
-        let at = now();
+        let s = Session::starting(user_id, expires_at);
         const SQL: &str = "INSERT INTO platform_sessions (id, token_hash, user_id, created_at, last_seen_at, \
                            expires_at, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6)";
-        db_query!(&self.db, execute, SQL, id, token_hash, user_id, at, expires_at, user_agent)
+        db_query!(&self.db, execute, SQL, s.id, token_hash, user_id, s.created_at, expires_at, user_agent)
             .map_err(StoreError::from_write)?;
-        Ok(RootSession { id, user_id, created_at: at, last_seen_at: at, expires_at })
+        Ok(s)
     }
 
     pub async fn find_root_session(&self, token_hash: &str, at: DateTime<Utc>) -> StoreResult<Option<RootSession>> {
-        const SQL: &str = "SELECT id, user_id, created_at, last_seen_at, expires_at FROM platform_sessions \
-                           WHERE token_hash = $1 AND expires_at > $2";
+        const SQL: &str = select_sessions!("platform_sessions", "WHERE token_hash = $1 AND expires_at > $2");
         Ok(db_query!(&self.db, fetch_optional, SQL, token_hash, at)?)
     }
 

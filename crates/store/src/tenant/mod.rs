@@ -26,6 +26,7 @@ pub use leads::{
 pub use llm_usage::{LlmUsage, UsageDay};
 pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
+pub(crate) use sessions::select_sessions;
 pub use sessions::{Session, Sessions};
 pub use settings::Settings;
 pub use users::{NewUser, User, Users};

@@ -18,6 +18,24 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+impl Session {
+    /// A session of `user_id` that starts now: a fresh id, created and last seen now.
+    pub(crate) fn starting(user_id: Uuid, expires_at: DateTime<Utc>) -> Session {
+        let id = Uuid::now_v7();
+        let at = now();
+        Session { id, user_id, created_at: at, last_seen_at: at, expires_at }
+    }
+}
+
+/// `SELECT <session columns> FROM <table> <rest>`: one column list for the tenant
+/// `sessions` and the root `platform_sessions`, which share the [`Session`] row.
+macro_rules! select_sessions {
+    ($table:literal, $rest:literal) => {
+        concat!("SELECT id, user_id, created_at, last_seen_at, expires_at FROM ", $table, " ", $rest)
+    };
+}
+pub(crate) use select_sessions;
+
 pub struct Sessions<'a> {
     tx: &'a mut Tx,
     tenant: TenantId,
@@ -35,19 +53,28 @@ impl<'a> Sessions<'a> {
         expires_at: DateTime<Utc>,
         user_agent: Option<&str>,
     ) -> StoreResult<Session> {
-        let id = Uuid::now_v7();
-        let at = now();
+        let s = Session::starting(user_id, expires_at);
         const SQL: &str = "INSERT INTO sessions (tenant_id, id, token_hash, user_id, created_at, last_seen_at, \
                            expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)";
-        tx_query!(self.tx, execute, SQL, self.tenant.0, id, token_hash, user_id, at, expires_at, user_agent)
-            .map_err(StoreError::from_write)?;
-        Ok(Session { id, user_id, created_at: at, last_seen_at: at, expires_at })
+        tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            s.id,
+            token_hash,
+            user_id,
+            s.created_at,
+            expires_at,
+            user_agent
+        )
+        .map_err(StoreError::from_write)?;
+        Ok(s)
     }
 
     /// The unexpired session with this token hash, if any.
     pub async fn find_active(&mut self, token_hash: &str, at: DateTime<Utc>) -> StoreResult<Option<Session>> {
-        const SQL: &str = "SELECT id, user_id, created_at, last_seen_at, expires_at FROM sessions \
-                           WHERE tenant_id = $1 AND token_hash = $2 AND expires_at > $3";
+        const SQL: &str = select_sessions!("sessions", "WHERE tenant_id = $1 AND token_hash = $2 AND expires_at > $3");
         Ok(tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, token_hash, at)?)
     }
 
