@@ -208,7 +208,8 @@ impl<'a> Conversations<'a> {
     pub async fn hand_off(&mut self, id: Uuid, sales_id: Option<Uuid>, until: DateTime<Utc>) -> StoreResult<()> {
         const SQL: &str = "UPDATE conversations SET assigned_sales_id = COALESCE($3, assigned_sales_id), \
                            handoff_until = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2";
-        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, sales_id, until, now()).map_err(fk_conflict)?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, sales_id, until, now())
+            .map_err(|e| StoreError::from_reference(e, None))?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -224,7 +225,8 @@ impl<'a> Conversations<'a> {
     pub async fn take_over(&mut self, id: Uuid, user_id: Option<Uuid>) -> StoreResult<()> {
         const SQL: &str =
             "UPDATE conversations SET taken_over_by = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
-        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, user_id, now()).map_err(fk_conflict)?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, user_id, now())
+            .map_err(|e| StoreError::from_reference(e, None))?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -238,15 +240,6 @@ impl<'a> Conversations<'a> {
             tx_query!(self.tx, fetch_all, sqlx::AssertSqlSafe(sql), self.tenant.0, limit, offset)?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
-}
-
-fn fk_conflict(err: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &err
-        && db.is_foreign_key_violation()
-    {
-        return StoreError::Conflict(db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned()));
-    }
-    StoreError::from_write(err)
 }
 
 // Tenant admin dashboard (issue #7).

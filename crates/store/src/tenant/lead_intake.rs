@@ -110,14 +110,7 @@ impl<'a> LeadIntake<'a> {
             &notes,
             now()
         )
-        .map_err(|e| {
-            if let sqlx::Error::Database(db) = &e
-                && db.is_foreign_key_violation()
-            {
-                return StoreError::Conflict("leads.car_id".into());
-            }
-            StoreError::from_write(e)
-        })?;
+        .map_err(|e| StoreError::from_reference(e, Some("leads.car_id")))?;
         let note = if summary.trim().is_empty() { "Data prospek diperbarui" } else { summary };
         let mut leads = Leads::new(&mut *self.tx, self.tenant);
         leads.add_note(id, actor, note).await?;

@@ -289,18 +289,6 @@ impl StatusChange {
     }
 }
 
-/// Unique and foreign-key violations (e.g. a car id that is not this tenant's) become
-/// [`StoreError::Conflict`].
-fn write_error(err: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &err
-        && db.is_foreign_key_violation()
-    {
-        let hint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
-        return StoreError::Conflict(hint);
-    }
-    StoreError::from_write(err)
-}
-
 pub struct Leads<'a> {
     tx: &'a mut Tx,
     tenant: TenantId,
@@ -338,7 +326,7 @@ impl<'a> Leads<'a> {
             &new.source,
             at
         )
-        .map_err(write_error)?;
+        .map_err(|e| StoreError::from_reference(e, None))?;
         self.add_event(id, "created", None, Some(LeadStatus::New), "", actor, at).await?;
         self.get(id).await?.ok_or(StoreError::NotFound)
     }
@@ -431,7 +419,8 @@ impl<'a> Leads<'a> {
     pub async fn assign(&mut self, id: Uuid, sales_id: Option<Uuid>, actor: &str, note: &str) -> StoreResult<Lead> {
         let at = now();
         const SQL: &str = "UPDATE leads SET assigned_sales_id = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
-        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id, sales_id, at).map_err(write_error)?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id, sales_id, at)
+            .map_err(|e| StoreError::from_reference(e, None))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -486,7 +475,7 @@ impl<'a> Leads<'a> {
             actor,
             at
         )
-        .map_err(write_error)?;
+        .map_err(|e| StoreError::from_reference(e, None))?;
         Ok(LeadEvent {
             id,
             lead_id,

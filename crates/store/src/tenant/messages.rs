@@ -163,14 +163,7 @@ impl<'a> Messages<'a> {
             m.llm_tokens,
             at
         )
-        .map_err(|e| {
-            if let sqlx::Error::Database(db) = &e
-                && db.is_foreign_key_violation()
-            {
-                return StoreError::Conflict("messages.conversation_id".into());
-            }
-            StoreError::from_write(e)
-        })?;
+        .map_err(|e| StoreError::from_reference(e, Some("messages.conversation_id")))?;
         if n == 0 {
             return Ok(None);
         }
