@@ -13,6 +13,7 @@ use garasi_domain::{PhoneNumber, TenantId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
+use crate::args::{Arg, Args, bind_args};
 use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
 use crate::time::now;
@@ -283,47 +284,46 @@ impl ConversationFilter {
     }
 }
 
+impl ConversationFilter {
+    /// The values of [`FILTER_SQL`], `$1` to `$7`: the tenant, then the filter.
+    fn args(&self, tenant: TenantId) -> Args {
+        let (phone, name) = self.patterns();
+        let mut args = Args::default();
+        for arg in [
+            Arg::Uuid(tenant.0),
+            Arg::OptText(self.role.map(|r| r.as_str().to_owned())),
+            Arg::OptText(phone),
+            Arg::OptText(name),
+            Arg::OptTime(self.active_from),
+            Arg::OptTime(self.active_until),
+            Arg::OptUuid(self.sales_id),
+        ] {
+            args.push(arg);
+        }
+        args
+    }
+}
+
 impl Conversations<'_> {
     /// Matching conversations, newest activity first.
     pub async fn search(&mut self, f: &ConversationFilter, limit: i64, offset: i64) -> StoreResult<Vec<Conversation>> {
+        let mut args = f.args(self.tenant);
+        let limit = args.push(Arg::I64(limit));
+        let offset = args.push(Arg::I64(offset));
         let sql = format!(
             "SELECT {COLUMNS} FROM conversations WHERE {FILTER_SQL} \
-             ORDER BY last_message_at DESC, id DESC LIMIT $8 OFFSET $9"
+             ORDER BY last_message_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
         );
-        let (phone, name) = f.patterns();
-        let rows: Vec<ConversationRow> = tx_query!(
-            self.tx,
-            fetch_all,
-            sqlx::AssertSqlSafe(sql),
-            self.tenant.0,
-            f.role.map(ContactRole::as_str),
-            phone.as_deref(),
-            name.as_deref(),
-            f.active_from,
-            f.active_until,
-            f.sales_id,
-            limit,
-            offset
-        )?;
+        let rows: Vec<ConversationRow> =
+            with_tx!(self.tx, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(c).await)?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
 
     /// How many conversations match.
     pub async fn count_matching(&mut self, f: &ConversationFilter) -> StoreResult<i64> {
         let sql = format!("SELECT count(*) FROM conversations WHERE {FILTER_SQL}");
-        let (phone, name) = f.patterns();
-        Ok(tx_query!(
-            self.tx,
-            scalar_one,
-            sqlx::AssertSqlSafe(sql),
-            self.tenant.0,
-            f.role.map(ContactRole::as_str),
-            phone.as_deref(),
-            name.as_deref(),
-            f.active_from,
-            f.active_until,
-            f.sales_id
-        )?)
+        let args = f.args(self.tenant);
+        Ok(with_tx!(self.tx, |c| bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args).fetch_one(c).await)?)
     }
 
     /// Per salesperson: (id, chats handed to them, chats they wrote in themselves).
