@@ -40,6 +40,39 @@ macro_rules! with_tx {
     };
 }
 
+/// Runs one query on a transaction: `tx_query!(tx, MODE, SQL, a, b)` with `tx` a
+/// `&mut Tx`, `a` bound to `$1`, `b` to `$2`, and so on. MODE says what comes back:
+/// - `execute`: the rows affected (`u64`);
+/// - `fetch_one`, `fetch_optional`, `fetch_all`: rows decoded with `FromRow` (`query_as`);
+/// - `scalar_one`, `scalar_optional`, `scalar_all`: a single column (`query_scalar`).
+///
+/// The result is a `Result<_, sqlx::Error>`. Like [`with_tx!`], the query is compiled
+/// once per backend, so one SQL text with `$N` placeholders serves both.
+macro_rules! tx_query {
+    ($tx:expr, $mode:ident, $($query:tt)*) => { run_query!(with_tx, $tx, $mode, $($query)*) };
+}
+
+/// [`tx_query!`] on the pool (`db` is a `&Db`): each statement its own transaction.
+macro_rules! db_query {
+    ($db:expr, $mode:ident, $($query:tt)*) => { run_query!(with_db, $db, $mode, $($query)*) };
+}
+
+/// The expansion of [`tx_query!`] and [`db_query!`]: builds the query, binds the
+/// arguments in order and runs it inside `$with!`. `execute` takes the row count inside
+/// each arm because the two backends' result types differ.
+macro_rules! run_query {
+    (@run $with:ident, $on:expr, $make:ident, $fetch:ident, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $with!($on, |c| sqlx::$make($sql)$(.bind($arg))*.$fetch(c).await)
+    };
+    ($with:ident, $on:expr, execute, $sql:expr $(, $arg:expr)* $(,)?) => {
+        $with!($on, |c| sqlx::query($sql)$(.bind($arg))*.execute(c).await.map(|r| r.rows_affected()))
+    };
+    ($with:ident, $on:expr, scalar_one, $($q:tt)*) => { run_query!(@run $with, $on, query_scalar, fetch_one, $($q)*) };
+    ($with:ident, $on:expr, scalar_optional, $($q:tt)*) => { run_query!(@run $with, $on, query_scalar, fetch_optional, $($q)*) };
+    ($with:ident, $on:expr, scalar_all, $($q:tt)*) => { run_query!(@run $with, $on, query_scalar, fetch_all, $($q)*) };
+    ($with:ident, $on:expr, $fetch:ident, $($q:tt)*) => { run_query!(@run $with, $on, query_as, $fetch, $($q)*) };
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -160,7 +193,7 @@ impl Db {
 
     /// Readiness probe: a round trip to the database.
     pub async fn ping(&self) -> StoreResult<()> {
-        with_db!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        db_query!(self, execute, "SELECT 1")?;
         Ok(())
     }
 

@@ -32,9 +32,26 @@ impl StoreError {
         if let sqlx::Error::Database(db) = &err
             && db.is_unique_violation()
         {
-            let hint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
-            return StoreError::Conflict(hint);
+            return StoreError::Conflict(conflict_hint(&**db));
         }
         StoreError::Db(err)
     }
+
+    /// Like [`StoreError::from_write`], and a foreign-key violation (e.g. a car id that
+    /// is not this tenant's) becomes a [`StoreError::Conflict`] as well, naming `column`
+    /// when given, else the constraint the database reports.
+    pub(crate) fn from_reference(err: sqlx::Error, column: Option<&str>) -> StoreError {
+        if let sqlx::Error::Database(db) = &err
+            && db.is_foreign_key_violation()
+        {
+            return StoreError::Conflict(column.map(str::to_owned).unwrap_or_else(|| conflict_hint(&**db)));
+        }
+        StoreError::from_write(err)
+    }
+}
+
+/// The constraint a write broke, or the database's message when it names none: the
+/// web layer maps it to a field message.
+fn conflict_hint(db: &dyn sqlx::error::DatabaseError) -> String {
+    db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned())
 }

@@ -143,20 +143,21 @@ impl<'a> Outbox<'a> {
     pub async fn enqueue(&mut self, job: &NewJob) -> StoreResult<Option<Uuid>> {
         let id = Uuid::now_v7();
         let at = now();
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(INSERT)
-            .bind(id)
-            .bind(self.tenant.0)
-            .bind(&job.queue)
-            .bind(&job.kind)
-            .bind(Json(&job.payload))
-            .bind(job.max_attempts.max(1))
-            .bind(job.run_at.unwrap_or(at))
-            .bind(&job.dedupe_key)
-            .bind(&job.ordering_key)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        let n = tx_query!(
+            self.tx,
+            execute,
+            INSERT,
+            id,
+            self.tenant.0,
+            &job.queue,
+            &job.kind,
+            Json(&job.payload),
+            job.max_attempts.max(1),
+            job.run_at.unwrap_or(at),
+            &job.dedupe_key,
+            &job.ordering_key,
+            at
+        )
         .map_err(StoreError::from_write)?;
         Ok((n > 0).then_some(id))
     }
@@ -165,12 +166,7 @@ impl<'a> Outbox<'a> {
     pub async fn list(&mut self, queue: &str, limit: i64) -> StoreResult<Vec<Job>> {
         let sql =
             format!("SELECT {COLUMNS} FROM jobs WHERE tenant_id = $1 AND queue = $2 ORDER BY created_at, id LIMIT $3");
-        let rows: Vec<JobRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(queue)
-            .bind(limit)
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<JobRow> = tx_query!(self.tx, fetch_all, sqlx::AssertSqlSafe(sql), self.tenant.0, queue, limit)?;
         Ok(rows.into_iter().map(Job::from).collect())
     }
 
@@ -182,14 +178,7 @@ impl<'a> Outbox<'a> {
         let at = now();
         let mut total = 0;
         for id in ids {
-            total += with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-                .bind(self.tenant.0)
-                .bind(*id)
-                .bind(by)
-                .bind(at)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            total += tx_query!(self.tx, execute, SQL, self.tenant.0, *id, by, at)?;
         }
         Ok(total)
     }
@@ -220,42 +209,44 @@ impl Jobs {
     /// Claims up to `limit` jobs of `queue` for `worker`, leased for `lease`. Each claim
     /// counts as an attempt.
     pub async fn claim(&self, queue: &str, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<Job>> {
+        self.claim_for(queue, worker, None, limit, lease).await
+    }
+
+    /// Both kinds of claim, in one statement. On PostgreSQL the subquery locks the jobs
+    /// it picks (`FOR UPDATE SKIP LOCKED`); SQLite runs one writer at a time, so no two
+    /// workers see the same job as claimable. With `holder`, only jobs of tenants whose
+    /// WhatsApp lease it holds (bound to `$6`).
+    async fn claim_for(
+        &self,
+        queue: &str,
+        worker: &str,
+        holder: Option<&str>,
+        limit: i64,
+        lease: Duration,
+    ) -> StoreResult<Vec<Job>> {
         let at = now();
         let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
-        let rows: Vec<JobRow> = match &self.db {
-            Db::Postgres(p) => {
-                let sql = format!(
-                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
-                     updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE} \
-                     ORDER BY j.run_at, j.created_at, j.id LIMIT $5 FOR UPDATE SKIP LOCKED) RETURNING {COLUMNS}"
-                );
-                sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(queue)
-                    .bind(at)
-                    .bind(until)
-                    .bind(worker)
-                    .bind(limit)
-                    .fetch_all(p)
-                    .await?
+        let held = match holder {
+            Some(_) => {
+                " AND j.tenant_id IN (SELECT l.tenant_id FROM wa_leases l WHERE l.holder = $6 AND l.expires_at > $2)"
             }
-            Db::Sqlite(p) => {
-                // One statement: SQLite runs one writer at a time, so no two workers see
-                // the same job as claimable.
-                let sql = format!(
-                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
-                     updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE} \
-                     ORDER BY j.run_at, j.created_at, j.id LIMIT $5) RETURNING {COLUMNS}"
-                );
-                sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                    .bind(queue)
-                    .bind(at)
-                    .bind(until)
-                    .bind(worker)
-                    .bind(limit)
-                    .fetch_all(p)
-                    .await?
-            }
+            None => "",
         };
+        let lock = if matches!(self.db, Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
+             updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE}{held} \
+             ORDER BY j.run_at, j.created_at, j.id LIMIT $5{lock}) RETURNING {COLUMNS}"
+        );
+        let rows: Vec<JobRow> = with_db!(&self.db, |p| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(queue).bind(at).bind(until).bind(worker).bind(limit);
+            match holder {
+                Some(h) => q.bind(h),
+                None => q,
+            }
+            .fetch_all(p)
+            .await
+        })?;
         let mut jobs: Vec<Job> = rows.into_iter().map(Job::from).collect();
         jobs.sort_by_key(|j| (j.run_at, j.created_at, j.id));
         Ok(jobs)
@@ -291,22 +282,13 @@ impl Jobs {
              updated_at = $5 WHERE id = $1 AND locked_by = $2 AND status = 'running'"
         );
         let note: Option<String> = note.map(|n| n.chars().take(2000).collect());
-        let n = with_db!(&self.db, |p| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(id)
-            .bind(worker)
-            .bind(&note)
-            .bind(retry_at)
-            .bind(at)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = db_query!(&self.db, execute, sqlx::AssertSqlSafe(sql.as_str()), id, worker, &note, retry_at, at)?;
         Ok(n > 0)
     }
 
     pub async fn get(&self, id: Uuid) -> StoreResult<Option<Job>> {
         let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
-        let row: Option<JobRow> =
-            with_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(id).fetch_optional(p).await)?;
+        let row: Option<JobRow> = db_query!(&self.db, fetch_optional, sqlx::AssertSqlSafe(sql.clone()), id)?;
         Ok(row.map(Job::from))
     }
 }
@@ -404,26 +386,15 @@ impl Outbox<'_> {
             "SELECT {COLUMNS} FROM jobs WHERE tenant_id = $1 AND queue = $2 AND status = $3 \
              ORDER BY updated_at DESC, id DESC LIMIT $4 OFFSET $5"
         );
-        let rows: Vec<JobRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(queue)
-            .bind(status)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<JobRow> =
+            tx_query!(self.tx, fetch_all, sqlx::AssertSqlSafe(sql), self.tenant.0, queue, status, limit, offset)?;
         Ok(rows.into_iter().map(Job::from).collect())
     }
 
     /// How many of this tenant's jobs of `queue` have `status`.
     pub async fn count_status(&mut self, queue: &str, status: &str) -> StoreResult<i64> {
         const SQL: &str = "SELECT count(*) FROM jobs WHERE tenant_id = $1 AND queue = $2 AND status = $3";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL)
-            .bind(self.tenant.0)
-            .bind(queue)
-            .bind(status)
-            .fetch_one(c)
-            .await)?)
+        Ok(tx_query!(self.tx, scalar_one, SQL, self.tenant.0, queue, status)?)
     }
 
     /// Puts one of this tenant's dead jobs back in the queue with fresh attempts.
@@ -432,14 +403,7 @@ impl Outbox<'_> {
         const SQL: &str = "UPDATE jobs SET status = 'queued', attempts = 0, run_at = $4, locked_until = NULL, \
                            locked_by = NULL, updated_at = $4 \
                            WHERE tenant_id = $1 AND queue = $2 AND id = $3 AND status = 'dead'";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(queue)
-            .bind(id)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, queue, id, now())?;
         Ok(n > 0)
     }
 }
@@ -455,27 +419,7 @@ impl Jobs {
         limit: i64,
         lease: Duration,
     ) -> StoreResult<Vec<Job>> {
-        let at = now();
-        let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
-        let held = "j.tenant_id IN (SELECT l.tenant_id FROM wa_leases l WHERE l.holder = $6 AND l.expires_at > $2)";
-        let lock = if matches!(self.db, Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
-        let sql = format!(
-            "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
-             updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE} AND {held} \
-             ORDER BY j.run_at, j.created_at, j.id LIMIT $5{lock}) RETURNING {COLUMNS}"
-        );
-        let rows: Vec<JobRow> = with_db!(&self.db, |p| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(queue)
-            .bind(at)
-            .bind(until)
-            .bind(worker)
-            .bind(limit)
-            .bind(holder)
-            .fetch_all(p)
-            .await)?;
-        let mut jobs: Vec<Job> = rows.into_iter().map(Job::from).collect();
-        jobs.sort_by_key(|j| (j.run_at, j.created_at, j.id));
-        Ok(jobs)
+        self.claim_for(queue, worker, Some(holder), limit, lease).await
     }
 
     /// Puts a claimed job back without counting the attempt (rate limited, daily cap,
@@ -494,6 +438,6 @@ impl Jobs {
     pub async fn count_done_since(&self, tenant: TenantId, queue: &str, since: DateTime<Utc>) -> StoreResult<i64> {
         const SQL: &str = "SELECT count(*) FROM jobs WHERE tenant_id = $1 AND queue = $2 AND status = 'done' \
                            AND updated_at >= $3";
-        Ok(with_db!(&self.db, |p| sqlx::query_scalar(SQL).bind(tenant.0).bind(queue).bind(since).fetch_one(p).await)?)
+        Ok(db_query!(&self.db, scalar_one, SQL, tenant.0, queue, since)?)
     }
 }

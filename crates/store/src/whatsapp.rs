@@ -57,10 +57,7 @@ impl<'a> WhatsappChannels<'a> {
     /// The tenant's channel; `None` means the default (the simulator, never configured).
     pub async fn get(&mut self) -> StoreResult<Option<WhatsappChannel>> {
         let sql = format!("SELECT {COLUMNS} FROM whatsapp_channels WHERE tenant_id = $1");
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .fetch_optional(c)
-            .await)?)
+        Ok(tx_query!(self.tx, fetch_optional, sqlx::AssertSqlSafe(sql), self.tenant.0)?)
     }
 
     /// Sets the channel kind and its credentials; the status goes back to `stopped`.
@@ -81,14 +78,16 @@ impl<'a> WhatsappChannels<'a> {
              credentials_encrypted = excluded.credentials_encrypted, status_changed_at = excluded.status_changed_at, \
              last_error = NULL, updated_at = excluded.updated_at RETURNING {COLUMNS}"
         );
-        with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(kind)
-            .bind(cloud_phone_number_id)
-            .bind(credentials_encrypted)
-            .bind(at)
-            .fetch_one(c)
-            .await)
+        tx_query!(
+            self.tx,
+            fetch_one,
+            sqlx::AssertSqlSafe(sql),
+            self.tenant.0,
+            kind,
+            cloud_phone_number_id,
+            credentials_encrypted,
+            at
+        )
         .map_err(StoreError::from_write)
     }
 
@@ -99,27 +98,14 @@ impl<'a> WhatsappChannels<'a> {
                            status_changed_at = CASE WHEN status = $2 THEN status_changed_at ELSE $4 END, \
                            status = $2, last_error = $3, updated_at = $4 WHERE tenant_id = $1";
         let error: Option<String> = error.map(|e| e.chars().take(1000).collect());
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(status)
-            .bind(&error)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, status, &error, now())?;
         Ok(n > 0)
     }
 
     /// The number the channel sends from (E.164), once known.
     pub async fn set_phone(&mut self, phone: Option<&str>) -> StoreResult<()> {
         const SQL: &str = "UPDATE whatsapp_channels SET phone = $2, updated_at = $3 WHERE tenant_id = $1";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(phone)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, phone, now())?;
         Ok(())
     }
 
@@ -130,12 +116,7 @@ impl<'a> WhatsappChannels<'a> {
         } else {
             "UPDATE whatsapp_channels SET last_outbound_at = $2 WHERE tenant_id = $1"
         };
-        with_tx!(&mut *self.tx, |c| sqlx::query(sql)
-            .bind(self.tenant.0)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, sql, self.tenant.0, at)?;
         Ok(())
     }
 
@@ -144,14 +125,7 @@ impl<'a> WhatsappChannels<'a> {
         const SQL: &str = "UPDATE conversations SET contact_lid = $4 \
                            WHERE tenant_id = $1 AND channel = $2 AND contact_phone = $3 \
                            AND (contact_lid IS NULL OR contact_lid <> $4)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(channel)
-            .bind(phone)
-            .bind(lid)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, channel, phone, lid)?;
         Ok(())
     }
 
@@ -159,7 +133,7 @@ impl<'a> WhatsappChannels<'a> {
     pub async fn phone_for_lid(&mut self, lid: &str) -> StoreResult<Option<String>> {
         const SQL: &str = "SELECT contact_phone FROM conversations WHERE tenant_id = $1 AND contact_lid = $2 \
                            ORDER BY last_message_at DESC LIMIT 1";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL).bind(self.tenant.0).bind(lid).fetch_optional(c).await)?)
+        Ok(tx_query!(self.tx, scalar_optional, SQL, self.tenant.0, lid)?)
     }
 }
 
@@ -196,8 +170,7 @@ impl WaPlatform {
     /// The tenant an inbound address belongs to (`kind` is `cloud_api` or `waweb`).
     pub async fn route(&self, kind: &str, external_id: &str) -> StoreResult<Option<TenantId>> {
         const SQL: &str = "SELECT tenant_id FROM channel_routes WHERE kind = $1 AND external_id = $2";
-        let id: Option<Uuid> =
-            with_db!(&self.db, |p| sqlx::query_scalar(SQL).bind(kind).bind(external_id).fetch_optional(p).await)?;
+        let id: Option<Uuid> = db_query!(&self.db, scalar_optional, SQL, kind, external_id)?;
         Ok(id.map(TenantId))
     }
 
@@ -210,31 +183,22 @@ impl WaPlatform {
             return Err(StoreError::Conflict("channel_routes.external_id".into()));
         }
         let mut tx = self.db.begin_write().await?;
-        with_tx!(&mut tx, |c| sqlx::query("DELETE FROM channel_routes WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
-        with_tx!(&mut tx, |c| sqlx::query(
-            "INSERT INTO channel_routes (kind, external_id, tenant_id) VALUES ($1, $2, $3)"
+        tx_query!(&mut tx, execute, "DELETE FROM channel_routes WHERE tenant_id = $1", tenant.0)?;
+        tx_query!(
+            &mut tx,
+            execute,
+            "INSERT INTO channel_routes (kind, external_id, tenant_id) VALUES ($1, $2, $3)",
+            kind,
+            external_id,
+            tenant.0
         )
-        .bind(kind)
-        .bind(external_id)
-        .bind(tenant.0)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(StoreError::from_write)?;
         tx.commit().await
     }
 
     /// Removes every route of a tenant.
     pub async fn clear_routes(&self, tenant: TenantId) -> StoreResult<()> {
-        with_db!(&self.db, |p| sqlx::query("DELETE FROM channel_routes WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        db_query!(&self.db, execute, "DELETE FROM channel_routes WHERE tenant_id = $1", tenant.0)?;
         Ok(())
     }
 
@@ -242,30 +206,19 @@ impl WaPlatform {
     pub async fn want_lease(&self, tenant: TenantId) -> StoreResult<()> {
         const SQL: &str = "INSERT INTO wa_leases (tenant_id, holder, expires_at, updated_at) VALUES ($1, '', $2, $3) \
                            ON CONFLICT (tenant_id) DO NOTHING";
-        with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(tenant.0)
-            .bind(epoch())
-            .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
+        db_query!(&self.db, execute, SQL, tenant.0, epoch(), now()).map_err(StoreError::from_write)?;
         Ok(())
     }
 
     /// Removes the tenant's lease row: nobody should hold a connection for it.
     pub async fn drop_lease(&self, tenant: TenantId) -> StoreResult<()> {
-        with_db!(&self.db, |p| sqlx::query("DELETE FROM wa_leases WHERE tenant_id = $1")
-            .bind(tenant.0)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        db_query!(&self.db, execute, "DELETE FROM wa_leases WHERE tenant_id = $1", tenant.0)?;
         Ok(())
     }
 
     pub async fn lease(&self, tenant: TenantId) -> StoreResult<Option<Lease>> {
         const SQL: &str = "SELECT tenant_id, holder, expires_at FROM wa_leases WHERE tenant_id = $1";
-        Ok(with_db!(&self.db, |p| sqlx::query_as(SQL).bind(tenant.0).fetch_optional(p).await)?)
+        Ok(db_query!(&self.db, fetch_optional, SQL, tenant.0)?)
     }
 
     /// Takes the lease for `holder` if it is free (expired for longer than `grace`) or
@@ -280,15 +233,7 @@ impl WaPlatform {
         let at = now();
         const SQL: &str = "UPDATE wa_leases SET holder = $2, expires_at = $3, updated_at = $4 \
                            WHERE tenant_id = $1 AND (holder = $2 OR holder = '' OR expires_at < $5)";
-        let n = with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(tenant.0)
-            .bind(holder)
-            .bind(at + chrono_dur(ttl))
-            .bind(at)
-            .bind(at - chrono_dur(grace))
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = db_query!(&self.db, execute, SQL, tenant.0, holder, at + chrono_dur(ttl), at, at - chrono_dur(grace))?;
         Ok(n > 0)
     }
 
@@ -298,12 +243,7 @@ impl WaPlatform {
         let at = now();
         const SQL: &str = "UPDATE wa_leases SET expires_at = $2, updated_at = $3 \
                            WHERE holder = $1 AND expires_at > $3 RETURNING tenant_id";
-        let ids: Vec<Uuid> = with_db!(&self.db, |p| sqlx::query_scalar(SQL)
-            .bind(holder)
-            .bind(at + chrono_dur(ttl))
-            .bind(at)
-            .fetch_all(p)
-            .await)?;
+        let ids: Vec<Uuid> = db_query!(&self.db, scalar_all, SQL, holder, at + chrono_dur(ttl), at)?;
         Ok(ids.into_iter().map(TenantId).collect())
     }
 
@@ -311,12 +251,7 @@ impl WaPlatform {
     pub async fn takeable(&self, holder: &str, grace: std::time::Duration, limit: i64) -> StoreResult<Vec<TenantId>> {
         const SQL: &str = "SELECT tenant_id FROM wa_leases WHERE holder <> $1 AND (holder = '' OR expires_at < $2) \
                            ORDER BY expires_at LIMIT $3";
-        let ids: Vec<Uuid> = with_db!(&self.db, |p| sqlx::query_scalar(SQL)
-            .bind(holder)
-            .bind(now() - chrono_dur(grace))
-            .bind(limit)
-            .fetch_all(p)
-            .await)?;
+        let ids: Vec<Uuid> = db_query!(&self.db, scalar_all, SQL, holder, now() - chrono_dur(grace), limit)?;
         Ok(ids.into_iter().map(TenantId).collect())
     }
 
@@ -324,14 +259,7 @@ impl WaPlatform {
     pub async fn release(&self, tenant: TenantId, holder: &str) -> StoreResult<()> {
         const SQL: &str =
             "UPDATE wa_leases SET holder = '', expires_at = $3, updated_at = $4 WHERE tenant_id = $1 AND holder = $2";
-        with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(tenant.0)
-            .bind(holder)
-            .bind(epoch())
-            .bind(now())
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        db_query!(&self.db, execute, SQL, tenant.0, holder, epoch(), now())?;
         Ok(())
     }
 
@@ -341,7 +269,7 @@ impl WaPlatform {
         let at = now();
         const SQL: &str =
             "UPDATE wa_leases SET expires_at = $2, updated_at = $2 WHERE tenant_id = $1 AND expires_at > $2";
-        with_db!(&self.db, |p| sqlx::query(SQL).bind(tenant.0).bind(at).execute(p).await.map(|r| r.rows_affected()))?;
+        db_query!(&self.db, execute, SQL, tenant.0, at)?;
         Ok(())
     }
 }

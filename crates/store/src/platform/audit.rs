@@ -77,11 +77,6 @@ impl PlatformDb {
         const SQL: &str = "SELECT id, tenant_id, actor_kind, actor_id, action, target_kind, target_id, details, ip, \
                            created_at FROM audit_log WHERE ($1 IS NULL OR tenant_id = $1) \
                            ORDER BY id DESC LIMIT $2 OFFSET $3";
-        Ok(with_db!(&self.db, |p| sqlx::query_as(SQL)
-            .bind(tenant.map(|t| t.0))
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(p)
-            .await)?)
+        Ok(db_query!(&self.db, fetch_all, SQL, tenant.map(|t| t.0), limit, offset)?)
     }
 }

@@ -4,6 +4,7 @@ use uuid::Uuid;
 
 use super::PlatformDb;
 use crate::error::{StoreError, StoreResult};
+use crate::tenant::{Session, select_sessions};
 use crate::time::now;
 
 /// A platform operator. Root users live outside every tenant.
@@ -17,14 +18,8 @@ pub struct RootUser {
     pub disabled_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, FromRow)]
-pub struct RootSession {
-    pub id: Uuid,
-    pub user_id: Uuid,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-}
+/// A root user's login, kept in `platform_sessions`: the same row as a tenant [`Session`].
+pub type RootSession = Session;
 
 macro_rules! select_root_users {
     ($rest:literal) => {
@@ -40,32 +35,24 @@ impl PlatformDb {
         const SQL: &str = "INSERT INTO platform_users (id, email, password_hash, name, created_at, updated_at) \
                            VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (email) DO UPDATE SET \
                            password_hash = excluded.password_hash, updated_at = excluded.updated_at";
-        with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(Uuid::now_v7())
-            .bind(email)
-            .bind(password_hash)
-            .bind(name)
-            .bind(at)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
+        db_query!(&self.db, execute, SQL, Uuid::now_v7(), email, password_hash, name, at)
+            .map_err(StoreError::from_write)?;
         self.root_user_by_email(email).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn root_user_by_email(&self, email: &str) -> StoreResult<Option<RootUser>> {
         const SQL: &str = select_root_users!("WHERE email = $1");
-        Ok(with_db!(&self.db, |p| sqlx::query_as(SQL).bind(email).fetch_optional(p).await)?)
+        Ok(db_query!(&self.db, fetch_optional, SQL, email)?)
     }
 
     pub async fn root_user(&self, id: Uuid) -> StoreResult<Option<RootUser>> {
         const SQL: &str = select_root_users!("WHERE id = $1");
-        Ok(with_db!(&self.db, |p| sqlx::query_as(SQL).bind(id).fetch_optional(p).await)?)
+        Ok(db_query!(&self.db, fetch_optional, SQL, id)?)
     }
 
     pub async fn count_root_users(&self) -> StoreResult<i64> {
         const SQL: &str = "SELECT count(*) FROM platform_users";
-        Ok(with_db!(&self.db, |p| sqlx::query_scalar(SQL).fetch_one(p).await)?)
+        Ok(db_query!(&self.db, scalar_one, SQL)?)
     }
 
     pub async fn create_root_session(
@@ -75,45 +62,34 @@ impl PlatformDb {
         expires_at: DateTime<Utc>,
         user_agent: Option<&str>,
     ) -> StoreResult<RootSession> {
-        let id = Uuid::now_v7();
-        let at = now();
+        let s = Session::starting(user_id, expires_at);
         const SQL: &str = "INSERT INTO platform_sessions (id, token_hash, user_id, created_at, last_seen_at, \
                            expires_at, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6)";
-        with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(id)
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(at)
-            .bind(expires_at)
-            .bind(user_agent)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
-        Ok(RootSession { id, user_id, created_at: at, last_seen_at: at, expires_at })
+        db_query!(&self.db, execute, SQL, s.id, token_hash, user_id, s.created_at, expires_at, user_agent)
+            .map_err(StoreError::from_write)?;
+        Ok(s)
     }
 
     pub async fn find_root_session(&self, token_hash: &str, at: DateTime<Utc>) -> StoreResult<Option<RootSession>> {
-        const SQL: &str = "SELECT id, user_id, created_at, last_seen_at, expires_at FROM platform_sessions \
-                           WHERE token_hash = $1 AND expires_at > $2";
-        Ok(with_db!(&self.db, |p| sqlx::query_as(SQL).bind(token_hash).bind(at).fetch_optional(p).await)?)
+        const SQL: &str = select_sessions!("platform_sessions", "WHERE token_hash = $1 AND expires_at > $2");
+        Ok(db_query!(&self.db, fetch_optional, SQL, token_hash, at)?)
     }
 
     pub async fn touch_root_session(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
         const SQL: &str = "UPDATE platform_sessions SET last_seen_at = $2 WHERE id = $1";
-        with_db!(&self.db, |p| sqlx::query(SQL).bind(id).bind(at).execute(p).await.map(|r| r.rows_affected()))?;
+        db_query!(&self.db, execute, SQL, id, at)?;
         Ok(())
     }
 
     pub async fn delete_root_session(&self, id: Uuid) -> StoreResult<bool> {
         const SQL: &str = "DELETE FROM platform_sessions WHERE id = $1";
-        let done = with_db!(&self.db, |p| sqlx::query(SQL).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        let done = db_query!(&self.db, execute, SQL, id)?;
         Ok(done > 0)
     }
 
     pub async fn delete_expired_root_sessions(&self, at: DateTime<Utc>) -> StoreResult<u64> {
         const SQL: &str = "DELETE FROM platform_sessions WHERE expires_at <= $1";
-        let done = with_db!(&self.db, |p| sqlx::query(SQL).bind(at).execute(p).await.map(|r| r.rows_affected()))?;
+        let done = db_query!(&self.db, execute, SQL, at)?;
         Ok(done)
     }
 }

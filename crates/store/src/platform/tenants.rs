@@ -102,13 +102,13 @@ impl PlatformDb {
 
     pub async fn tenant(&self, id: TenantId) -> StoreResult<Option<Tenant>> {
         const SQL: &str = select_tenants!("WHERE t.id = $1");
-        let row: Option<TenantRow> = with_db!(&self.db, |p| sqlx::query_as(SQL).bind(id.0).fetch_optional(p).await)?;
+        let row: Option<TenantRow> = db_query!(&self.db, fetch_optional, SQL, id.0)?;
         row.map(Tenant::try_from).transpose()
     }
 
     pub async fn tenant_by_slug(&self, slug: &str) -> StoreResult<Option<Tenant>> {
         const SQL: &str = select_tenants!("WHERE t.slug = $1");
-        let row: Option<TenantRow> = with_db!(&self.db, |p| sqlx::query_as(SQL).bind(slug).fetch_optional(p).await)?;
+        let row: Option<TenantRow> = db_query!(&self.db, fetch_optional, SQL, slug)?;
         row.map(Tenant::try_from).transpose()
     }
 
@@ -117,7 +117,7 @@ impl PlatformDb {
         const SQL: &str = select_tenants!(
             "JOIN tenant_domains d ON d.tenant_id = t.id WHERE d.domain = $1 AND d.verified_at IS NOT NULL"
         );
-        let row: Option<TenantRow> = with_db!(&self.db, |p| sqlx::query_as(SQL).bind(domain).fetch_optional(p).await)?;
+        let row: Option<TenantRow> = db_query!(&self.db, fetch_optional, SQL, domain)?;
         row.map(Tenant::try_from).transpose()
     }
 
@@ -126,18 +126,13 @@ impl PlatformDb {
         const SQL: &str = select_tenants!(
             "WHERE ($1 OR t.status <> 'deleted') ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3"
         );
-        let rows: Vec<TenantRow> = with_db!(&self.db, |p| sqlx::query_as(SQL)
-            .bind(include_deleted)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(p)
-            .await)?;
+        let rows: Vec<TenantRow> = db_query!(&self.db, fetch_all, SQL, include_deleted, limit, offset)?;
         rows.into_iter().map(Tenant::try_from).collect()
     }
 
     pub async fn count_tenants(&self, include_deleted: bool) -> StoreResult<i64> {
         const SQL: &str = "SELECT count(*) FROM tenants WHERE ($1 OR status <> 'deleted')";
-        Ok(with_db!(&self.db, |p| sqlx::query_scalar(SQL).bind(include_deleted).fetch_one(p).await)?)
+        Ok(db_query!(&self.db, scalar_one, SQL, include_deleted)?)
     }
 
     /// Applies a patch on its own. Changing the domain replaces the tenant's custom domain.
@@ -151,7 +146,7 @@ impl PlatformDb {
     /// Every host name a tenant is served at, besides its slug subdomain.
     pub async fn tenant_domains(&self, id: TenantId) -> StoreResult<Vec<String>> {
         const SQL: &str = "SELECT domain FROM tenant_domains WHERE tenant_id = $1 ORDER BY domain";
-        Ok(with_db!(&self.db, |p| sqlx::query_scalar(SQL).bind(id.0).fetch_all(p).await)?)
+        Ok(db_query!(&self.db, scalar_all, SQL, id.0)?)
     }
 }
 
@@ -166,17 +161,8 @@ pub(crate) async fn create_in(
     let at = now();
     const INSERT: &str = "INSERT INTO tenants (id, slug, name, status, whatsapp_number, primary_domain, \
                           created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $6)";
-    with_tx!(tx, |c| sqlx::query(INSERT)
-        .bind(id.0)
-        .bind(&new.slug)
-        .bind(&new.name)
-        .bind(&new.whatsapp_number)
-        .bind(&new.domain)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-    .map_err(StoreError::from_write)?;
+    tx_query!(tx, execute, INSERT, id.0, &new.slug, &new.name, &new.whatsapp_number, &new.domain, at)
+        .map_err(StoreError::from_write)?;
     if let Some(domain) = &new.domain {
         insert_domain(tx, id, domain).await?;
     }
@@ -191,7 +177,7 @@ pub(crate) async fn create_in(
 
 pub(crate) async fn tenant_in(tx: &mut Tx, id: TenantId) -> StoreResult<Option<Tenant>> {
     const SQL: &str = select_tenants!("WHERE t.id = $1");
-    let row: Option<TenantRow> = with_tx!(tx, |c| sqlx::query_as(SQL).bind(id.0).fetch_optional(c).await)?;
+    let row: Option<TenantRow> = tx_query!(tx, fetch_optional, SQL, id.0)?;
     row.map(Tenant::try_from).transpose()
 }
 
@@ -209,21 +195,11 @@ pub(crate) async fn update_in(tx: &mut Tx, id: TenantId, patch: &TenantPatch) ->
     };
     const UPDATE: &str = "UPDATE tenants SET name = $2, status = $3, whatsapp_number = $4, primary_domain = $5, \
                           updated_at = $6, deleted_at = $7 WHERE id = $1";
-    with_tx!(tx, |c| sqlx::query(UPDATE)
-        .bind(id.0)
-        .bind(&name)
-        .bind(status.as_str())
-        .bind(&whatsapp)
-        .bind(&domain)
-        .bind(at)
-        .bind(deleted_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
-    .map_err(StoreError::from_write)?;
+    tx_query!(tx, execute, UPDATE, id.0, &name, status.as_str(), &whatsapp, &domain, at, deleted_at)
+        .map_err(StoreError::from_write)?;
     if domain != current.primary_domain {
         const CLEAR: &str = "DELETE FROM tenant_domains WHERE tenant_id = $1";
-        with_tx!(tx, |c| sqlx::query(CLEAR).bind(id.0).execute(c).await.map(|r| r.rows_affected()))?;
+        tx_query!(tx, execute, CLEAR, id.0)?;
         if let Some(d) = &domain {
             insert_domain(tx, id, d).await?;
         }
@@ -234,7 +210,6 @@ pub(crate) async fn update_in(tx: &mut Tx, id: TenantId, patch: &TenantPatch) ->
 async fn insert_domain(tx: &mut Tx, tenant: TenantId, domain: &str) -> StoreResult<()> {
     let at = now();
     const SQL: &str = "INSERT INTO tenant_domains (domain, tenant_id, verified_at, created_at) VALUES ($1, $2, $3, $3)";
-    with_tx!(tx, |c| sqlx::query(SQL).bind(domain).bind(tenant.0).bind(at).execute(c).await.map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
+    tx_query!(tx, execute, SQL, domain, tenant.0, at).map_err(StoreError::from_write)?;
     Ok(())
 }

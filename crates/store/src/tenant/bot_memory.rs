@@ -24,12 +24,7 @@ impl<'a> BotMemory<'a> {
     /// The memory of `contact_phone` (E.164), unless it expired before `at`.
     pub async fn get(&mut self, contact_phone: &str, at: DateTime<Utc>) -> StoreResult<Option<Value>> {
         const SQL: &str = "SELECT data FROM bot_memory WHERE tenant_id = $1 AND contact_phone = $2 AND expires_at > $3";
-        let row: Option<Json<Value>> = with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL)
-            .bind(self.tenant.0)
-            .bind(contact_phone)
-            .bind(at)
-            .fetch_optional(c)
-            .await)?;
+        let row: Option<Json<Value>> = tx_query!(self.tx, scalar_optional, SQL, self.tenant.0, contact_phone, at)?;
         Ok(row.map(|j| j.0))
     }
 
@@ -38,38 +33,20 @@ impl<'a> BotMemory<'a> {
         const SQL: &str = "INSERT INTO bot_memory (tenant_id, contact_phone, data, expires_at, updated_at) \
                            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, contact_phone) DO UPDATE SET \
                            data = excluded.data, expires_at = excluded.expires_at, updated_at = excluded.updated_at";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(contact_phone)
-            .bind(Json(data))
-            .bind(expires_at)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, contact_phone, Json(data), expires_at, now())?;
         Ok(())
     }
 
     /// Forgets `contact_phone` (the `/reset` command).
     pub async fn delete(&mut self, contact_phone: &str) -> StoreResult<bool> {
         const SQL: &str = "DELETE FROM bot_memory WHERE tenant_id = $1 AND contact_phone = $2";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(contact_phone)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, contact_phone)?;
         Ok(n > 0)
     }
 
     /// Deletes this tenant's memories that expired before `at`; returns how many.
     pub async fn purge_expired(&mut self, at: DateTime<Utc>) -> StoreResult<u64> {
         const SQL: &str = "DELETE FROM bot_memory WHERE tenant_id = $1 AND expires_at <= $2";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?)
+        Ok(tx_query!(self.tx, execute, SQL, self.tenant.0, at)?)
     }
 }

@@ -17,10 +17,11 @@ use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
 use crate::time::now;
 
-/// Binds the stored columns of a car's fields, from `brand` to `featured`, in the
-/// order both the INSERT and the UPDATE list them: one list for both statements.
+/// Binds the stored columns of a car's fields, from `brand` to `featured`, then the
+/// change time and the publish and sale dates, in the order both the INSERT and the
+/// UPDATE list them: one list for both statements.
 macro_rules! bind_fields {
-    ($query:expr, $f:expr) => {{
+    ($query:expr, $f:expr, $at:expr, $published_at:expr, $sold_at:expr) => {{
         let f: &CarFields = $f;
         $query
             .bind(&f.brand)
@@ -50,6 +51,9 @@ macro_rules! bind_fields {
             .bind(&f.internal_notes)
             .bind(f.status.as_str())
             .bind(f.featured)
+            .bind($at)
+            .bind($published_at)
+            .bind($sold_at)
     }};
 }
 
@@ -179,7 +183,7 @@ impl<'a> Cars<'a> {
         const SQL: &str = "INSERT INTO tenant_counters (tenant_id, name, value) VALUES ($1, 'car_stock_no', 1) \
                            ON CONFLICT (tenant_id, name) DO UPDATE SET value = tenant_counters.value + 1 \
                            RETURNING value";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar::<_, i64>(SQL).bind(self.tenant.0).fetch_one(c).await)?)
+        Ok(tx_query!(self.tx, scalar_one, SQL, self.tenant.0)?)
     }
 
     pub async fn create(&mut self, f: &CarFields) -> StoreResult<Car> {
@@ -199,16 +203,10 @@ impl<'a> Cars<'a> {
              internal_notes, status, featured, created_at, updated_at, published_at, sold_at) VALUES ($1, $2, $3, $4, \
              $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
              $27, $28, $29, $30, $31, $32, $32, $33, $34)";
-        with_tx!(&mut *self.tx, |c| bind_fields!(
-            sqlx::query(SQL).bind(self.tenant.0).bind(id).bind(stock_no).bind(&slug),
-            f
-        )
-        .bind(at)
-        .bind(published_at)
-        .bind(sold_at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))
+        with_tx!(self.tx, |c| {
+            let head = sqlx::query(SQL).bind(self.tenant.0).bind(id).bind(stock_no).bind(&slug);
+            bind_fields!(head, f, at, published_at, sold_at).execute(c).await.map(|r| r.rows_affected())
+        })
         .map_err(StoreError::from_write)?;
         self.write_specs(id, &f.specs).await?;
         self.get(id).await?.ok_or(StoreError::NotFound)
@@ -229,13 +227,10 @@ impl<'a> Cars<'a> {
              plate_parity = $20, tax_paid_until = $21, stnk = $22, bpkb = $23, first_owner = $24, condition = $25, \
              description = $26, internal_notes = $27, status = $28, featured = $29, updated_at = $30, \
              published_at = $31, sold_at = $32 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
-        let n = with_tx!(&mut *self.tx, |c| bind_fields!(sqlx::query(SQL).bind(self.tenant.0).bind(id), f)
-            .bind(at)
-            .bind(published_at)
-            .bind(sold_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        let n = with_tx!(self.tx, |c| {
+            let head = sqlx::query(SQL).bind(self.tenant.0).bind(id);
+            bind_fields!(head, f, at, published_at, sold_at).execute(c).await.map(|r| r.rows_affected())
+        })
         .map_err(StoreError::from_write)?;
         if n == 0 {
             return Err(StoreError::NotFound);
@@ -255,36 +250,17 @@ impl<'a> Cars<'a> {
     pub async fn delete(&mut self, id: Uuid) -> StoreResult<bool> {
         const SQL: &str = "UPDATE cars SET deleted_at = $3, updated_at = $3 \
                            WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, now())?;
         Ok(n > 0)
     }
 
     async fn write_specs(&mut self, car_id: Uuid, specs: &BTreeMap<String, String>) -> StoreResult<()> {
         const DELETE: &str = "DELETE FROM car_specs WHERE tenant_id = $1 AND car_id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(DELETE)
-            .bind(self.tenant.0)
-            .bind(car_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, DELETE, self.tenant.0, car_id)?;
         const INSERT: &str =
             "INSERT INTO car_specs (tenant_id, car_id, key, value, position) VALUES ($1, $2, $3, $4, $5)";
         for (position, (key, value)) in specs.iter().enumerate() {
-            with_tx!(&mut *self.tx, |c| sqlx::query(INSERT)
-                .bind(self.tenant.0)
-                .bind(car_id)
-                .bind(key)
-                .bind(value)
-                .bind(position as i64)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            tx_query!(self.tx, execute, INSERT, self.tenant.0, car_id, key, value, position as i64)?;
         }
         Ok(())
     }
@@ -455,23 +431,23 @@ impl<'a> Cars<'a> {
     pub async fn add_photo(&mut self, car_id: Uuid, photo: &NewPhoto) -> StoreResult<CarPhoto> {
         const NEXT: &str =
             "SELECT COALESCE(MAX(position), -1) + 1 FROM car_photos WHERE tenant_id = $1 AND car_id = $2";
-        let position: i64 =
-            with_tx!(&mut *self.tx, |c| sqlx::query_scalar(NEXT).bind(self.tenant.0).bind(car_id).fetch_one(c).await)?;
+        let position: i64 = tx_query!(self.tx, scalar_one, NEXT, self.tenant.0, car_id)?;
         const SQL: &str = "INSERT INTO car_photos (tenant_id, id, car_id, position, storage_key, width, height, bytes, \
                            created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(photo.id)
-            .bind(car_id)
-            .bind(position)
-            .bind(&photo.storage_key)
-            .bind(photo.width)
-            .bind(photo.height)
-            .bind(photo.bytes)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            photo.id,
+            car_id,
+            position,
+            &photo.storage_key,
+            photo.width,
+            photo.height,
+            photo.bytes,
+            now()
+        )
         .map_err(StoreError::from_write)?;
         self.touch(car_id).await?;
         Ok(CarPhoto { id: photo.id, position, width: photo.width, height: photo.height })
@@ -480,12 +456,7 @@ impl<'a> Cars<'a> {
     /// The storage key of one photo of one car, if both belong to this tenant.
     pub async fn photo_storage_key(&mut self, car_id: Uuid, photo_id: Uuid) -> StoreResult<Option<String>> {
         const SQL: &str = "SELECT storage_key FROM car_photos WHERE tenant_id = $1 AND car_id = $2 AND id = $3";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL)
-            .bind(self.tenant.0)
-            .bind(car_id)
-            .bind(photo_id)
-            .fetch_optional(c)
-            .await)?)
+        Ok(tx_query!(self.tx, scalar_optional, SQL, self.tenant.0, car_id, photo_id)?)
     }
 
     /// Sets the order of a car's photos. `order` must name each photo exactly once.
@@ -500,14 +471,7 @@ impl<'a> Cars<'a> {
         }
         const SQL: &str = "UPDATE car_photos SET position = $4 WHERE tenant_id = $1 AND car_id = $2 AND id = $3";
         for (position, id) in order.iter().enumerate() {
-            with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-                .bind(self.tenant.0)
-                .bind(car_id)
-                .bind(*id)
-                .bind(position as i64)
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))?;
+            tx_query!(self.tx, execute, SQL, self.tenant.0, car_id, *id, position as i64)?;
         }
         self.touch(car_id).await?;
         Ok(true)
@@ -517,13 +481,7 @@ impl<'a> Cars<'a> {
     pub async fn delete_photo(&mut self, car_id: Uuid, photo_id: Uuid) -> StoreResult<Option<String>> {
         let Some(key) = self.photo_storage_key(car_id, photo_id).await? else { return Ok(None) };
         const SQL: &str = "DELETE FROM car_photos WHERE tenant_id = $1 AND car_id = $2 AND id = $3";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(car_id)
-            .bind(photo_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, car_id, photo_id)?;
         self.touch(car_id).await?;
         Ok(Some(key))
     }
@@ -531,21 +489,14 @@ impl<'a> Cars<'a> {
     /// Bumps `updated_at`, which feeds the sitemap's lastmod and page caches.
     async fn touch(&mut self, car_id: Uuid) -> StoreResult<()> {
         const SQL: &str = "UPDATE cars SET updated_at = $3 WHERE tenant_id = $1 AND id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(car_id)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, car_id, now())?;
         Ok(())
     }
 
     pub async fn counts(&mut self) -> StoreResult<StockCounts> {
         const SQL: &str =
             "SELECT status, count(*) FROM cars WHERE tenant_id = $1 AND deleted_at IS NULL GROUP BY status";
-        let rows: Vec<(String, i64)> =
-            with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(c).await)?;
+        let rows: Vec<(String, i64)> = tx_query!(self.tx, fetch_all, SQL, self.tenant.0)?;
         Ok(StockCounts { by_status: rows.into_iter().collect() })
     }
 
@@ -604,7 +555,7 @@ impl Cars<'_> {
     pub async fn public_slugs(&mut self, limit: i64) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
         const SQL: &str = "SELECT slug, updated_at FROM cars WHERE tenant_id = $1 AND deleted_at IS NULL \
                            AND status IN ('available', 'booked', 'sold') ORDER BY updated_at DESC, id DESC LIMIT $2";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(limit).fetch_all(c).await)?)
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, limit)?)
     }
 
     /// Other cars on offer like this one: the same body type first, then the closest price.

@@ -13,6 +13,7 @@ use garasi_domain::{PhoneNumber, TenantId};
 use sqlx::FromRow;
 use uuid::Uuid;
 
+use crate::args::{Arg, Args, bind_args};
 use crate::db::Tx;
 use crate::error::{StoreError, StoreResult};
 use crate::time::now;
@@ -161,28 +162,27 @@ impl<'a> Conversations<'a> {
              RETURNING {COLUMNS}"
         );
         let name: String = contact.name.trim().chars().take(120).collect();
-        let row: ConversationRow = with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(Uuid::now_v7())
-            .bind(contact.channel)
-            .bind(contact.phone.as_str())
-            .bind(&name)
-            .bind(contact.role.as_str())
-            .bind(contact.sales_staff_id)
-            .bind(at)
-            .fetch_one(c)
-            .await)
+        let row: ConversationRow = tx_query!(
+            self.tx,
+            fetch_one,
+            sqlx::AssertSqlSafe(sql),
+            self.tenant.0,
+            Uuid::now_v7(),
+            contact.channel,
+            contact.phone.as_str(),
+            &name,
+            contact.role.as_str(),
+            contact.sales_staff_id,
+            at
+        )
         .map_err(StoreError::from_write)?;
         row.try_into()
     }
 
     pub async fn get(&mut self, id: Uuid) -> StoreResult<Option<Conversation>> {
         let sql = format!("SELECT {COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2");
-        let row: Option<ConversationRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(id)
-            .fetch_optional(c)
-            .await)?;
+        let row: Option<ConversationRow> =
+            tx_query!(self.tx, fetch_optional, sqlx::AssertSqlSafe(sql), self.tenant.0, id)?;
         row.map(Conversation::try_from).transpose()
     }
 
@@ -190,12 +190,8 @@ impl<'a> Conversations<'a> {
     pub async fn find(&mut self, channel: &str, phone: &PhoneNumber) -> StoreResult<Option<Conversation>> {
         let sql =
             format!("SELECT {COLUMNS} FROM conversations WHERE tenant_id = $1 AND channel = $2 AND contact_phone = $3");
-        let row: Option<ConversationRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(channel)
-            .bind(phone.as_str())
-            .fetch_optional(c)
-            .await)?;
+        let row: Option<ConversationRow> =
+            tx_query!(self.tx, fetch_optional, sqlx::AssertSqlSafe(sql), self.tenant.0, channel, phone.as_str())?;
         row.map(Conversation::try_from).transpose()
     }
 
@@ -204,12 +200,7 @@ impl<'a> Conversations<'a> {
     /// PostgreSQL by the row lock and on SQLite by the write lock.
     pub async fn lock(&mut self, id: Uuid) -> StoreResult<bool> {
         const SQL: &str = "UPDATE conversations SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id)?;
         Ok(n > 0)
     }
 
@@ -218,16 +209,8 @@ impl<'a> Conversations<'a> {
     pub async fn hand_off(&mut self, id: Uuid, sales_id: Option<Uuid>, until: DateTime<Utc>) -> StoreResult<()> {
         const SQL: &str = "UPDATE conversations SET assigned_sales_id = COALESCE($3, assigned_sales_id), \
                            handoff_until = $4, updated_at = $5 WHERE tenant_id = $1 AND id = $2";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(sales_id)
-            .bind(until)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(fk_conflict)?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, sales_id, until, now())
+            .map_err(|e| StoreError::from_reference(e, None))?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -235,13 +218,7 @@ impl<'a> Conversations<'a> {
     pub async fn resume_bot(&mut self, id: Uuid) -> StoreResult<()> {
         const SQL: &str = "UPDATE conversations SET handoff_until = NULL, taken_over_by = NULL, updated_at = $3 \
                            WHERE tenant_id = $1 AND id = $2";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, now())?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -249,15 +226,8 @@ impl<'a> Conversations<'a> {
     pub async fn take_over(&mut self, id: Uuid, user_id: Option<Uuid>) -> StoreResult<()> {
         const SQL: &str =
             "UPDATE conversations SET taken_over_by = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(user_id)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(fk_conflict)?;
+        let n = tx_query!(self.tx, execute, SQL, self.tenant.0, id, user_id, now())
+            .map_err(|e| StoreError::from_reference(e, None))?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -267,23 +237,10 @@ impl<'a> Conversations<'a> {
             "SELECT {COLUMNS} FROM conversations WHERE tenant_id = $1 \
              ORDER BY last_message_at DESC, id DESC LIMIT $2 OFFSET $3"
         );
-        let rows: Vec<ConversationRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<ConversationRow> =
+            tx_query!(self.tx, fetch_all, sqlx::AssertSqlSafe(sql), self.tenant.0, limit, offset)?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
-}
-
-fn fk_conflict(err: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &err
-        && db.is_foreign_key_violation()
-    {
-        return StoreError::Conflict(db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned()));
-    }
-    StoreError::from_write(err)
 }
 
 // Tenant admin dashboard (issue #7).
@@ -327,43 +284,46 @@ impl ConversationFilter {
     }
 }
 
+impl ConversationFilter {
+    /// The values of [`FILTER_SQL`], `$1` to `$7`: the tenant, then the filter.
+    fn args(&self, tenant: TenantId) -> Args {
+        let (phone, name) = self.patterns();
+        let mut args = Args::default();
+        for arg in [
+            Arg::Uuid(tenant.0),
+            Arg::OptText(self.role.map(|r| r.as_str().to_owned())),
+            Arg::OptText(phone),
+            Arg::OptText(name),
+            Arg::OptTime(self.active_from),
+            Arg::OptTime(self.active_until),
+            Arg::OptUuid(self.sales_id),
+        ] {
+            args.push(arg);
+        }
+        args
+    }
+}
+
 impl Conversations<'_> {
     /// Matching conversations, newest activity first.
     pub async fn search(&mut self, f: &ConversationFilter, limit: i64, offset: i64) -> StoreResult<Vec<Conversation>> {
+        let mut args = f.args(self.tenant);
+        let limit = args.push(Arg::I64(limit));
+        let offset = args.push(Arg::I64(offset));
         let sql = format!(
             "SELECT {COLUMNS} FROM conversations WHERE {FILTER_SQL} \
-             ORDER BY last_message_at DESC, id DESC LIMIT $8 OFFSET $9"
+             ORDER BY last_message_at DESC, id DESC LIMIT {limit} OFFSET {offset}"
         );
-        let (phone, name) = f.patterns();
-        let rows: Vec<ConversationRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(f.role.map(ContactRole::as_str))
-            .bind(phone.as_deref())
-            .bind(name.as_deref())
-            .bind(f.active_from)
-            .bind(f.active_until)
-            .bind(f.sales_id)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<ConversationRow> =
+            with_tx!(self.tx, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(c).await)?;
         rows.into_iter().map(Conversation::try_from).collect()
     }
 
     /// How many conversations match.
     pub async fn count_matching(&mut self, f: &ConversationFilter) -> StoreResult<i64> {
         let sql = format!("SELECT count(*) FROM conversations WHERE {FILTER_SQL}");
-        let (phone, name) = f.patterns();
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(f.role.map(ContactRole::as_str))
-            .bind(phone.as_deref())
-            .bind(name.as_deref())
-            .bind(f.active_from)
-            .bind(f.active_until)
-            .bind(f.sales_id)
-            .fetch_one(c)
-            .await)?)
+        let args = f.args(self.tenant);
+        Ok(with_tx!(self.tx, |c| bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql)), args).fetch_one(c).await)?)
     }
 
     /// Per salesperson: (id, chats handed to them, chats they wrote in themselves).
@@ -372,6 +332,6 @@ impl Conversations<'_> {
              (SELECT count(*) FROM conversations c WHERE c.tenant_id = s.tenant_id AND c.assigned_sales_id = s.id), \
              (SELECT count(*) FROM conversations c WHERE c.tenant_id = s.tenant_id AND c.sales_staff_id = s.id) \
              FROM sales_staff s WHERE s.tenant_id = $1 AND s.deleted_at IS NULL";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(c).await)?)
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0)?)
     }
 }

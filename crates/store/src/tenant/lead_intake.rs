@@ -46,14 +46,16 @@ impl<'a> LeadIntake<'a> {
     pub async fn open_for_phone(&mut self, phone: &str) -> StoreResult<Option<Lead>> {
         const SQL: &str = "SELECT id FROM leads WHERE tenant_id = $1 AND phone = $2 AND status IN ($3, $4, $5) \
                            ORDER BY created_at DESC, id DESC LIMIT 1";
-        let id: Option<Uuid> = with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL)
-            .bind(self.tenant.0)
-            .bind(phone)
-            .bind(OPEN[0].as_str())
-            .bind(OPEN[1].as_str())
-            .bind(OPEN[2].as_str())
-            .fetch_optional(c)
-            .await)?;
+        let id: Option<Uuid> = tx_query!(
+            self.tx,
+            scalar_optional,
+            SQL,
+            self.tenant.0,
+            phone,
+            OPEN[0].as_str(),
+            OPEN[1].as_str(),
+            OPEN[2].as_str()
+        )?;
         match id {
             Some(id) => Leads::new(&mut *self.tx, self.tenant).get(id).await,
             None => Ok(None),
@@ -94,27 +96,21 @@ impl<'a> LeadIntake<'a> {
         }
         const SQL: &str = "UPDATE leads SET name = $3, car_id = $4, budget = $5, payment_method = $6, \
                            conversation_id = $7, notes = $8, updated_at = $9 WHERE tenant_id = $1 AND id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(&name)
-            .bind(car_id)
-            .bind(budget)
-            .bind(payment_method.map(PaymentMethod::as_str))
-            .bind(conversation_id)
-            .bind(&notes)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| {
-            if let sqlx::Error::Database(db) = &e
-                && db.is_foreign_key_violation()
-            {
-                return StoreError::Conflict("leads.car_id".into());
-            }
-            StoreError::from_write(e)
-        })?;
+        tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            id,
+            &name,
+            car_id,
+            budget,
+            payment_method.map(PaymentMethod::as_str),
+            conversation_id,
+            &notes,
+            now()
+        )
+        .map_err(|e| StoreError::from_reference(e, Some("leads.car_id")))?;
         let note = if summary.trim().is_empty() { "Data prospek diperbarui" } else { summary };
         let mut leads = Leads::new(&mut *self.tx, self.tenant);
         leads.add_note(id, actor, note).await?;

@@ -289,18 +289,6 @@ impl StatusChange {
     }
 }
 
-/// Unique and foreign-key violations (e.g. a car id that is not this tenant's) become
-/// [`StoreError::Conflict`].
-fn write_error(err: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &err
-        && db.is_foreign_key_violation()
-    {
-        let hint = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
-        return StoreError::Conflict(hint);
-    }
-    StoreError::from_write(err)
-}
-
 pub struct Leads<'a> {
     tx: &'a mut Tx,
     tenant: TenantId,
@@ -320,32 +308,32 @@ impl<'a> Leads<'a> {
         const SQL: &str = "INSERT INTO leads (tenant_id, id, conversation_id, phone, name, status, car_id, \
                            assigned_sales_id, budget, payment_method, notes, source, created_at, updated_at) \
                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(new.conversation_id)
-            .bind(new.phone.as_str())
-            .bind(new.name.trim())
-            .bind(LeadStatus::New.as_str())
-            .bind(new.car_id)
-            .bind(new.assigned_sales_id)
-            .bind(new.budget.map(|b| b.value()))
-            .bind(new.payment_method.map(PaymentMethod::as_str))
-            .bind(&new.notes)
-            .bind(&new.source)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(write_error)?;
+        tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            id,
+            new.conversation_id,
+            new.phone.as_str(),
+            new.name.trim(),
+            LeadStatus::New.as_str(),
+            new.car_id,
+            new.assigned_sales_id,
+            new.budget.map(|b| b.value()),
+            new.payment_method.map(PaymentMethod::as_str),
+            &new.notes,
+            &new.source,
+            at
+        )
+        .map_err(|e| StoreError::from_reference(e, None))?;
         self.add_event(id, "created", None, Some(LeadStatus::New), "", actor, at).await?;
         self.get(id).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn get(&mut self, id: Uuid) -> StoreResult<Option<Lead>> {
         const SQL: &str = select_leads!("WHERE l.tenant_id = $1 AND l.id = $2");
-        let row: Option<LeadRow> =
-            with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(id).fetch_optional(c).await)?;
+        let row: Option<LeadRow> = tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, id)?;
         row.map(Lead::try_from).transpose()
     }
 
@@ -355,11 +343,7 @@ impl<'a> Leads<'a> {
         const SQL: &str = select_leads!(
             "WHERE l.tenant_id = $1 AND l.conversation_id = $2 ORDER BY l.created_at DESC, l.id DESC LIMIT 1"
         );
-        let row: Option<LeadRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(conversation_id)
-            .fetch_optional(c)
-            .await)?;
+        let row: Option<LeadRow> = tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, conversation_id)?;
         row.map(Lead::try_from).transpose()
     }
 
@@ -371,16 +355,18 @@ impl<'a> Leads<'a> {
              ORDER BY l.created_at DESC, l.id DESC LIMIT $6 OFFSET $7"
         );
         let (from, until) = filter.bounds();
-        let rows: Vec<LeadRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(filter.status.map(LeadStatus::as_str))
-            .bind(filter.assigned_sales_id)
-            .bind(from)
-            .bind(until)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(c)
-            .await)?;
+        let rows: Vec<LeadRow> = tx_query!(
+            self.tx,
+            fetch_all,
+            SQL,
+            self.tenant.0,
+            filter.status.map(LeadStatus::as_str),
+            filter.assigned_sales_id,
+            from,
+            until,
+            limit,
+            offset
+        )?;
         rows.into_iter().map(Lead::try_from).collect()
     }
 
@@ -390,14 +376,16 @@ impl<'a> Leads<'a> {
                            AND ($3 IS NULL OR l.assigned_sales_id = $3) \
                            AND ($4 IS NULL OR l.created_at >= $4) AND ($5 IS NULL OR l.created_at < $5)";
         let (from, until) = filter.bounds();
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL)
-            .bind(self.tenant.0)
-            .bind(filter.status.map(LeadStatus::as_str))
-            .bind(filter.assigned_sales_id)
-            .bind(from)
-            .bind(until)
-            .fetch_one(c)
-            .await)?)
+        Ok(tx_query!(
+            self.tx,
+            scalar_one,
+            SQL,
+            self.tenant.0,
+            filter.status.map(LeadStatus::as_str),
+            filter.assigned_sales_id,
+            from,
+            until
+        )?)
     }
 
     /// Moves a lead to `to` and writes a `status` event (from, to, `note`, `actor`).
@@ -410,12 +398,7 @@ impl<'a> Leads<'a> {
         // busy). Concurrent changes of one lead thus queue up, and the `from` written to
         // the history is the status actually replaced.
         const LOCK: &str = "UPDATE leads SET updated_at = updated_at WHERE tenant_id = $1 AND id = $2";
-        let found = with_tx!(&mut *self.tx, |c| sqlx::query(LOCK)
-            .bind(self.tenant.0)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let found = tx_query!(self.tx, execute, LOCK, self.tenant.0, id)?;
         if found == 0 {
             return Err(StoreError::NotFound);
         }
@@ -425,14 +408,7 @@ impl<'a> Leads<'a> {
         }
         let at = now();
         const SQL: &str = "UPDATE leads SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(to.as_str())
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, id, to.as_str(), at)?;
         self.add_event(id, "status", Some(lead.status), Some(to), note, actor, at).await?;
         let lead = self.get(id).await?.ok_or(StoreError::NotFound)?;
         Ok(StatusChange::Changed(lead))
@@ -443,15 +419,8 @@ impl<'a> Leads<'a> {
     pub async fn assign(&mut self, id: Uuid, sales_id: Option<Uuid>, actor: &str, note: &str) -> StoreResult<Lead> {
         let at = now();
         const SQL: &str = "UPDATE leads SET assigned_sales_id = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(sales_id)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(write_error)?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id, sales_id, at)
+            .map_err(|e| StoreError::from_reference(e, None))?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -464,13 +433,7 @@ impl<'a> Leads<'a> {
     pub async fn add_note(&mut self, id: Uuid, actor: &str, note: &str) -> StoreResult<LeadEvent> {
         let at = now();
         const SQL: &str = "UPDATE leads SET updated_at = $3 WHERE tenant_id = $1 AND id = $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id, at)?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
@@ -481,7 +444,7 @@ impl<'a> Leads<'a> {
     pub async fn events(&mut self, lead_id: Uuid) -> StoreResult<Vec<LeadEvent>> {
         const SQL: &str = "SELECT id, lead_id, kind, from_status, to_status, note, actor, created_at \
                            FROM lead_events WHERE tenant_id = $1 AND lead_id = $2 ORDER BY created_at, id";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(lead_id).fetch_all(c).await)?)
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, lead_id)?)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -498,20 +461,21 @@ impl<'a> Leads<'a> {
         let id = Uuid::now_v7();
         const SQL: &str = "INSERT INTO lead_events (tenant_id, id, lead_id, kind, from_status, to_status, note, \
                            actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(lead_id)
-            .bind(kind)
-            .bind(from.map(LeadStatus::as_str))
-            .bind(to.map(LeadStatus::as_str))
-            .bind(note)
-            .bind(actor)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(write_error)?;
+        tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            id,
+            lead_id,
+            kind,
+            from.map(LeadStatus::as_str),
+            to.map(LeadStatus::as_str),
+            note,
+            actor,
+            at
+        )
+        .map_err(|e| StoreError::from_reference(e, None))?;
         Ok(LeadEvent {
             id,
             lead_id,
@@ -533,19 +497,14 @@ impl Leads<'_> {
     /// When each lead created since `since` came in, oldest first (leads per day).
     pub async fn created_since(&mut self, since: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>> {
         const SQL: &str = "SELECT created_at FROM leads WHERE tenant_id = $1 AND created_at >= $2 ORDER BY created_at";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL).bind(self.tenant.0).bind(since).fetch_all(c).await)?)
+        Ok(tx_query!(self.tx, scalar_all, SQL, self.tenant.0, since)?)
     }
 
     /// The cars most leads since `since` asked about: (car id, leads), most first.
     pub async fn top_cars_since(&mut self, since: DateTime<Utc>, limit: i64) -> StoreResult<Vec<(Uuid, i64)>> {
         const SQL: &str = "SELECT car_id, count(*) AS n FROM leads WHERE tenant_id = $1 AND created_at >= $2 \
                            AND car_id IS NOT NULL GROUP BY car_id ORDER BY n DESC, car_id LIMIT $3";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(since)
-            .bind(limit)
-            .fetch_all(c)
-            .await)?)
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, since, limit)?)
     }
 
     /// Per salesperson: (id, leads assigned, of which still open, i.e. not converted or lost).
@@ -554,6 +513,6 @@ impl Leads<'_> {
                            COALESCE(SUM(CASE WHEN status IN ('converted', 'lost') THEN 0 ELSE 1 END), 0) \
                            FROM leads WHERE tenant_id = $1 AND assigned_sales_id IS NOT NULL \
                            GROUP BY assigned_sales_id";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(c).await)?)
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0)?)
     }
 }

@@ -45,15 +45,16 @@ impl<'a> LlmUsage<'a> {
                            prompt_tokens = llm_usage.prompt_tokens + excluded.prompt_tokens, \
                            completion_tokens = llm_usage.completion_tokens + excluded.completion_tokens, \
                            calls = llm_usage.calls + excluded.calls";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(day)
-            .bind(prompt_tokens.max(0))
-            .bind(completion_tokens.max(0))
-            .bind(calls.max(0))
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            day,
+            prompt_tokens.max(0),
+            completion_tokens.max(0),
+            calls.max(0)
+        )?;
         Ok(())
     }
 
@@ -61,8 +62,7 @@ impl<'a> LlmUsage<'a> {
     pub async fn day(&mut self, day: &str) -> StoreResult<UsageDay> {
         const SQL: &str =
             "SELECT prompt_tokens, completion_tokens, calls FROM llm_usage WHERE tenant_id = $1 AND day = $2";
-        let row: Option<UsageDay> =
-            with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(day).fetch_optional(c).await)?;
+        let row: Option<UsageDay> = tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, day)?;
         Ok(row.unwrap_or_default())
     }
 }
@@ -74,8 +74,7 @@ impl LlmUsage<'_> {
     pub async fn days_since(&mut self, from_day: &str) -> StoreResult<Vec<(String, UsageDay)>> {
         const SQL: &str = "SELECT day, prompt_tokens, completion_tokens, calls FROM llm_usage \
                            WHERE tenant_id = $1 AND day >= $2 ORDER BY day";
-        let rows: Vec<(String, i64, i64, i64)> =
-            with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(from_day).fetch_all(c).await)?;
+        let rows: Vec<(String, i64, i64, i64)> = tx_query!(self.tx, fetch_all, SQL, self.tenant.0, from_day)?;
         Ok(rows
             .into_iter()
             .map(|(day, prompt_tokens, completion_tokens, calls)| {

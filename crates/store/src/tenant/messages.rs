@@ -146,30 +146,24 @@ impl<'a> Messages<'a> {
                            provider_message_id, body, media, handled_by, intent, llm_tokens, created_at) \
                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                            ON CONFLICT (tenant_id, provider_message_id) DO NOTHING";
-        let n = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(m.conversation_id)
-            .bind(m.direction.as_str())
-            .bind(m.author.as_str())
-            .bind(m.provider_message_id)
-            .bind(m.body)
-            .bind(Json(&m.media))
-            .bind(m.handled_by.map(HandledBy::as_str))
-            .bind(m.intent)
-            .bind(m.llm_tokens)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| {
-            if let sqlx::Error::Database(db) = &e
-                && db.is_foreign_key_violation()
-            {
-                return StoreError::Conflict("messages.conversation_id".into());
-            }
-            StoreError::from_write(e)
-        })?;
+        let n = tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            id,
+            m.conversation_id,
+            m.direction.as_str(),
+            m.author.as_str(),
+            m.provider_message_id,
+            m.body,
+            Json(&m.media),
+            m.handled_by.map(HandledBy::as_str),
+            m.intent,
+            m.llm_tokens,
+            at
+        )
+        .map_err(|e| StoreError::from_reference(e, Some("messages.conversation_id")))?;
         if n == 0 {
             return Ok(None);
         }
@@ -198,15 +192,7 @@ impl<'a> Messages<'a> {
     ) -> StoreResult<()> {
         const SQL: &str = "UPDATE messages SET handled_by = $3, intent = $4, llm_tokens = $5 \
                            WHERE tenant_id = $1 AND id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(handled_by.map(HandledBy::as_str))
-            .bind(intent)
-            .bind(llm_tokens)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, id, handled_by.map(HandledBy::as_str), intent, llm_tokens)?;
         Ok(())
     }
 
@@ -216,22 +202,13 @@ impl<'a> Messages<'a> {
             "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM messages WHERE tenant_id = $1 AND conversation_id = $2 \
              ORDER BY created_at DESC, id DESC LIMIT $3) m ORDER BY created_at, id"
         );
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(conversation_id)
-            .bind(limit)
-            .fetch_all(c)
-            .await)?)
+        Ok(tx_query!(self.tx, fetch_all, sqlx::AssertSqlSafe(sql), self.tenant.0, conversation_id, limit)?)
     }
 
     /// The message with this provider id, if stored.
     pub async fn by_provider_id(&mut self, provider_message_id: &str) -> StoreResult<Option<Message>> {
         let sql = format!("SELECT {COLUMNS} FROM messages WHERE tenant_id = $1 AND provider_message_id = $2");
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(self.tenant.0)
-            .bind(provider_message_id)
-            .fetch_optional(c)
-            .await)?)
+        Ok(tx_query!(self.tx, fetch_optional, sqlx::AssertSqlSafe(sql), self.tenant.0, provider_message_id)?)
     }
 }
 
@@ -242,12 +219,7 @@ impl Messages<'_> {
     pub async fn times_since(&mut self, direction: Direction, from: DateTime<Utc>) -> StoreResult<Vec<DateTime<Utc>>> {
         const SQL: &str = "SELECT created_at FROM messages WHERE tenant_id = $1 AND direction = $2 \
                            AND created_at >= $3 ORDER BY created_at";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL)
-            .bind(self.tenant.0)
-            .bind(direction.as_str())
-            .bind(from)
-            .fetch_all(c)
-            .await)?)
+        Ok(tx_query!(self.tx, scalar_all, SQL, self.tenant.0, direction.as_str(), from)?)
     }
 
     /// How the bot's messages since `from` were produced: (handled_by, messages, LLM tokens).
@@ -255,7 +227,7 @@ impl Messages<'_> {
         const SQL: &str = "SELECT handled_by, count(*), CAST(COALESCE(SUM(llm_tokens), 0) AS BIGINT) FROM messages \
                            WHERE tenant_id = $1 AND created_at >= $2 AND handled_by IS NOT NULL \
                            GROUP BY handled_by ORDER BY handled_by";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(from).fetch_all(c).await)?)
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, from)?)
     }
 
     /// The newest message of each of these conversations (for list previews).

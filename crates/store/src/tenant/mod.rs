@@ -26,6 +26,7 @@ pub use leads::{
 pub use llm_usage::{LlmUsage, UsageDay};
 pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
+pub(crate) use sessions::select_sessions;
 pub use sessions::{Session, Sessions};
 pub use settings::Settings;
 pub use users::{NewUser, User, Users};
@@ -64,6 +65,40 @@ impl TenantDb {
     }
 }
 
+/// The repository accessors of [`TenantTx`]: `name: Repo` becomes
+/// `pub fn name(&mut self) -> Repo<'_>`, a repository that borrows the transaction and
+/// binds its tenant into every query.
+macro_rules! repositories {
+    ($($(#[$attr:meta])* $name:ident: $($repo:ident)::+,)*) => {
+        impl TenantTx {
+            $(
+                $(#[$attr])*
+                pub fn $name(&mut self) -> $($repo)::+<'_> {
+                    $($repo)::+::new(&mut self.tx, self.tenant)
+                }
+            )*
+        }
+    };
+}
+
+repositories! {
+    cars: Cars,
+    users: Users,
+    sessions: Sessions,
+    settings: Settings,
+    sales: Sales,
+    leads: Leads,
+    conversations: Conversations,
+    messages: Messages,
+    lead_intake: LeadIntake,
+    bot_memory: BotMemory,
+    llm_usage: LlmUsage,
+    /// The tenant's side of the job queue (the WhatsApp outbox).
+    outbox: crate::jobs::Outbox,
+    /// The tenant's WhatsApp channel settings and contact ids.
+    whatsapp: crate::whatsapp::WhatsappChannels,
+}
+
 /// A transaction in which one tenant's rows are visible.
 pub struct TenantTx {
     tx: Tx,
@@ -91,60 +126,6 @@ impl TenantTx {
 
     pub fn tenant_id(&self) -> TenantId {
         self.tenant
-    }
-
-    pub fn cars(&mut self) -> Cars<'_> {
-        Cars::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn users(&mut self) -> Users<'_> {
-        Users::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn sessions(&mut self) -> Sessions<'_> {
-        Sessions::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn settings(&mut self) -> Settings<'_> {
-        Settings::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn sales(&mut self) -> Sales<'_> {
-        Sales::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn leads(&mut self) -> Leads<'_> {
-        Leads::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn conversations(&mut self) -> Conversations<'_> {
-        Conversations::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn messages(&mut self) -> Messages<'_> {
-        Messages::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn lead_intake(&mut self) -> LeadIntake<'_> {
-        LeadIntake::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn bot_memory(&mut self) -> BotMemory<'_> {
-        BotMemory::new(&mut self.tx, self.tenant)
-    }
-
-    pub fn llm_usage(&mut self) -> LlmUsage<'_> {
-        LlmUsage::new(&mut self.tx, self.tenant)
-    }
-
-    /// The tenant's side of the job queue (the WhatsApp outbox).
-    pub fn outbox(&mut self) -> crate::jobs::Outbox<'_> {
-        crate::jobs::Outbox::new(&mut self.tx, self.tenant)
-    }
-
-    /// The tenant's WhatsApp channel settings and contact ids.
-    pub fn whatsapp(&mut self) -> crate::whatsapp::WhatsappChannels<'_> {
-        crate::whatsapp::WhatsappChannels::new(&mut self.tx, self.tenant)
     }
 
     /// Records an audit entry in this transaction: it commits or rolls back with the

@@ -55,42 +55,28 @@ impl<'a> Sales<'a> {
         let at = now();
         const RESTORE: &str = "UPDATE sales_staff SET name = $3, active = $4, deleted_at = NULL, updated_at = $5 \
                                WHERE tenant_id = $1 AND phone = $2 AND deleted_at IS NOT NULL RETURNING id";
-        let restored: Option<Uuid> = with_tx!(&mut *self.tx, |c| sqlx::query_scalar(RESTORE)
-            .bind(self.tenant.0)
-            .bind(new.phone.as_str())
-            .bind(&new.name)
-            .bind(true)
-            .bind(at)
-            .fetch_optional(c)
-            .await)?;
+        let restored: Option<Uuid> =
+            tx_query!(self.tx, scalar_optional, RESTORE, self.tenant.0, new.phone.as_str(), &new.name, true, at)?;
         if let Some(id) = restored {
             return self.get(id).await?.ok_or(StoreError::NotFound);
         }
         let id = Uuid::now_v7();
         const INSERT: &str = "INSERT INTO sales_staff (tenant_id, id, name, phone, active, created_at, updated_at) \
                               VALUES ($1, $2, $3, $4, $5, $6, $6)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(INSERT)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(&new.name)
-            .bind(new.phone.as_str())
-            .bind(true)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(|e| match StoreError::from_write(e) {
-            // The backends name the clash differently; make it say `phone` on both.
-            StoreError::Conflict(_) => StoreError::Conflict("sales_staff.phone".into()),
-            other => other,
-        })?;
+        tx_query!(self.tx, execute, INSERT, self.tenant.0, id, &new.name, new.phone.as_str(), true, at).map_err(
+            |e| match StoreError::from_write(e) {
+                // The backends name the clash differently; make it say `phone` on both.
+                StoreError::Conflict(_) => StoreError::Conflict("sales_staff.phone".into()),
+                other => other,
+            },
+        )?;
         self.get(id).await?.ok_or(StoreError::NotFound)
     }
 
     /// A salesperson by id, deleted or not (lead histories still name deleted ones).
     pub async fn get(&mut self, id: Uuid) -> StoreResult<Option<SalesPerson>> {
         const SQL: &str = select_sales!("WHERE s.tenant_id = $1 AND s.id = $2");
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(id).fetch_optional(c).await)?)
+        Ok(tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, id)?)
     }
 
     /// The active, not deleted salesperson with this number: the bot uses it to decide
@@ -98,12 +84,7 @@ impl<'a> Sales<'a> {
     pub async fn find_active_by_phone(&mut self, phone: &PhoneNumber) -> StoreResult<Option<SalesPerson>> {
         const SQL: &str =
             select_sales!("WHERE s.tenant_id = $1 AND s.phone = $2 AND s.active = $3 AND s.deleted_at IS NULL");
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(phone.as_str())
-            .bind(true)
-            .fetch_optional(c)
-            .await)?)
+        Ok(tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, phone.as_str(), true)?)
     }
 
     /// Salespeople that are not deleted, by name (case-insensitive for ASCII), then id.
@@ -112,18 +93,13 @@ impl<'a> Sales<'a> {
         const SQL: &str = select_sales!(
             "WHERE s.tenant_id = $1 AND s.deleted_at IS NULL ORDER BY lower(s.name), s.id LIMIT $2 OFFSET $3"
         );
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(c)
-            .await)?)
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, limit, offset)?)
     }
 
     /// How many salespeople are not deleted.
     pub async fn count(&mut self) -> StoreResult<i64> {
         const SQL: &str = "SELECT count(*) FROM sales_staff WHERE tenant_id = $1 AND deleted_at IS NULL";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL).bind(self.tenant.0).fetch_one(c).await)?)
+        Ok(tx_query!(self.tx, scalar_one, SQL, self.tenant.0)?)
     }
 
     /// Soft delete: the row stays (leads and conversations still point at it), marked
@@ -131,14 +107,7 @@ impl<'a> Sales<'a> {
     pub async fn delete(&mut self, id: Uuid) -> StoreResult<bool> {
         const SQL: &str = "UPDATE sales_staff SET deleted_at = $3, active = $4, updated_at = $3 \
                            WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(now())
-            .bind(false)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id, now(), false)?;
         Ok(done > 0)
     }
 
@@ -157,6 +126,6 @@ impl<'a> Sales<'a> {
              WHERE s.tenant_id = $1 AND s.active = $2 AND s.deleted_at IS NULL \
              ORDER BY CASE WHEN l.last_at IS NULL THEN 0 ELSE 1 END, l.last_at, s.created_at, s.id LIMIT 1"
         );
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(true).fetch_optional(c).await)?)
+        Ok(tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, true)?)
     }
 }

@@ -18,6 +18,24 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
+impl Session {
+    /// A session of `user_id` that starts now: a fresh id, created and last seen now.
+    pub(crate) fn starting(user_id: Uuid, expires_at: DateTime<Utc>) -> Session {
+        let id = Uuid::now_v7();
+        let at = now();
+        Session { id, user_id, created_at: at, last_seen_at: at, expires_at }
+    }
+}
+
+/// `SELECT <session columns> FROM <table> <rest>`: one column list for the tenant
+/// `sessions` and the root `platform_sessions`, which share the [`Session`] row.
+macro_rules! select_sessions {
+    ($table:literal, $rest:literal) => {
+        concat!("SELECT id, user_id, created_at, last_seen_at, expires_at FROM ", $table, " ", $rest)
+    };
+}
+pub(crate) use select_sessions;
+
 pub struct Sessions<'a> {
     tx: &'a mut Tx,
     tenant: TenantId,
@@ -35,81 +53,54 @@ impl<'a> Sessions<'a> {
         expires_at: DateTime<Utc>,
         user_agent: Option<&str>,
     ) -> StoreResult<Session> {
-        let id = Uuid::now_v7();
-        let at = now();
+        let s = Session::starting(user_id, expires_at);
         const SQL: &str = "INSERT INTO sessions (tenant_id, id, token_hash, user_id, created_at, last_seen_at, \
                            expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(at)
-            .bind(expires_at)
-            .bind(user_agent)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        tx_query!(
+            self.tx,
+            execute,
+            SQL,
+            self.tenant.0,
+            s.id,
+            token_hash,
+            user_id,
+            s.created_at,
+            expires_at,
+            user_agent
+        )
         .map_err(StoreError::from_write)?;
-        Ok(Session { id, user_id, created_at: at, last_seen_at: at, expires_at })
+        Ok(s)
     }
 
     /// The unexpired session with this token hash, if any.
     pub async fn find_active(&mut self, token_hash: &str, at: DateTime<Utc>) -> StoreResult<Option<Session>> {
-        const SQL: &str = "SELECT id, user_id, created_at, last_seen_at, expires_at FROM sessions \
-                           WHERE tenant_id = $1 AND token_hash = $2 AND expires_at > $3";
-        Ok(with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(token_hash)
-            .bind(at)
-            .fetch_optional(c)
-            .await)?)
+        const SQL: &str = select_sessions!("sessions", "WHERE tenant_id = $1 AND token_hash = $2 AND expires_at > $3");
+        Ok(tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, token_hash, at)?)
     }
 
     pub async fn touch(&mut self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
         const SQL: &str = "UPDATE sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, id, at)?;
         Ok(())
     }
 
     /// Ends one session. Returns whether it existed.
     pub async fn delete(&mut self, id: Uuid) -> StoreResult<bool> {
         const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND id = $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id)?;
         Ok(done > 0)
     }
 
     /// Ends every session of a user (password change, disabling).
     pub async fn delete_for_user(&mut self, user_id: Uuid) -> StoreResult<u64> {
         const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(user_id)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, user_id)?;
         Ok(done)
     }
 
     pub async fn delete_expired(&mut self, at: DateTime<Utc>) -> StoreResult<u64> {
         const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND expires_at <= $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, at)?;
         Ok(done)
     }
 }

@@ -21,21 +21,14 @@ impl<'a> Settings<'a> {
     /// The stored document, or an empty object when none was written yet.
     pub async fn get(&mut self) -> StoreResult<Value> {
         const SQL: &str = "SELECT settings FROM tenant_settings WHERE tenant_id = $1";
-        let row: Option<Json<Value>> =
-            with_tx!(&mut *self.tx, |c| sqlx::query_scalar(SQL).bind(self.tenant.0).fetch_optional(c).await)?;
+        let row: Option<Json<Value>> = tx_query!(self.tx, scalar_optional, SQL, self.tenant.0)?;
         Ok(row.map(|j| j.0).unwrap_or_else(|| Value::Object(Default::default())))
     }
 
     pub async fn put(&mut self, settings: &Value) -> StoreResult<()> {
         const SQL: &str = "INSERT INTO tenant_settings (tenant_id, settings, updated_at) VALUES ($1, $2, $3) \
                            ON CONFLICT (tenant_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(Json(settings))
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, Json(settings), now())?;
         Ok(())
     }
 }

@@ -86,67 +86,49 @@ impl<'a> Users<'a> {
         let at = now();
         let sql = "INSERT INTO users (tenant_id, id, email, password_hash, name, role, created_at, updated_at) \
                    VALUES ($1, $2, $3, $4, $5, $6, $7, $7)";
-        with_tx!(&mut *self.tx, |c| sqlx::query(sql)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(new.email.as_str())
-            .bind(&new.password_hash)
-            .bind(&new.name)
-            .bind(new.role.as_str())
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
+        tx_query!(
+            self.tx,
+            execute,
+            sql,
+            self.tenant.0,
+            id,
+            new.email.as_str(),
+            &new.password_hash,
+            &new.name,
+            new.role.as_str(),
+            at
+        )
         .map_err(StoreError::from_write)?;
         self.get(id).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn get(&mut self, id: Uuid) -> StoreResult<Option<User>> {
         const SQL: &str = select_users!("WHERE u.tenant_id = $1 AND u.id = $2");
-        let row: Option<UserRow> =
-            with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).bind(id).fetch_optional(c).await)?;
+        let row: Option<UserRow> = tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, id)?;
         row.map(User::try_from).transpose()
     }
 
     pub async fn find_by_email(&mut self, email: &Email) -> StoreResult<Option<User>> {
         const SQL: &str = select_users!("WHERE u.tenant_id = $1 AND u.email = $2");
-        let row: Option<UserRow> = with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL)
-            .bind(self.tenant.0)
-            .bind(email.as_str())
-            .fetch_optional(c)
-            .await)?;
+        let row: Option<UserRow> = tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, email.as_str())?;
         row.map(User::try_from).transpose()
     }
 
     pub async fn list(&mut self) -> StoreResult<Vec<User>> {
         const SQL: &str = select_users!("WHERE u.tenant_id = $1 ORDER BY u.email");
-        let rows: Vec<UserRow> =
-            with_tx!(&mut *self.tx, |c| sqlx::query_as(SQL).bind(self.tenant.0).fetch_all(c).await)?;
+        let rows: Vec<UserRow> = tx_query!(self.tx, fetch_all, SQL, self.tenant.0)?;
         rows.into_iter().map(User::try_from).collect()
     }
 
     pub async fn record_login(&mut self, id: Uuid) -> StoreResult<()> {
         const SQL: &str = "UPDATE users SET last_login_at = $3 WHERE tenant_id = $1 AND id = $2";
-        with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        tx_query!(self.tx, execute, SQL, self.tenant.0, id, now())?;
         Ok(())
     }
 
     pub async fn set_password_hash(&mut self, id: Uuid, hash: &str) -> StoreResult<()> {
         const SQL: &str = "UPDATE users SET password_hash = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2";
-        let done = with_tx!(&mut *self.tx, |c| sqlx::query(SQL)
-            .bind(self.tenant.0)
-            .bind(id)
-            .bind(hash)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let done = tx_query!(self.tx, execute, SQL, self.tenant.0, id, hash, now())?;
         if done == 0 {
             return Err(StoreError::NotFound);
         }
