@@ -3,7 +3,7 @@
 //! each audited in its own transaction.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -12,9 +12,8 @@ use garasi_service::tenants::CreateTenant;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::dto::ApiError;
 use super::dto::tenants::{Tenant as TenantView, TenantList, TenantOwner, TenantPatch as TenantPatchDoc};
-use super::{ApiJson, tenant_json};
+use super::{ApiJson, InvalidInput, PathId, tenant_json};
 use crate::auth::RootAuth;
 use crate::auth::password::hash_for_service;
 use crate::error::AppError;
@@ -44,8 +43,7 @@ struct TenantInput {
 
 #[utoipa::path(post, path = "/api/admin/tenants", tag = "admin", summary = "Buat showroom beserta pemiliknya (root)",
     request_body = TenantInput,
-    responses((status = 201, description = "Dibuat", body = TenantView),
-        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
+    responses((status = 201, description = "Dibuat", body = TenantView), InvalidInput))]
 async fn create(
     State(state): State<AppState>,
     root: RootAuth,
@@ -89,14 +87,13 @@ async fn list(
     Ok(axum::Json(TenantList { items, total, page, per_page }).into_response())
 }
 
-pub(crate) fn parse_id(raw: &str) -> Result<TenantId, AppError> {
-    super::parse_id(raw).map(TenantId)
-}
-
 #[utoipa::path(get, path = "/api/admin/tenants/{id}", tag = "admin", summary = "Detail showroom (root)",
     params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "Showroom", body = TenantView)))]
-async fn show(State(state): State<AppState>, _root: RootAuth, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+async fn show(
+    State(state): State<AppState>,
+    _root: RootAuth,
+    PathId(id): PathId<TenantId>,
+) -> Result<Response, AppError> {
     let platform = state.db.platform();
     let tenant = platform.tenant(id).await?.ok_or(AppError::NotFound)?;
     let domains = platform.tenant_domains(id).await?;
@@ -105,15 +102,13 @@ async fn show(State(state): State<AppState>, _root: RootAuth, Path(id): Path<Str
 
 #[utoipa::path(put, path = "/api/admin/tenants/{id}", tag = "admin", summary = "Ubah showroom (root)",
     params(("id" = uuid::Uuid, Path)), request_body = TenantPatchDoc,
-    responses((status = 200, description = "Diubah", body = TenantView),
-        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
+    responses((status = 200, description = "Diubah", body = TenantView), InvalidInput))]
 async fn update(
     State(state): State<AppState>,
     root: RootAuth,
-    Path(id): Path<String>,
+    PathId(id): PathId<TenantId>,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let hosts = state.config.platform_hosts();
     let tenant = garasi_service::tenants::update(&state.services, &root.actor(), &hosts, id, body).await?;
     state.hosts.forget_tenant(id);
@@ -124,8 +119,11 @@ async fn update(
 #[utoipa::path(delete, path = "/api/admin/tenants/{id}", tag = "admin", summary = "Hapus showroom (lunak) (root)",
     params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "Dihapus", body = TenantView)))]
 /// Soft delete: the row and its data stay (for audit and restore); the host stops serving.
-async fn remove(State(state): State<AppState>, root: RootAuth, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
+async fn remove(
+    State(state): State<AppState>,
+    root: RootAuth,
+    PathId(id): PathId<TenantId>,
+) -> Result<Response, AppError> {
     let tenant = garasi_service::tenants::delete(&state.services, &root.actor(), id).await?;
     state.hosts.forget_tenant(id);
     Ok(axum::Json(tenant_json(&state.config, &tenant, None)).into_response())

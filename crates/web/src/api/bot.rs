@@ -7,16 +7,14 @@
 //! `message_id` is given (to test deduplication).
 
 use axum::Router;
-use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use garasi_bot::{BotError, Inbound, TenantRef};
 use garasi_domain::{FieldErrors, PhoneNumber, check};
 
-use super::ApiJson;
 use super::dto::ApiError;
 use super::dto::bot::{SimulateInput, SimulateResult};
-use crate::auth::TenantAuth;
+use super::{ApiJson, InvalidInput, NotAdmin, StaffCtx};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -39,14 +37,11 @@ fn bot_error(e: BotError) -> AppError {
     summary = "Simulasi percakapan WhatsApp dengan bot (pemilik/admin); balasan ada di jawaban",
     request_body = SimulateInput,
     responses((status = 200, description = "Balasan bot", body = SimulateResult),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 422, description = "Isian tidak valid.", body = ApiError),
+        NotAdmin, InvalidInput,
         (status = 503, description = "Bot tidak aktif di server ini.", body = ApiError)))]
-async fn simulate(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    ApiJson(body): ApiJson<SimulateInput>,
-) -> Result<Response, AppError> {
+async fn simulate(s: StaffCtx, ApiJson(body): ApiJson<SimulateInput>) -> Result<Response, AppError> {
+    // Checked here, after the body: a bad body has always answered 400 first.
+    let StaffCtx { state, auth, .. } = s;
     auth.require_admin()?;
     let Some(engine) = state.bot.clone() else {
         return Err(AppError::Unavailable("Bot belum aktif di server ini.".into()));

@@ -1,7 +1,7 @@
 //! The cars API on a showroom's host: staff-scoped CRUD with list filters.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -10,8 +10,7 @@ use serde_json::{Map, Value};
 
 use super::dto::ApiError;
 use super::dto::cars::{Car, CarInput, CarList};
-use super::{ApiJson, parse_id};
-use crate::auth::TenantAuth;
+use super::{AdminCtx, ApiJson, InvalidInput, NotAdmin, PathId, StaffCtx};
 use crate::car_query::{Audience, parse_car_params};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -74,67 +73,52 @@ pub use garasi_service::cars::current_year;
     params(CarFilterParams),
     responses((status = 200, description = "Daftar", body = CarList),
         (status = 422, description = "Filter tidak valid.", body = ApiError)))]
-async fn list(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Query(pairs): Query<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
+async fn list(s: StaffCtx, Query(pairs): Query<Vec<(String, String)>>) -> Result<Response, AppError> {
     let params = parse_car_params(&pairs, Audience::Staff).map_err(AppError::Validation)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = s.tenant.begin().await?;
     let (cars, total) =
         tx.cars().list(&params.filter, params.sort, params.per_page, (params.page - 1) * params.per_page).await?;
     tx.commit().await?;
-    let base = state.config.tenant_url(&auth.tenant);
+    let base = s.state.config.tenant_url(&s.auth.tenant);
     let items = cars.iter().map(|c| staff_car_json(&base, c)).collect();
     Ok(axum::Json(CarList { items, total, page: params.page, per_page: params.per_page }).into_response())
 }
 
 #[utoipa::path(post, path = "/api/cars", tag = "cars", summary = "Tambah mobil", request_body = CarInput,
-    responses((status = 201, description = "Dibuat", body = Car),
-        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
-async fn create(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    ApiJson(body): ApiJson<Map<String, Value>>,
-) -> Result<Response, AppError> {
-    let car = garasi_service::cars::create(&state.services, &auth.actor(), &auth.tenant_db(&state), &body).await?;
-    let base = state.config.tenant_url(&auth.tenant);
+    responses((status = 201, description = "Dibuat", body = Car), InvalidInput))]
+async fn create(s: StaffCtx, ApiJson(body): ApiJson<Map<String, Value>>) -> Result<Response, AppError> {
+    let car = garasi_service::cars::create(&s.state.services, &s.actor, &s.tenant, &body).await?;
+    let base = s.state.config.tenant_url(&s.auth.tenant);
     Ok((StatusCode::CREATED, axum::Json(staff_car_json(&base, &car))).into_response())
 }
 
 #[utoipa::path(get, path = "/api/cars/{id}", tag = "cars", summary = "Detail mobil", params(CarId),
     responses((status = 200, description = "Mobil", body = Car)))]
-async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+async fn show(s: StaffCtx, PathId(id): PathId) -> Result<Response, AppError> {
+    let mut tx = s.tenant.begin().await?;
     let car = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
-    Ok(axum::Json(staff_car_json(&state.config.tenant_url(&auth.tenant), &car)).into_response())
+    Ok(axum::Json(staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &car)).into_response())
 }
 
 /// Partial update: the body's fields are laid over the stored car and the whole
 /// result is validated, so a status-only change and a full form both work.
 #[utoipa::path(put, path = "/api/cars/{id}", tag = "cars", summary = "Ubah mobil (kolom yang dikirim saja)",
     params(CarId), request_body = CarInput,
-    responses((status = 200, description = "Diubah", body = Car),
-        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
+    responses((status = 200, description = "Diubah", body = Car), InvalidInput))]
 async fn update(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Path(id): Path<String>,
+    s: StaffCtx,
+    PathId(id): PathId,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let tenant = auth.tenant_db(&state);
-    let car = garasi_service::cars::update(&state.services, &auth.actor(), &tenant, id, Edit::Patch(&body)).await?;
-    Ok(axum::Json(staff_car_json(&state.config.tenant_url(&auth.tenant), &car)).into_response())
+    let car = garasi_service::cars::update(&s.state.services, &s.actor, &s.tenant, id, Edit::Patch(&body)).await?;
+    Ok(axum::Json(staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &car)).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/cars/{id}", tag = "cars", summary = "Hapus mobil (pemilik/admin)", params(CarId),
-    responses((status = 204, description = "Dihapus"), (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
-async fn remove(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
-    auth.require_admin()?;
-    let id = parse_id(&id)?;
-    garasi_service::cars::delete(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
+    responses((status = 204, description = "Dihapus"), NotAdmin))]
+// `AdminCtx` before `PathId`: a staff user gets the 403 even for an id that does not parse.
+async fn remove(AdminCtx(s): AdminCtx, PathId(id): PathId) -> Result<Response, AppError> {
+    garasi_service::cars::delete(&s.state.services, &s.actor, &s.tenant, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use garasi_domain::car::{CAR_FIELDS, Car, CarFilter, CarSort};
@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::dto::ApiError;
 use super::dto::cars::{CsvUpload, ImportReport, ImportRowError};
-use crate::auth::TenantAuth;
+use super::{NotAdmin, StaffCtx};
 use crate::error::AppError;
 use crate::spreadsheet::{CsvOut, parse_csv};
 use crate::state::AppState;
@@ -116,11 +116,11 @@ fn car_row(base: &str, car: &Car) -> Vec<String> {
 
 #[utoipa::path(get, path = "/api/cars/export.csv", tag = "cars", summary = "Ekspor stok ke CSV",
     responses((status = 200, description = "File CSV", content_type = "text/csv", body = String)))]
-async fn export(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+async fn export(s: StaffCtx) -> Result<Response, AppError> {
+    let mut tx = s.tenant.begin().await?;
     let (cars, _) = tx.cars().list(&CarFilter::default(), CarSort::YearDesc, 100_000, 0).await?;
     tx.commit().await?;
-    let base = state.config.tenant_url(&auth.tenant);
+    let base = s.state.config.tenant_url(&s.auth.tenant);
     let mut out = CsvOut::new();
     let mut header: Vec<&str> = vec!["stock_no"];
     header.extend_from_slice(CAR_FIELDS);
@@ -136,7 +136,7 @@ async fn export(State(state): State<AppState>, auth: TenantAuth) -> Result<Respo
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"stok-{}-{date}.csv\"", auth.tenant.slug)) {
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"stok-{}-{date}.csv\"", s.auth.tenant.slug)) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(resp)
@@ -184,17 +184,12 @@ async fn csv_text(req: Request, state: &AppState) -> Result<String, AppError> {
         (CsvUpload = "multipart/form-data"),
     )),
     responses((status = 200, description = "Laporan per baris", body = ImportReport),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 422, description = "File tidak valid.", body = ApiError)))]
-async fn import(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Query(q): Query<ImportQuery>,
-    req: Request,
-) -> Result<Response, AppError> {
-    auth.require_admin()?;
+        NotAdmin, (status = 422, description = "File tidak valid.", body = ApiError)))]
+async fn import(s: StaffCtx, Query(q): Query<ImportQuery>, req: Request) -> Result<Response, AppError> {
+    // Checked here, after the query, in the order this endpoint has always answered.
+    s.auth.require_admin()?;
     let dry_run = matches!(q.dry_run.as_deref(), Some("1" | "true" | "ya"));
-    let text = csv_text(req, &state).await?;
+    let text = csv_text(req, &s.state).await?;
     let parsed = parse_csv(&text, MAX_IMPORT_ROWS).map_err(|e| AppError::field("file", e.to_string()))?;
     let columns: Vec<Option<&'static str>> = parsed.headers.iter().map(|h| column_field(h)).collect();
     let unknown: Vec<&str> = parsed
@@ -230,7 +225,7 @@ async fn import(
             ImportRow { line: i + 2, stock_no, input }
         })
         .collect();
-    let report = import_rows(&state.services, &auth.actor(), &auth.tenant_db(&state), rows, dry_run).await?;
+    let report = import_rows(&s.state.services, &s.actor, &s.tenant, rows, dry_run).await?;
     Ok(axum::Json(ImportReport {
         dry_run,
         rows: parsed.rows.len(),

@@ -7,8 +7,8 @@
 //! takes the same filters (without paging) and returns every matching lead.
 
 use axum::Router;
+use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -17,8 +17,7 @@ use garasi_store::tenant::{Lead, LeadEvent, jakarta};
 
 use super::dto::ApiError;
 use super::dto::leads::{LeadDetail, LeadEvent as LeadEventView, LeadList, LeadNoteInput, LeadStatusInput};
-use super::{ApiJson, parse_id};
-use crate::auth::TenantAuth;
+use super::{AdminCtx, ApiJson, NotAdmin, PathId, StaffCtx};
 use crate::error::AppError;
 use crate::lead_query::{LeadQuery, parse_filter};
 use crate::spreadsheet::CsvOut;
@@ -41,13 +40,9 @@ fn lead_detail_json(l: &Lead, events: &[LeadEvent]) -> LeadDetail {
 #[utoipa::path(get, path = "/api/leads", tag = "leads", summary = "Daftar leads", params(LeadQuery),
     responses((status = 200, description = "Daftar", body = LeadList),
         (status = 422, description = "Filter tidak valid.", body = ApiError)))]
-async fn list(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    q: Result<Query<LeadQuery>, QueryRejection>,
-) -> Result<Response, AppError> {
+async fn list(s: StaffCtx, q: Result<Query<LeadQuery>, QueryRejection>) -> Result<Response, AppError> {
     let (filter, page) = parse_filter(q)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = s.tenant.begin().await?;
     let items = tx.leads().list(&filter, page.per_page(), page.offset()).await?;
     let total = tx.leads().count(&filter).await?;
     tx.commit().await?;
@@ -57,9 +52,8 @@ async fn list(
 
 #[utoipa::path(get, path = "/api/leads/{id}", tag = "leads", summary = "Detail lead dengan riwayat",
     params(("id" = uuid::Uuid, Path)), responses((status = 200, description = "Lead", body = LeadDetail)))]
-async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+async fn show(s: StaffCtx, PathId(id): PathId) -> Result<Response, AppError> {
+    let mut tx = s.tenant.begin().await?;
     let lead = tx.leads().get(id).await?.ok_or(AppError::NotFound)?;
     let events = tx.leads().events(id).await?;
     tx.commit().await?;
@@ -72,23 +66,15 @@ async fn show(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<St
         (status = 422, description = "Status tidak valid.", body = ApiError)))]
 /// Any status may follow any other; asking for the status the lead already has is a 422.
 async fn set_status(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Path(id): Path<String>,
+    s: StaffCtx,
+    PathId(id): PathId,
     ApiJson(body): ApiJson<LeadStatusInput>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let note = body.note.as_deref().unwrap_or("");
-    let (lead, events) = garasi_service::leads::change_status(
-        &state.services,
-        &auth.actor(),
-        &auth.tenant_db(&state),
-        &auth.actor_label(),
-        id,
-        &body.status,
-        note,
-    )
-    .await?;
+    let by = s.auth.actor_label();
+    let (lead, events) =
+        garasi_service::leads::change_status(&s.state.services, &s.actor, &s.tenant, &by, id, &body.status, note)
+            .await?;
     Ok(axum::Json(lead_detail_json(&lead, &events)).into_response())
 }
 
@@ -97,21 +83,12 @@ async fn set_status(
     responses((status = 201, description = "Catatan", body = LeadEventView),
         (status = 422, description = "Catatan kosong.", body = ApiError)))]
 async fn add_note(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Path(id): Path<String>,
+    s: StaffCtx,
+    PathId(id): PathId,
     ApiJson(body): ApiJson<LeadNoteInput>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let event = garasi_service::leads::add_note(
-        &state.services,
-        &auth.actor(),
-        &auth.tenant_db(&state),
-        &auth.actor_label(),
-        id,
-        &body.note,
-    )
-    .await?;
+    let by = s.auth.actor_label();
+    let event = garasi_service::leads::add_note(&s.state.services, &s.actor, &s.tenant, &by, id, &body.note).await?;
     Ok((StatusCode::CREATED, axum::Json(LeadEventView::from(&event))).into_response())
 }
 
@@ -163,18 +140,13 @@ fn leads_csv(leads: &[Lead]) -> Vec<u8> {
 #[utoipa::path(get, path = "/api/leads/export.csv", tag = "leads", summary = "Ekspor leads ke CSV (pemilik/admin)",
     params(LeadQuery),
     responses((status = 200, description = "File CSV", content_type = "text/csv", body = String),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
-async fn export_csv(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    q: Result<Query<LeadQuery>, QueryRejection>,
-) -> Result<Response, AppError> {
-    // Refused before the filter is read, so a staff user learns nothing from its errors.
-    auth.require_admin()?;
+        NotAdmin))]
+// `AdminCtx` refuses before the filter is read, so a staff user learns nothing from its errors.
+async fn export_csv(AdminCtx(s): AdminCtx, q: Result<Query<LeadQuery>, QueryRejection>) -> Result<Response, AppError> {
     let (filter, _) = parse_filter(q)?;
-    let leads = garasi_service::leads::export(&state.services, &auth.actor(), &auth.tenant_db(&state), &filter).await?;
+    let leads = garasi_service::leads::export(&s.state.services, &s.actor, &s.tenant, &filter).await?;
     let today = garasi_domain::time::jakarta_today().format("%Y-%m-%d");
-    let disposition = format!("attachment; filename=\"leads-{}-{today}.csv\"", auth.tenant.slug);
+    let disposition = format!("attachment; filename=\"leads-{}-{today}.csv\"", s.auth.tenant.slug);
     let mut resp = leads_csv(&leads).into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));

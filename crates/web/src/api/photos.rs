@@ -5,7 +5,7 @@
 //! files and adds the rows (see there for the order of work and the clean-up).
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, post, put};
@@ -16,8 +16,7 @@ use uuid::Uuid;
 use super::cars::CarId;
 use super::dto::ApiError;
 use super::dto::cars::{Car, CarWithUploads, PhotoOrder, PhotoUpload};
-use super::{ApiJson, parse_id};
-use crate::auth::TenantAuth;
+use super::{ApiJson, PathId, StaffCtx, parse_id};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::staff_car_json;
@@ -59,17 +58,10 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
     responses((status = 201, description = "Mobil beserta fotonya", body = CarWithUploads),
         (status = 413, description = "Terlalu besar.", body = ApiError),
         (status = 422, description = "Bukan foto yang didukung.", body = ApiError)))]
-async fn upload(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Path(id): Path<String>,
-    mut multipart: Multipart,
-) -> Result<Response, AppError> {
-    let car_id = parse_id(&id)?;
-    let tenant = auth.tenant_db(&state);
+async fn upload(s: StaffCtx, PathId(car_id): PathId, mut multipart: Multipart) -> Result<Response, AppError> {
     {
         // An unknown car is refused before its body is read.
-        let mut tx = tenant.begin().await?;
+        let mut tx = s.tenant.begin().await?;
         tx.cars().get(car_id).await?.ok_or(AppError::NotFound)?;
         tx.commit().await?;
     }
@@ -83,15 +75,15 @@ async fn upload(
             return Err(AppError::field("files", format!("Maksimal {MAX_FILES_PER_UPLOAD} foto sekali unggah.")));
         }
         // The client's file name is never used: paths are built from ids only.
-        let mut staged = state.staging.begin(max_bytes).await?;
+        let mut staged = s.state.staging.begin(max_bytes).await?;
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             staged.write_chunk(&chunk).await?;
         }
         inputs.push(PhotoInput::Staged(staged.finish().await?));
     }
-    let added = garasi_service::photos::add(&state.services, &auth.actor(), &tenant, car_id, inputs).await?;
+    let added = garasi_service::photos::add(&s.state.services, &s.actor, &s.tenant, car_id, inputs).await?;
     let body = CarWithUploads {
-        car: staff_car_json(&state.config.tenant_url(&auth.tenant), &added.car),
+        car: staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &added.car),
         uploaded: added.photo_ids,
     };
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
@@ -102,33 +94,25 @@ async fn upload(
     responses((status = 200, description = "Mobil", body = Car),
         (status = 422, description = "Urutan tidak lengkap.", body = ApiError)))]
 async fn reorder(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Path(id): Path<String>,
+    s: StaffCtx,
+    PathId(car_id): PathId,
     ApiJson(body): ApiJson<PhotoOrder>,
 ) -> Result<Response, AppError> {
-    let car_id = parse_id(&id)?;
     let order: Vec<Uuid> = body
         .order
         .iter()
         .map(|s| Uuid::parse_str(s))
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::field("order", "Urutan berisi id foto yang tidak valid."))?;
-    let tenant = auth.tenant_db(&state);
-    let car = garasi_service::photos::reorder(&state.services, &auth.actor(), &tenant, car_id, &order).await?;
-    Ok(axum::Json(staff_car_json(&state.config.tenant_url(&auth.tenant), &car)).into_response())
+    let car = garasi_service::photos::reorder(&s.state.services, &s.actor, &s.tenant, car_id, &order).await?;
+    Ok(axum::Json(staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &car)).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/cars/{id}/photos/{photo_id}", tag = "photos", summary = "Hapus foto",
     params(CarId, ("photo_id" = uuid::Uuid, Path)), responses((status = 204, description = "Dihapus")))]
-async fn remove(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Path((id, photo_id)): Path<(String, String)>,
-) -> Result<Response, AppError> {
+async fn remove(s: StaffCtx, Path((id, photo_id)): Path<(String, String)>) -> Result<Response, AppError> {
     let car_id = parse_id(&id)?;
     let photo_id = parse_id(&photo_id)?;
-    let tenant = auth.tenant_db(&state);
-    garasi_service::photos::delete(&state.services, &auth.actor(), &tenant, car_id, photo_id).await?;
+    garasi_service::photos::delete(&s.state.services, &s.actor, &s.tenant, car_id, photo_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

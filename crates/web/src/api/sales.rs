@@ -5,18 +5,16 @@
 //! delete; adding the phone of a removed salesperson brings that person back.
 
 use axum::Router;
+use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use garasi_domain::FieldErrors;
 use garasi_store::tenant::SalesPerson;
 
-use super::dto::ApiError;
 use super::dto::sales::{SalesInput, SalesList, SalesPerson as SalesPersonView};
-use super::{ApiJson, PageQuery, parse_id};
-use crate::auth::TenantAuth;
+use super::{ApiJson, InvalidInput, NotAdmin, PageQuery, PathId, StaffCtx};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -41,13 +39,9 @@ pub(crate) fn page_query(q: Result<Query<PageQuery>, QueryRejection>) -> Result<
 #[utoipa::path(get, path = "/api/sales", tag = "sales", summary = "Daftar sales",
     params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
     responses((status = 200, description = "Daftar", body = SalesList)))]
-async fn list(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    q: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Response, AppError> {
+async fn list(s: StaffCtx, q: Result<Query<PageQuery>, QueryRejection>) -> Result<Response, AppError> {
     let q = page_query(q)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = s.tenant.begin().await?;
     let items = tx.sales().list(q.per_page(), q.offset()).await?;
     let total = tx.sales().count().await?;
     tx.commit().await?;
@@ -56,26 +50,17 @@ async fn list(
 }
 
 #[utoipa::path(post, path = "/api/sales", tag = "sales", summary = "Tambah sales (pemilik/admin)", request_body = SalesInput,
-    responses((status = 201, description = "Dibuat", body = SalesPersonView),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 422, description = "Isian tidak valid.", body = ApiError)))]
-async fn create(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    ApiJson(body): ApiJson<SalesInput>,
-) -> Result<Response, AppError> {
-    let person =
-        garasi_service::sales::add(&state.services, &auth.actor(), &auth.tenant_db(&state), &body.name, &body.phone)
-            .await?;
+    responses((status = 201, description = "Dibuat", body = SalesPersonView), NotAdmin, InvalidInput))]
+async fn create(s: StaffCtx, ApiJson(body): ApiJson<SalesInput>) -> Result<Response, AppError> {
+    let person = garasi_service::sales::add(&s.state.services, &s.actor, &s.tenant, &body.name, &body.phone).await?;
     Ok((StatusCode::CREATED, axum::Json(sales_json(&person))).into_response())
 }
 
 #[utoipa::path(delete, path = "/api/sales/{id}", tag = "sales", summary = "Hapus sales (pemilik/admin)",
     params(("id" = uuid::Uuid, Path)),
-    responses((status = 204, description = "Dihapus"), (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
+    responses((status = 204, description = "Dihapus"), NotAdmin))]
 /// Soft delete; 404 for unknown ids, ids of other showrooms and salespeople already removed.
-async fn remove(State(state): State<AppState>, auth: TenantAuth, Path(id): Path<String>) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    garasi_service::sales::remove(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
+async fn remove(s: StaffCtx, PathId(id): PathId) -> Result<Response, AppError> {
+    garasi_service::sales::remove(&s.state.services, &s.actor, &s.tenant, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

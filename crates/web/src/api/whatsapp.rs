@@ -11,8 +11,8 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -25,8 +25,7 @@ use tokio::sync::watch;
 use super::dto::ApiError;
 use super::dto::whatsapp::{ChannelInput, ChannelStatus, DeadLetter, DeadLetterList, PairInput, Requeued, StatusEvent};
 use super::sales::page_query;
-use super::{ApiJson, PageQuery, parse_id};
-use crate::auth::TenantAuth;
+use super::{AdminCtx, ApiJson, InvalidInput, NoWhatsApp, NotAdmin, PageQuery, PathId, StaffCtx};
 use crate::error::AppError;
 use crate::pages::admin::whatsapp::pairing::render_pairing;
 use crate::state::AppState;
@@ -47,10 +46,6 @@ pub fn routes() -> Router<AppState> {
 /// The running channels, or 503 when this server runs none.
 pub(crate) fn channels(state: &AppState) -> Result<&Channels, AppError> {
     state.whatsapp.as_ref().ok_or_else(|| AppError::Unavailable("WhatsApp channels are not running".into()))
-}
-
-fn admin(auth: &TenantAuth) -> Result<(), AppError> {
-    auth.require_admin()
 }
 
 fn setup_from(body: ChannelInput) -> Result<ChannelSetup, AppError> {
@@ -87,29 +82,20 @@ fn setup_from(body: ChannelInput) -> Result<ChannelSetup, AppError> {
 #[utoipa::path(put, path = "/api/whatsapp/channel", tag = "whatsapp",
     summary = "Pilih saluran WhatsApp (WhatsApp Web, Cloud API, simulator) (pemilik/admin)", request_body = ChannelInput,
     responses((status = 200, description = "Status saluran", body = ChannelStatus),
-        (status = 409, description = "Tidak bisa diterapkan.", body = ApiError),
-        (status = 422, description = "Isian tidak valid.", body = ApiError),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
-async fn configure(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    ApiJson(body): ApiJson<ChannelInput>,
-) -> Result<Response, AppError> {
-    admin(&auth)?;
+        (status = 409, description = "Tidak bisa diterapkan.", body = ApiError), InvalidInput, NotAdmin, NoWhatsApp))]
+async fn configure(s: StaffCtx, ApiJson(body): ApiJson<ChannelInput>) -> Result<Response, AppError> {
+    // Checked here, after the body: a bad body has always answered 400 first.
+    s.auth.require_admin()?;
     let setup = setup_from(body)?;
-    let ch = channels(&state)?;
-    let view = whatsapp::configure(&state.services, &auth.actor(), &auth.tenant_db(&state), ch, setup).await?;
+    let ch = channels(&s.state)?;
+    let view = whatsapp::configure(&s.state.services, &s.actor, &s.tenant, ch, setup).await?;
     Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/whatsapp/status", tag = "whatsapp", summary = "Status koneksi WhatsApp (pemilik/admin)",
-    responses((status = 200, description = "Status saluran", body = ChannelStatus),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
-async fn status(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
-    admin(&auth)?;
-    let view = channels(&state)?.status(auth.tenant.id).await?;
+    responses((status = 200, description = "Status saluran", body = ChannelStatus), NotAdmin, NoWhatsApp))]
+async fn status(AdminCtx(s): AdminCtx) -> Result<Response, AppError> {
+    let view = channels(&s.state)?.status(s.auth.tenant.id).await?;
     Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
@@ -118,61 +104,50 @@ async fn status(State(state): State<AppState>, auth: TenantAuth) -> Result<Respo
     request_body(content = Option<PairInput>, description = "Boleh kosong."),
     responses((status = 200, description = "Status saluran", body = ChannelStatus),
         (status = 409, description = "Saluran tidak mendukung.", body = ApiError),
-        (status = 422, description = "Nomor tidak valid.", body = ApiError),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
-async fn pair(State(state): State<AppState>, auth: TenantAuth, body: axum::body::Bytes) -> Result<Response, AppError> {
-    admin(&auth)?;
+        (status = 422, description = "Nomor tidak valid.", body = ApiError), NotAdmin, NoWhatsApp))]
+async fn pair(s: StaffCtx, body: axum::body::Bytes) -> Result<Response, AppError> {
+    s.auth.require_admin()?;
     let body: PairInput = if body.iter().all(u8::is_ascii_whitespace) {
         PairInput::default()
     } else {
         serde_json::from_slice(&body).map_err(|_| AppError::bad_request("Format JSON tidak valid."))?
     };
-    let ch = channels(&state)?;
-    let view =
-        whatsapp::pair(&state.services, &auth.actor(), &auth.tenant_db(&state), ch, body.phone.as_deref()).await?;
+    let ch = channels(&s.state)?;
+    let view = whatsapp::pair(&s.state.services, &s.actor, &s.tenant, ch, body.phone.as_deref()).await?;
     Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
 /// Disconnects (keeping the keys) or logs out (wiping them).
-async fn stop_channel(state: &AppState, auth: &TenantAuth, wipe_keys: bool) -> Result<Response, AppError> {
-    admin(auth)?;
-    let ch = channels(state)?;
-    let view = whatsapp::stop(&state.services, &auth.actor(), &auth.tenant_db(state), ch, wipe_keys).await?;
+async fn stop_channel(s: StaffCtx, wipe_keys: bool) -> Result<Response, AppError> {
+    let ch = channels(&s.state)?;
+    let view = whatsapp::stop(&s.state.services, &s.actor, &s.tenant, ch, wipe_keys).await?;
     Ok(axum::Json(ChannelStatus::from(view)).into_response())
 }
 
 #[utoipa::path(post, path = "/api/whatsapp/disconnect", tag = "whatsapp",
     summary = "Putuskan koneksi (sesi tetap tersimpan) (pemilik/admin)",
-    responses((status = 200, description = "Status saluran", body = ChannelStatus),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
-async fn disconnect(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
-    stop_channel(&state, &auth, false).await
+    responses((status = 200, description = "Status saluran", body = ChannelStatus), NotAdmin, NoWhatsApp))]
+async fn disconnect(AdminCtx(s): AdminCtx) -> Result<Response, AppError> {
+    stop_channel(s, false).await
 }
 
 #[utoipa::path(post, path = "/api/whatsapp/logout", tag = "whatsapp",
     summary = "Keluarkan nomor dan hapus sesi (pemilik/admin)",
-    responses((status = 200, description = "Status saluran", body = ChannelStatus),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
-async fn logout(State(state): State<AppState>, auth: TenantAuth) -> Result<Response, AppError> {
-    stop_channel(&state, &auth, true).await
+    responses((status = 200, description = "Status saluran", body = ChannelStatus), NotAdmin, NoWhatsApp))]
+async fn logout(AdminCtx(s): AdminCtx) -> Result<Response, AppError> {
+    stop_channel(s, true).await
 }
 
 #[utoipa::path(get, path = "/api/whatsapp/dead-letters", tag = "whatsapp",
     summary = "Pesan keluar yang gagal terkirim (pemilik/admin)",
     params(("page" = Option<i64>, Query), ("per_page" = Option<i64>, Query)),
-    responses((status = 200, description = "Daftar", body = DeadLetterList),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
+    responses((status = 200, description = "Daftar", body = DeadLetterList), NotAdmin))]
 async fn dead_letters(
-    State(state): State<AppState>,
-    auth: TenantAuth,
+    AdminCtx(s): AdminCtx,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
-    admin(&auth)?;
     let q = page_query(q)?;
-    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let mut tx = s.tenant.begin().await?;
     let items = tx.outbox().list_status(WHATSAPP_OUT, "dead", q.per_page(), q.offset()).await?;
     let total = tx.outbox().count_status(WHATSAPP_OUT, "dead").await?;
     tx.commit().await?;
@@ -181,16 +156,9 @@ async fn dead_letters(
 
 #[utoipa::path(post, path = "/api/whatsapp/dead-letters/{id}/retry", tag = "whatsapp",
     summary = "Kirim ulang pesan yang gagal (pemilik/admin)", params(("id" = uuid::Uuid, Path)),
-    responses((status = 200, description = "Diantrikan lagi", body = Requeued),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError)))]
-async fn retry_dead(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    admin(&auth)?;
-    let id = parse_id(&id)?;
-    whatsapp::retry_dead_letter(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
+    responses((status = 200, description = "Diantrikan lagi", body = Requeued), NotAdmin))]
+async fn retry_dead(AdminCtx(s): AdminCtx, PathId(id): PathId) -> Result<Response, AppError> {
+    whatsapp::retry_dead_letter(&s.state.services, &s.actor, &s.tenant, id).await?;
     Ok(axum::Json(Requeued { id, status: "queued" }).into_response())
 }
 
@@ -202,17 +170,13 @@ async fn retry_dead(
 #[utoipa::path(get, path = "/api/whatsapp/pair/events", tag = "whatsapp",
     summary = "Perubahan status dan QR sebagai Server-Sent Events (`status` JSON, `pairing` HTML) (pemilik/admin)",
     responses((status = 200, description = "Aliran SSE", content_type = "text/event-stream", body = String),
-        (status = 403, description = "Bukan pemilik/admin.", body = ApiError),
-        (status = 503, description = "WhatsApp tidak aktif di server ini.", body = ApiError)))]
+        NotAdmin, NoWhatsApp))]
 /// Status, QR and code changes of a tenant, as SSE events named `pairing` (HTML for
 /// `sse-swap="pairing"`) and `status` (JSON). The first event is the current state.
-async fn events(
-    State(state): State<AppState>,
-    auth: TenantAuth,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    admin(&auth)?;
+async fn events(AdminCtx(s): AdminCtx) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let state = s.state;
     let ch = channels(&state)?.clone();
-    let tenant = auth.tenant.id;
+    let tenant = s.auth.tenant.id;
     struct S {
         state: AppState,
         ch: Channels,

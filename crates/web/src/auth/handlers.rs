@@ -101,20 +101,7 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
                 .platform()
                 .create_root_session(user.id, &hash_token(&token), expires_at, user_agent.as_deref())
                 .await?;
-            state
-                .db
-                .platform()
-                .audit(&AuditEntry {
-                    tenant_id: None,
-                    actor_kind: "root",
-                    actor_id: Some(user.id),
-                    action: "auth.login".into(),
-                    target_kind: None,
-                    target_id: None,
-                    details: json!({}),
-                    ip: ip.map(|i| i.to_string()),
-                })
-                .await?;
+            audit_login(state, None, "root", user.id, ip).await?;
             (UserView { id: user.id, email: user.email, name: user.name, role: "root" }, None)
         }
         Site::Tenant(tenant) => {
@@ -132,20 +119,7 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
             tx.sessions().create(user.id, &hash_token(&token), expires_at, user_agent.as_deref()).await?;
             tx.users().record_login(user.id).await?;
             tx.commit().await?;
-            state
-                .db
-                .platform()
-                .audit(&AuditEntry {
-                    tenant_id: Some(tenant.id),
-                    actor_kind: "user",
-                    actor_id: Some(user.id),
-                    action: "auth.login".into(),
-                    target_kind: None,
-                    target_id: None,
-                    details: json!({}),
-                    ip: ip.map(|i| i.to_string()),
-                })
-                .await?;
+            audit_login(state, Some(tenant.id), "user", user.id, ip).await?;
             let tenant_json = Some(crate::api::tenant_json(&state.config, tenant, None));
             (UserView { id: user.id, email: user.email, name: user.name, role: user.role.as_str() }, tenant_json)
         }
@@ -155,6 +129,31 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
 }
 
 /// Records a failed login; the error to answer with.
+/// The audit row of a successful sign-in, root or showroom user alike.
+async fn audit_login(
+    state: &AppState,
+    tenant_id: Option<garasi_domain::TenantId>,
+    actor_kind: &'static str,
+    user_id: uuid::Uuid,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), AppError> {
+    state
+        .db
+        .platform()
+        .audit(&AuditEntry {
+            tenant_id,
+            actor_kind,
+            actor_id: Some(user_id),
+            action: "auth.login".into(),
+            target_kind: None,
+            target_id: None,
+            details: json!({}),
+            ip: ip.map(|i| i.to_string()),
+        })
+        .await?;
+    Ok(())
+}
+
 async fn fail(state: &AppState, keys: &LoginKeys, site: &str, email: &str) -> AppError {
     // Log the attempt without echoing raw input verbatim (log injection).
     tracing::info!(site, email = %email.escape_debug(), "login failed");

@@ -7,7 +7,6 @@
 
 use std::collections::BTreeMap;
 
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use garasi_domain::FieldErrors;
@@ -23,8 +22,8 @@ use super::dashboard::NoticeQuery;
 use super::ui::{self, FormData, FormField, Pager, Toast, html, html_status, money_value, toast_oob, with_toast};
 use super::{Shell, Staff, render, ser};
 use crate::api::cars::current_year;
-use crate::api::parse_id;
 use crate::api::photos::MAX_FILES_PER_UPLOAD;
+use crate::api::{PathId, parse_id};
 use crate::auth::TenantAuth;
 use crate::car_query::{Audience, parse_car_params};
 use crate::error::AppError;
@@ -333,10 +332,9 @@ pub async fn new_form(State(state): State<AppState>, Staff(auth): Staff) -> Resu
 pub async fn edit_form(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
     let car = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;
@@ -391,9 +389,9 @@ pub async fn create(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    form: FormData,
 ) -> Result<Response, AppError> {
-    let values = form_to_json(&FormData(form));
+    let values = form_to_json(&form);
     let car = match garasi_service::cars::create(&state.services, &auth.actor(), &auth.tenant_db(&state), &values).await
     {
         Ok(car) => car,
@@ -407,11 +405,10 @@ pub async fn update(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PathId(id): PathId,
+    form: FormData,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let values = form_to_json(&FormData(form));
+    let values = form_to_json(&form);
     let tenant = auth.tenant_db(&state);
     let car =
         match garasi_service::cars::update(&state.services, &auth.actor(), &tenant, id, Edit::Replace(&values)).await {
@@ -442,11 +439,9 @@ pub async fn update(
 pub async fn set_status(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PathId(id): PathId,
+    form: FormData,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let form = FormData(form);
     let mut patch = Map::new();
     patch.insert("status".into(), Value::String(form.text("status")));
     let tenant = auth.tenant_db(&state);
@@ -500,9 +495,8 @@ fn photo_views(c: &Car) -> Vec<PhotoView> {
 pub async fn photos(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
     let car = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
     tx.commit().await?;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use chrono::{NaiveDate, Utc};
 use garasi_domain::FieldErrors;
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use super::leads::lead_row;
 use super::ui::{self, Pager, Toast, html, with_toast};
 use super::{Shell, Staff, render, ser};
-use crate::api::parse_id;
+use crate::api::PathId;
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::pages::site::format::truncate;
@@ -282,9 +282,8 @@ async fn detail_ctx(state: &AppState, auth: &TenantAuth, id: Uuid) -> Result<min
 pub async fn detail(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let ctx = detail_ctx(&state, &auth, id).await?;
     let shell = Shell::new(&state, &auth, "conversations", "Percakapan");
     Ok(html(render(&state, "admin/conversation.html", &shell, ctx)))
@@ -294,9 +293,8 @@ pub async fn detail(
 pub async fn take_over(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     garasi_service::conversations::take_over(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
     bot_control(&state, &auth, id, "Percakapan diambil alih. Bot berhenti membalas chat ini.").await
 }
@@ -305,9 +303,8 @@ pub async fn take_over(
 pub async fn hand_back(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     garasi_service::conversations::hand_back(&state.services, &auth.actor(), &auth.tenant_db(&state), id).await?;
     bot_control(&state, &auth, id, "Percakapan diserahkan kembali ke bot.").await
 }

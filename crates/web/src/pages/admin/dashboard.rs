@@ -6,7 +6,7 @@ use axum::response::Response;
 use chrono::{Datelike, Duration};
 use garasi_domain::car::CarStatus;
 use garasi_store::tenant::{ConversationFilter, LeadFilter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::conversations::{ConversationRow, conversation_rows};
 use super::leads::{LeadRow, lead_row};
@@ -15,10 +15,7 @@ use super::{Shell, Staff, render, ser};
 use crate::error::AppError;
 use crate::state::AppState;
 
-#[derive(Deserialize, Default)]
-pub(crate) struct NoticeQuery {
-    pub notice: Option<String>,
-}
+pub(crate) use super::ui::NoticeQuery;
 
 #[derive(Serialize)]
 struct Stat {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use garasi_store::TenantTx;
 use garasi_store::tenant::{Lead, LeadEvent, LeadFilter, LeadStatus};
@@ -17,7 +17,7 @@ use super::conversations::{MessageView, message_views};
 use super::dashboard::NoticeQuery;
 use super::ui::{self, FormData, Pager, Toast, html, with_toast};
 use super::{Shell, Staff, render, ser};
-use crate::api::parse_id;
+use crate::api::PathId;
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::lead_query::{LeadQuery, parse_filter};
@@ -171,9 +171,8 @@ async fn load_detail(state: &AppState, auth: &TenantAuth, id: Uuid) -> Result<mi
 pub async fn detail(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let ctx = load_detail(&state, &auth, id).await?;
     let shell = Shell::new(&state, &auth, "leads", "Detail prospek");
     Ok(html(render(&state, "admin/lead.html", &shell, ctx)))
@@ -263,10 +262,9 @@ pub(crate) struct StatusForm {
 pub async fn set_status(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let (lead, _) = garasi_service::leads::change_status(
         &state.services,
         &auth.actor(),
@@ -297,11 +295,9 @@ fn display_name(l: &Lead) -> String {
 pub async fn add_note(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PathId(id): PathId,
+    form: FormData,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let form = FormData(form);
     garasi_service::leads::add_note(
         &state.services,
         &auth.actor(),

@@ -3,8 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use garasi_domain::FieldErrors;
 use garasi_store::tenant::{ConversationFilter, LeadFilter};
@@ -16,7 +15,7 @@ use super::conversations::conversation_rows;
 use super::leads::{LeadRow, lead_row};
 use super::ui::{self, FormData, FormField, Pager, Toast, html, html_status, toast_oob, with_toast};
 use super::{Shell, Staff, render, ser};
-use crate::api::parse_id;
+use crate::api::PathId;
 use crate::auth::TenantAuth;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -88,16 +87,10 @@ async fn list_ctx(state: &AppState, auth: &TenantAuth, page: i64) -> Result<mini
     Ok(minijinja::context! { rows => ser(&rows), pager => ser(&pager) })
 }
 
-#[derive(serde::Deserialize, Default)]
-pub(crate) struct ListQuery {
-    page: Option<String>,
-    notice: Option<String>,
-}
-
 pub async fn list(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Query(q): Query<ListQuery>,
+    Query(q): Query<ui::PageNoticeQuery>,
 ) -> Result<Response, AppError> {
     let ctx = list_ctx(&state, &auth, ui::page_number(q.page.as_deref())).await?;
     let shell = Shell::new(&state, &auth, "sales", "Tim sales").with_notice(q.notice.as_deref());
@@ -109,9 +102,8 @@ pub async fn create(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    form: FormData,
 ) -> Result<Response, AppError> {
-    let form = FormData(form);
     let (name, phone) = (form.text("name"), form.text("phone"));
     let shell = Shell::new(&state, &auth, "sales", "Tim sales");
     let added =
@@ -142,9 +134,8 @@ pub async fn remove(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let name = {
         let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
         let person = tx.sales().get(id).await?.ok_or(AppError::NotFound)?;
@@ -166,9 +157,8 @@ pub async fn remove(
 pub async fn detail(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Path(id): Path<String>,
+    PathId(id): PathId,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
     let person = tx.sales().get(id).await?.filter(|s| s.deleted_at.is_none()).ok_or(AppError::NotFound)?;
     let filter = LeadFilter { assigned_sales_id: Some(id), ..LeadFilter::default() };

@@ -5,7 +5,6 @@
 //! Settings live in one JSON document per tenant; only the sections edited here are
 //! replaced, so keys other features keep there stay untouched.
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use garasi_domain::money::Rupiah;
@@ -298,10 +297,9 @@ pub async fn save(
     State(state): State<AppState>,
     Staff(auth): Staff,
     headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    form: FormData,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
-    let form = FormData(form);
     let (_, current) = load(&state, &auth).await?;
     let shell = Shell::new(&state, &auth, "settings", "Pengaturan");
     let (name, updated) = match parse(&form, &current) {

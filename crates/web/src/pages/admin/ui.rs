@@ -8,7 +8,7 @@ use garasi_domain::FieldErrors;
 use garasi_domain::time::{jakarta, jakarta_day_start};
 use http::{HeaderMap, HeaderValue, StatusCode, header};
 use minijinja::Environment;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 use crate::pages::site::format;
@@ -169,6 +169,19 @@ impl Pager {
     }
 }
 
+/// `?notice=`: the one-off message a redirect asks the next page to show.
+#[derive(Deserialize, Default)]
+pub(crate) struct NoticeQuery {
+    pub notice: Option<String>,
+}
+
+/// `?page=&notice=` of a paged list (the page as text: junk means the first page).
+#[derive(Deserialize, Default)]
+pub(crate) struct PageNoticeQuery {
+    pub page: Option<String>,
+    pub notice: Option<String>,
+}
+
 /// The page number of `?page=`, tolerating junk.
 pub fn page_number(raw: Option<&str>) -> i64 {
     raw.and_then(|p| p.trim().parse::<i64>().ok()).unwrap_or(1).clamp(1, 100_000)
@@ -178,6 +191,14 @@ pub fn page_number(raw: Option<&str>) -> i64 {
 /// (a hidden `0` before a checkbox's `1`).
 #[derive(Debug, Clone, Default)]
 pub struct FormData(pub Vec<(String, String)>);
+
+/// Read straight from a form body, with `axum::Form`'s own rejection.
+impl<S: Send + Sync> axum::extract::FromRequest<S> for FormData {
+    type Rejection = axum::extract::rejection::FormRejection;
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Form::<Vec<(String, String)>>::from_request(req, state).await.map(|axum::Form(pairs)| FormData(pairs))
+    }
+}
 
 impl FormData {
     pub fn get(&self, name: &str) -> Option<&str> {

@@ -6,13 +6,12 @@
 
 pub mod pairing;
 
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use garasi_channels::{ConnState, StatusView};
 use garasi_domain::TenantId;
 use garasi_store::jobs::{WHATSAPP_OUT, WhatsappOut};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::ui::{self, FormData, Pager, Toast, html, with_toast};
 use super::{Shell, Staff, render, ser};
@@ -151,16 +150,10 @@ async fn dead_ctx(state: &AppState, tenant: TenantId, page: i64) -> Result<minij
     Ok(minijinja::context! { dead => ser(&items), dead_pager => ser(&pager) })
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct PageQuery {
-    page: Option<String>,
-    notice: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ui::PageNoticeQuery>,
 ) -> Result<Response, AppError> {
     let s = summary(&state, auth.tenant.id).await?;
     let dead = if auth.user.role.is_admin() {
@@ -186,7 +179,7 @@ pub async fn page(
 pub async fn dead_letters(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Query(q): Query<PageQuery>,
+    Query(q): Query<ui::PageNoticeQuery>,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
     let ctx = dead_ctx(&state, auth.tenant.id, ui::page_number(q.page.as_deref())).await?;
@@ -198,10 +191,9 @@ pub async fn dead_letters(
 pub async fn test_message(
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Form(form): Form<Vec<(String, String)>>,
+    form: FormData,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
-    let form = FormData(form);
     if state.whatsapp.is_none() {
         return Err(AppError::Conflict("Sambungkan nomor WhatsApp dulu sebelum mengirim pesan uji.".into()));
     }

@@ -2,16 +2,16 @@
 //! disconnect. Statuses come from the channels manager, which reads each showroom's
 //! channel row inside that showroom's scope.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
-use garasi_domain::TenantStatus;
+use garasi_domain::{TenantId, TenantStatus};
 use garasi_store::platform::Tenant;
 use http::HeaderMap;
 use serde::Serialize;
 
 use super::dashboard::{Health, MAX_COUNTED};
 use super::{Root, shell};
-use crate::api::admin_tenants::parse_id;
+use crate::api::PathId;
 use crate::error::AppError;
 use crate::pages::admin::ui::{self, Toast, html, with_toast};
 use crate::pages::admin::whatsapp::{Summary, summarize};
@@ -110,9 +110,8 @@ pub async fn disconnect(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId<TenantId>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let t = state.db.platform().tenant(id).await?.ok_or(AppError::NotFound)?;
     let ch = crate::api::whatsapp::channels(&state)?;
     garasi_service::whatsapp::force_disconnect(&state.services, &auth.actor(), &state.db.tenant(id), ch).await?;

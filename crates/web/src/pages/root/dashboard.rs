@@ -8,7 +8,7 @@ use axum::response::Response;
 use garasi_domain::TenantStatus;
 use garasi_store::platform::Tenant;
 use garasi_store::tenant::{ConversationFilter, LeadFilter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{Root, shell};
 use crate::error::AppError;
@@ -19,10 +19,7 @@ use crate::state::AppState;
 /// How many showrooms the figures are gathered from, one scoped transaction each.
 pub(crate) const MAX_COUNTED: i64 = 2000;
 
-#[derive(Deserialize, Default)]
-pub(crate) struct NoticeQuery {
-    pub notice: Option<String>,
-}
+pub(crate) use crate::pages::admin::ui::NoticeQuery;
 
 /// One showroom's figures, read inside its own scope (RLS applies on PostgreSQL).
 #[derive(Debug, Clone, Default, Serialize)]

@@ -3,7 +3,7 @@
 //! `garasi_service::tenants`, shared with `/api/admin/tenants`.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use garasi_domain::{FieldErrors, TenantId, TenantStatus};
 use garasi_service::tenants::{self as service, CreateTenant};
@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::dashboard::{NoticeQuery, TenantCounts, tenant_counts};
 use super::{Root, shell};
+use crate::api::PathId;
 use crate::auth::password::hash_for_service;
 use crate::error::AppError;
 use crate::pages::admin::ui::{self, FormData, FormField, Pager, Toast, html, html_status, toast_oob, with_toast};
@@ -21,10 +22,6 @@ use crate::pages::admin::{render, ser};
 use crate::state::AppState;
 
 const PER_PAGE: i64 = 25;
-
-fn parse_id(raw: &str) -> Result<TenantId, AppError> {
-    crate::api::parse_id(raw).map(TenantId)
-}
 
 #[derive(Serialize)]
 struct TenantRow {
@@ -169,9 +166,8 @@ pub async fn create(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    Form(form): Form<Vec<(String, String)>>,
+    form: FormData,
 ) -> Result<Response, AppError> {
-    let form = FormData(form);
     let optional = |k: &str| Some(form.text(k)).filter(|v| !v.is_empty());
     let hosts = state.config.platform_hosts();
     let body = CreateTenant {
@@ -240,10 +236,9 @@ async fn detail_ctx(
 pub async fn detail(
     State(state): State<AppState>,
     Root(auth): Root,
-    Path(id): Path<String>,
+    PathId(id): PathId<TenantId>,
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let t = state.db.platform().tenant(id).await?.ok_or(AppError::NotFound)?;
     let ctx = detail_ctx(&state, &t, None, &FieldErrors::new()).await?;
     let shell = shell(&auth, "tenants", t.name.clone()).with_notice(q.notice.as_deref());
@@ -254,11 +249,9 @@ pub async fn update(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<Vec<(String, String)>>,
+    PathId(id): PathId<TenantId>,
+    form: FormData,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    let form = FormData(form);
     let current = state.db.platform().tenant(id).await?.ok_or(AppError::NotFound)?;
     let mut body = Map::new();
     body.insert("name".into(), Value::String(form.text("name")));
@@ -298,10 +291,9 @@ pub(crate) struct StatusForm {
 pub async fn set_status(
     State(state): State<AppState>,
     Root(auth): Root,
-    Path(id): Path<String>,
+    PathId(id): PathId<TenantId>,
     Form(form): Form<StatusForm>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     let hosts = state.config.platform_hosts();
     let t = service::set_status(&state.services, &auth.actor(), &hosts, id, &form.status).await?;
     state.hosts.forget_tenant(id);
@@ -321,9 +313,8 @@ pub async fn delete(
     State(state): State<AppState>,
     Root(auth): Root,
     headers: HeaderMap,
-    Path(id): Path<String>,
+    PathId(id): PathId<TenantId>,
 ) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
     service::delete(&state.services, &auth.actor(), id).await?;
     state.hosts.forget_tenant(id);
     Ok(ui::redirect(&headers, "/tenants?notice=tenant_deleted"))
