@@ -172,6 +172,9 @@ sed -e "s/@HTTP_PORT@/$http_port/g" -e "s/@HTTPS_PORT@/$https_port/g" -e "s/@ASK
   -e "s/@PUBLIC_1@/${public_port[1]}/g" -e "s/@PUBLIC_2@/${public_port[2]}/g" \
   -e "s/@INTERNAL_1@/${internal_port[1]}/g" -e "s/@INTERNAL_2@/${internal_port[2]}/g" \
   "$here/Caddyfile.in" >"$work/Caddyfile"
+# TWO_CADDY_DEBUG=1: Caddy logs at debug level, where it reports refused TLS handshakes
+# (and why: a `no` from the ask endpoint, a failed ask request).
+if [ "${TWO_CADDY_DEBUG:-}" = 1 ]; then sed -i '0,/^{/s//{\n\tdebug/' "$work/Caddyfile"; fi
 caddy validate --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy-validate.log" 2>&1 \
   || { cat "$work/caddy-validate.log"; die "caddy rejected the generated Caddyfile"; }
 caddy run --config "$work/Caddyfile" --adapter caddyfile >"$work/caddy.log" 2>&1 &
