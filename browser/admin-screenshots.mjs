@@ -5,7 +5,7 @@
 // instead: GARASI_ATTACH=<port>:<data dir>.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startGarasi, launchChromium } from './harness.mjs';
+import { startGarasi, launchChromium, sizedContext } from './harness.mjs';
 import { demoLogins, signIn, seedChats } from './admin-helpers.mjs';
 
 const out = resolve(process.argv[2] || resolve(import.meta.dirname, 'out', 'admin'));
@@ -20,6 +20,13 @@ if (process.env.GARASI_ATTACH) {
 }
 const browser = await launchChromium(server.port);
 const logins = demoLogins(server.dataDir);
+
+/** What `pattern` captures first in the HTML of `path`, fetched inside the signed-in page. */
+async function firstId(page, path, pattern) {
+  const source = pattern.source;
+  return page.evaluate(async ({ path, source }) => (await (await fetch(path)).text()).match(new RegExp(source))[1],
+    { path, source });
+}
 
 async function shoot(page, name, width) {
   await page.waitForLoadState('networkidle');
@@ -39,25 +46,15 @@ try {
     await context.close();
   }
   for (const width of [390, 1280]) {
-    const context = await browser.newContext({
-      viewport: { width, height: width < 600 ? 844 : 860 },
-      isMobile: width < 600,
-      hasTouch: width < 600,
-      deviceScaleFactor: 1,
-    });
+    const context = await sizedContext(browser, width, 860, { deviceScaleFactor: 1 });
     const page = await context.newPage();
     await page.goto(server.url('sinarjaya', '/admin/login'));
     await shoot(page, 'admin-login', width);
     await signIn(page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
     await shoot(page, 'admin-dashboard', width);
-    const car = await page.evaluate(async () => {
-      const html = await (await fetch('/admin/cars?sort=price_desc')).text();
-      return html.match(/href="(?:\/|&#x2f;)admin(?:\/|&#x2f;)cars(?:\/|&#x2f;)([0-9a-f-]{36})"/)[1];
-    });
-    const lead = await page.evaluate(async () => {
-      const html = await (await fetch('/admin/leads')).text();
-      return html.match(/admin(?:\/|&#x2f;)leads(?:\/|&#x2f;)([0-9a-f-]{36})/)[1];
-    });
+    const car = await firstId(page, '/admin/cars?sort=price_desc',
+      /href="(?:\/|&#x2f;)admin(?:\/|&#x2f;)cars(?:\/|&#x2f;)([0-9a-f-]{36})"/);
+    const lead = await firstId(page, '/admin/leads', /admin(?:\/|&#x2f;)leads(?:\/|&#x2f;)([0-9a-f-]{36})/);
     const chat = await page.evaluate(async () => {
       const html = await (await fetch('/admin/conversations')).text();
       return html.match(/admin(?:\/|&#x2f;)conversations(?:\/|&#x2f;)([0-9a-f-]{36})/)[1];
@@ -106,10 +103,7 @@ try {
     await shoot(page, 'root-login', width);
     await signIn(page, server.url('admin', '/login'), logins.root);
     await shoot(page, 'root-dashboard', width);
-    const tenant = await page.evaluate(async () => {
-      const html = await (await fetch('/tenants')).text();
-      return html.match(/tenants(?:\/|&#x2f;)([0-9a-f-]{36})/)[1];
-    });
+    const tenant = await firstId(page, '/tenants', /tenants(?:\/|&#x2f;)([0-9a-f-]{36})/);
     for (const [name, path] of [['root-tenants', '/tenants'], ['root-tenant', `/tenants/${tenant}`], ['root-tenant-new', '/tenants/new'], ['root-connections', '/connections'], ['root-audit', '/audit']]) {
       await page.goto(server.url('admin', path), { waitUntil: 'load' });
       await shoot(page, name, width);

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startGarasi, launchChromium } from './harness.mjs';
+import { startGarasi, launchChromium, watchedPage } from './harness.mjs';
 import { demoLogins, signIn } from './admin-helpers.mjs';
 
 let server;
@@ -26,23 +26,7 @@ after(async () => {
   await server?.stop();
 });
 
-/** A page that records console errors, page errors and CSP violations. */
-async function newPage(width = 390) {
-  const phone = width < 600;
-  const context = await browser.newContext({
-    viewport: { width, height: phone ? 844 : 900 }, isMobile: phone, hasTouch: phone,
-  });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  return { page, context, problems };
-}
+const newPage = (width) => watchedPage(browser, width);
 
 /** A JPEG drawn by the browser itself (no image files in the repository). */
 async function jpeg(page, label, hue) {

@@ -89,3 +89,26 @@ export async function launchChromium(port) {
     ],
   });
 }
+
+/** A context `width` px wide: a touch phone 844 px high below 600 px, else a desktop `desktopHeight` px high. */
+export function sizedContext(browser, width, desktopHeight = 900, options = {}) {
+  const phone = width < 600;
+  return browser.newContext({
+    viewport: { width, height: phone ? 844 : desktopHeight }, isMobile: phone, hasTouch: phone, ...options,
+  });
+}
+
+/** A page `width` px wide that records console errors, page errors and CSP violations in `problems`. */
+export async function watchedPage(browser, width) {
+  const context = await sizedContext(browser, width);
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  return { page, context, problems, close: () => context.close() };
+}

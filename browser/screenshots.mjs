@@ -4,7 +4,7 @@
 // Starts its own `garasi serve --demo` (see harness.mjs); set GARASI_BIN to pick a binary.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startGarasi, launchChromium } from './harness.mjs';
+import { startGarasi, launchChromium, sizedContext } from './harness.mjs';
 
 const out = resolve(process.argv[2] || resolve(import.meta.dirname, 'out'));
 mkdirSync(out, { recursive: true });
@@ -17,12 +17,7 @@ try {
   await probe.close();
   const pages = [['home', '/'], ['katalog', '/mobil'], ['mobil', car]];
   for (const width of [390, 1280]) {
-    const context = await browser.newContext({
-      viewport: { width, height: width < 600 ? 844 : 900 },
-      isMobile: width < 600,
-      hasTouch: width < 600,
-      deviceScaleFactor: 1,
-    });
+    const context = await sizedContext(browser, width, 900, { deviceScaleFactor: 1 });
     const page = await context.newPage();
     for (const [name, path] of pages) {
       await page.goto(server.url('sinarjaya', path), { waitUntil: 'networkidle' });

@@ -2,7 +2,7 @@
 // in place (no full reload), the address bar follows, and nothing breaks the CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGarasi, launchChromium } from './harness.mjs';
+import { startGarasi, launchChromium, watchedPage } from './harness.mjs';
 
 let server;
 let browser;
@@ -17,20 +17,7 @@ after(async () => {
   await server?.stop();
 });
 
-/** A phone-sized page that records console errors, page errors and CSP violations. */
-async function phonePage() {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  return { page, problems, close: () => context.close() };
-}
+const phonePage = () => watchedPage(browser, 390);
 
 const cardTitles = (page) => page.locator('#hasil .card-title').allInnerTexts();
 

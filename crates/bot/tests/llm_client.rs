@@ -6,16 +6,16 @@ use std::time::Duration;
 
 use garasi_bot::llm::openai::OpenAiCompat;
 use garasi_bot::llm::{
-    AgentError, ChatMessage, ChatRequest, LlmConfig, LlmError, MAX_TOOL_ROUNDS, ToolDef, ToolExecutor, Usage, run_tools,
+    AgentError, AgentReply, ChatMessage, ChatRequest, LlmConfig, LlmError, MAX_TOOL_ROUNDS, ToolDef, ToolExecutor,
+    Usage, run_tools,
 };
 use serde_json::{Value, json};
-use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
-fn has_tool_result(r: &Request) -> bool {
-    let b: Value = r.body_json().unwrap_or_default();
-    b["messages"].as_array().is_some_and(|m| m.iter().any(|x| x["role"] == "tool"))
-}
+#[path = "common/fake_llm.rs"]
+mod fake_llm;
+use fake_llm::script_tool_round;
 
 fn client(server: &MockServer, timeout: Duration) -> OpenAiCompat {
     let config = LlmConfig {
@@ -56,6 +56,23 @@ impl ToolExecutor for Recorder {
     }
 }
 
+/// Runs the tool loop on [`request`] against `server`: the result, and what the tools and
+/// the usage counter saw.
+async fn run(server: &MockServer, timeout: Duration) -> (Result<AgentReply, AgentError>, Recorder, Usage) {
+    let llm = client(server, timeout);
+    let mut tools = Recorder::default();
+    let mut usage = Usage::default();
+    let result = run_tools(&llm, request(), &mut tools, &mut usage).await;
+    (result, tools, usage)
+}
+
+/// A fake server that gives every request `response`.
+async fn always(response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST")).respond_with(response).mount(&server).await;
+    server
+}
+
 fn tool_call_response() -> Value {
     json!({"id": "chatcmpl-1", "object": "chat.completion", "created": 1735689600, "model": "fake-model",
         "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {"role": "assistant", "content": null,
@@ -73,27 +90,12 @@ fn final_text_response() -> Value {
 #[tokio::test]
 async fn a_scripted_tool_call_round_trip() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .and(has_tool_result)
-        .respond_with(ResponseTemplate::new(200).set_body_json(final_text_response()))
-        .with_priority(1)
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .and(header("authorization", "Bearer test-key"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(tool_call_response()))
-        .with_priority(2)
-        .expect(1)
-        .mount(&server)
-        .await;
+    let calls = ResponseTemplate::new(200).set_body_json(tool_call_response());
+    let answer = ResponseTemplate::new(200).set_body_json(final_text_response());
+    script_tool_round(&server, calls, answer, Some("test-key")).await;
 
-    let llm = client(&server, Duration::from_secs(5));
-    let mut tools = Recorder::default();
-    let mut usage = Usage::default();
-    let reply = run_tools(&llm, request(), &mut tools, &mut usage).await.unwrap();
+    let (reply, tools, usage) = run(&server, Duration::from_secs(5)).await;
+    let reply = reply.unwrap();
     assert_eq!(reply.text, "Ada 1 unit: Toyota Avanza 1.5 G AT (no. 17).");
     assert_eq!(reply.tool_calls, 1);
     assert_eq!(
@@ -126,30 +128,18 @@ async fn a_scripted_tool_call_round_trip() {
 #[tokio::test]
 async fn parallel_and_quirky_tool_calls_all_run_with_named_ids() {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .and(has_tool_result)
-        // No usage, no id, no created: still fine.
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"choices": [{"finish_reason": "",
-            "message": {"content": "Ini dua mobilnya.", "tool_calls": null}}]})))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"choices": [{"message": {"content": "",
-            "tool_calls": [
-                {"function": {"name": "get_car_details", "arguments": {"stock_no": 1}}},
-                {"id": "", "function": {"name": "send_car_photos", "arguments": "{\"stock_no\":\"4\"}"}}
-            ]}}], "usage": {"prompt_tokens": 10, "completion_tokens": 5}})))
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    let calls = ResponseTemplate::new(200).set_body_json(json!({"choices": [{"message": {"content": "",
+        "tool_calls": [
+            {"function": {"name": "get_car_details", "arguments": {"stock_no": 1}}},
+            {"id": "", "function": {"name": "send_car_photos", "arguments": "{\"stock_no\":\"4\"}"}}
+        ]}}], "usage": {"prompt_tokens": 10, "completion_tokens": 5}}));
+    // No usage, no id, no created: still fine.
+    let answer = ResponseTemplate::new(200).set_body_json(json!({"choices": [{"finish_reason": "",
+        "message": {"content": "Ini dua mobilnya.", "tool_calls": null}}]}));
+    script_tool_round(&server, calls, answer, None).await;
 
-    let llm = client(&server, Duration::from_secs(5));
-    let mut tools = Recorder::default();
-    let mut usage = Usage::default();
-    let reply = run_tools(&llm, request(), &mut tools, &mut usage).await.unwrap();
+    let (reply, tools, usage) = run(&server, Duration::from_secs(5)).await;
+    let reply = reply.unwrap();
     assert_eq!(reply.text, "Ini dua mobilnya.");
     assert_eq!(tools.calls.len(), 2);
     assert_eq!(tools.calls[0], ("get_car_details".to_owned(), json!({"stock_no": 1})));
@@ -166,46 +156,28 @@ async fn parallel_and_quirky_tool_calls_all_run_with_named_ids() {
 
 #[tokio::test]
 async fn a_slow_server_is_a_timeout() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(final_text_response()).set_delay(Duration::from_secs(3)))
-        .mount(&server)
-        .await;
-    let llm = client(&server, Duration::from_millis(300));
+    let server =
+        always(ResponseTemplate::new(200).set_body_json(final_text_response()).set_delay(Duration::from_secs(3))).await;
     let started = std::time::Instant::now();
-    let err = run_tools(&llm, request(), &mut Recorder::default(), &mut Usage::default()).await.unwrap_err();
+    let err = run(&server, Duration::from_millis(300)).await.0.unwrap_err();
     assert_eq!(err, AgentError::Llm(LlmError::Timeout));
     assert!(started.elapsed() < Duration::from_secs(2));
 }
 
 #[tokio::test]
 async fn errors_and_endless_tool_calls_are_failures() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("upstream exploded"))
-        .mount(&server)
-        .await;
-    let llm = client(&server, Duration::from_secs(5));
-    let err = run_tools(&llm, request(), &mut Recorder::default(), &mut Usage::default()).await.unwrap_err();
+    let server = always(ResponseTemplate::new(500).set_body_string("upstream exploded")).await;
+    let err = run(&server, Duration::from_secs(5)).await.0.unwrap_err();
     assert_eq!(err, AgentError::Llm(LlmError::Http(500, "upstream exploded".into())));
 
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(tool_call_response()))
-        .mount(&server)
-        .await;
-    let llm = client(&server, Duration::from_secs(5));
-    let mut tools = Recorder::default();
-    let mut usage = Usage::default();
-    let err = run_tools(&llm, request(), &mut tools, &mut usage).await.unwrap_err();
-    assert_eq!(err, AgentError::TooManyRounds);
+    let server = always(ResponseTemplate::new(200).set_body_json(tool_call_response())).await;
+    let (result, tools, usage) = run(&server, Duration::from_secs(5)).await;
+    assert_eq!(result.unwrap_err(), AgentError::TooManyRounds);
     assert_eq!(tools.calls.len(), MAX_TOOL_ROUNDS);
     assert_eq!(usage.requests as usize, MAX_TOOL_ROUNDS + 1, "usage still counts every request");
 
-    let server = MockServer::start().await;
-    Mock::given(method("POST")).respond_with(ResponseTemplate::new(200).set_body_string("<html>")).mount(&server).await;
-    let llm = client(&server, Duration::from_secs(5));
-    let err = run_tools(&llm, request(), &mut Recorder::default(), &mut Usage::default()).await.unwrap_err();
+    let server = always(ResponseTemplate::new(200).set_body_string("<html>")).await;
+    let err = run(&server, Duration::from_secs(5)).await.0.unwrap_err();
     assert!(matches!(err, AgentError::Llm(LlmError::Decode(_))), "{err:?}");
 
     // Nothing listens: a transport error, not a hang.

@@ -69,7 +69,12 @@ pub async fn hx_post(app: &TestApp, host: &str, token: &str, path: &str, form: &
         .await
 }
 
-fn location(resp: &reqwest::Response) -> String {
+/// The logout button of a dashboard (`path` differs between the two dashboards).
+pub async fn logout_form(app: &TestApp, host: &str, path: &str, token: &str) -> reqwest::Response {
+    app.post(host, path).header(COOKIE, cookie(token)).header("sec-fetch-site", "same-origin").fetch().await
+}
+
+pub fn location(resp: &reqwest::Response) -> String {
     resp.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
 }
 
@@ -83,9 +88,7 @@ async fn login_form(app: &TestApp, host: &str, email: &str, password: &str, next
 
 #[tokio::test]
 async fn pages_without_a_session_go_to_the_login_page() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar Jaya").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar Jaya")]).await;
     let host = TestApp::tenant_host("sinar");
     for path in PAGES.iter().chain(&["/admin/cars/0195f3b2-7c4e-7d0a-9f3e-123456789abc", "/admin/leads/x"]) {
         let resp = app.get(&host, path).fetch().await;
@@ -121,9 +124,7 @@ async fn pages_without_a_session_go_to_the_login_page() {
 
 #[tokio::test]
 async fn the_login_form_signs_in_and_out_with_the_api_session_and_throttle() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar Jaya").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar Jaya")]).await;
     let host = TestApp::tenant_host("sinar");
 
     let wrong = login_form(&app, &host, "owner@sinar.test", "salah-sekali", "/admin").await;
@@ -155,12 +156,7 @@ async fn the_login_form_signs_in_and_out_with_the_api_session_and_throttle() {
         assert_eq!(location(&resp), "/admin?notice=login", "{evil}");
     }
 
-    let out = app
-        .post(&host, "/admin/logout")
-        .header(COOKIE, cookie(&token))
-        .header("sec-fetch-site", "same-origin")
-        .fetch()
-        .await;
+    let out = logout_form(&app, &host, "/admin/logout", &token).await;
     assert_eq!((out.status(), location(&out).as_str()), (StatusCode::SEE_OTHER, "/admin/login"));
     assert!(out.headers()[SET_COOKIE].to_str().unwrap().contains("Max-Age=0"));
     let resp = app.get(&host, "/admin").header(COOKIE, cookie(&token)).fetch().await;
@@ -189,10 +185,7 @@ async fn lead_from_bot(shop: &Showroom, phone: &str) -> (String, String) {
 
 #[tokio::test]
 async fn every_page_renders_with_data_and_empty() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "kosong", "Showroom Kosong").await;
-    let empty_token = app.owner_token("kosong").await;
+    let (app, empty_token) = TestApp::with_showroom("kosong", "Showroom Kosong").await;
     let empty_host = TestApp::tenant_host("kosong");
     // Empty states: every list says what to do next.
     for path in PAGES {
@@ -264,9 +257,7 @@ async fn no_page_shows_another_showrooms_data() {
     let app = &shop.app;
     let (lead, conversation) = lead_from_bot(&shop, "+6281399998888").await;
     // A second showroom with its own owner; nothing of Sinar's may appear on its pages.
-    let root = app.root_token().await;
-    app.create_tenant(&root, "berkah", "Berkah Mobil").await;
-    let other = app.owner_token("berkah").await;
+    let other = app.add_showroom("berkah", "Berkah Mobil").await;
     let other_host = TestApp::tenant_host("berkah");
     let sales_id = {
         let mut tx = app.runtime_db().tenant(shop.tenant).begin().await.unwrap();
@@ -315,10 +306,7 @@ async fn no_page_shows_another_showrooms_data() {
 
 #[tokio::test]
 async fn the_car_form_shows_the_servers_messages_next_to_each_field() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let host = TestApp::tenant_host("sinar");
 
     // The browser checks first: required fields and ranges are on the inputs.
@@ -489,7 +477,7 @@ async fn sales_and_settings_forms_validate_and_need_an_admin() {
     assert_eq!(saved["bot"]["persona_name"], "Sinta");
     assert_eq!(saved["bot"]["llm_enabled"], false);
     assert_eq!(saved["profile"]["phone"], "+62215551234");
-    let home = app.get(&host, "/").fetch().await.text().await.unwrap();
+    let home = app.get(&host, "/").fetch_text().await;
     assert!(home.contains("Sinar Jaya Motor"), "the new name is on the site at once");
 
     // Staff see the dashboard but may not manage the team or the settings.
@@ -575,41 +563,25 @@ async fn leads_move_on_the_board_with_history_and_chats_can_be_taken_over() {
 
 #[tokio::test]
 async fn unsafe_requests_must_come_from_our_own_pages() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let host = TestApp::tenant_host("sinar");
     let form = [("name", "Budi"), ("phone", "0813-1111-2222")];
-    // A cookie with neither Sec-Fetch-Site nor Origin: refused.
-    let resp = app.post(&host, "/admin/sales").header(COOKIE, cookie(&token)).form_pairs(&form).fetch().await;
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    // From another site: refused.
-    let resp = app
-        .post(&host, "/admin/sales")
-        .header(COOKIE, cookie(&token))
-        .header("sec-fetch-site", "cross-site")
-        .form_pairs(&form)
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let resp = app
-        .post(&host, "/admin/sales")
-        .header(COOKIE, cookie(&token))
-        .header("origin", "http://berkah.localhost")
-        .form_pairs(&form)
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    // From our own page (what a browser sends): accepted.
-    let resp = app
-        .post(&host, "/admin/sales")
-        .header(COOKIE, cookie(&token))
-        .header("origin", "http://sinar.localhost")
-        .form_pairs(&form)
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+    let cases: [(&[(&str, &str)], StatusCode); 4] = [
+        // A cookie with neither Sec-Fetch-Site nor Origin: refused.
+        (&[], StatusCode::FORBIDDEN),
+        // From another site: refused.
+        (&[("sec-fetch-site", "cross-site")], StatusCode::FORBIDDEN),
+        (&[("origin", "http://berkah.localhost")], StatusCode::FORBIDDEN),
+        // From our own page (what a browser sends): accepted.
+        (&[("origin", "http://sinar.localhost")], StatusCode::SEE_OTHER),
+    ];
+    for (headers, expected) in cases {
+        let mut req = app.post(&host, "/admin/sales").header(COOKIE, cookie(&token));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        assert_eq!(req.form_pairs(&form).fetch().await.status(), expected, "{headers:?}");
+    }
     let tenant = app.runtime_db().platform().tenant_by_slug("sinar").await.unwrap().unwrap();
     let mut tx = app.runtime_db().tenant(tenant.id).begin().await.unwrap();
     assert_eq!(tx.sales().count().await.unwrap(), 1, "only the same-origin request added someone");

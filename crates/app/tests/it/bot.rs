@@ -10,7 +10,7 @@ use garasi_store::tenant::{Lead, LeadFilter, PaymentMethod};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::cars::{avanza, create_car};
+use crate::cars::{avanza, create_car, with_fields};
 use crate::sales::{add_sales, showrooms, staff_token};
 use crate::support::{Fetch, TestApp};
 
@@ -39,10 +39,7 @@ pub fn car(brand: &str, model: &str, variant: &str, year: i64, price: i64, extra
     c["internal_notes"] = json!("");
     c["plate_number"] = Value::Null;
     c["featured"] = json!(false);
-    for (k, v) in extra.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    c
+    with_fields(c, extra)
 }
 
 /// The stock of "sinar": no. 1 Avanza (credit price, floor price, internal notes), no. 2
@@ -136,6 +133,16 @@ impl Showroom {
         let body: Value = resp.json().await.unwrap();
         assert_eq!(status, 200, "{text}: {body}");
         body
+    }
+
+    /// Sends a message and asserts that the reply's text contains every one of `parts`;
+    /// returns that text.
+    pub async fn expect_reply(&self, from: &str, msg: &str, parts: &[&str]) -> String {
+        let t = text(&self.say(from, msg).await);
+        for part in parts {
+            assert!(t.contains(part), "{part:?} in the reply to {msg:?}: {t}");
+        }
+        t
     }
 
     /// The customer's open lead.
@@ -294,19 +301,21 @@ async fn a_salesperson_works_the_stock_from_whatsapp() {
     assert!(t2.contains("*Stok Showroom sinar*: 5 unit"), "{t2}");
 
     // "Harga Fortuner berapa?" → with the floor price, for sales only.
-    let t = text(&s.say(SALES_PHONE, "Harga Fortuner berapa?").await);
-    assert!(t.contains("Rp 420.000.000") && t.contains("*bawah Rp 405.000.000*"), "{t}");
+    s.expect_reply(SALES_PHONE, "Harga Fortuner berapa?", &["Rp 420.000.000", "*bawah Rp 405.000.000*"]).await;
 
     // "Ada yang mau beli Avanza, namanya Budi 0813…" → a lead for that phone and name.
-    let t = text(&s.say(SALES_PHONE, "Ada yang mau beli Avanza, namanya Budi 0813-5555-6666").await);
-    assert!(t.contains("Prospek dicatat") && t.contains("Budi") && t.contains("0813-5555-6666"), "{t}");
+    s.expect_reply(
+        SALES_PHONE,
+        "Ada yang mau beli Avanza, namanya Budi 0813-5555-6666",
+        &["Prospek dicatat", "Budi", "0813-5555-6666"],
+    )
+    .await;
     let lead = s.lead_of("+6281355556666").await.expect("lead for Budi");
     assert_eq!(lead.name, "Budi");
     assert_eq!(lead.stock_no, Some(1));
     assert_eq!(lead.assigned_sales_name.as_deref(), Some("Rina"));
     // Said again: the same lead, not a second one.
-    let t = text(&s.say(SALES_PHONE, "Budi 0813-5555-6666 juga minat fortuner").await);
-    assert!(t.contains("Prospek diperbarui"), "{t}");
+    s.expect_reply(SALES_PHONE, "Budi 0813-5555-6666 juga minat fortuner", &["Prospek diperbarui"]).await;
     assert_eq!(s.leads().await.iter().filter(|l| l.phone == "+6281355556666").count(), 1);
 
     // "/terjual 4" → sold, out of the public catalogue, and every instance is told.
@@ -322,16 +331,17 @@ async fn a_salesperson_works_the_stock_from_whatsapp() {
     assert!(for_sale.iter().all(|c| c.stock_no != 4));
     let t = text(&s.say(CUSTOMER, "/list").await);
     assert!(!t.contains("Rush"), "a sold car is no longer offered: {t}");
-    let t = text(&s.say(CUSTOMER, "/detail 4").await);
-    assert!(t.contains("sudah *terjual*"), "{t}");
+    s.expect_reply(CUSTOMER, "/detail 4", &["sudah *terjual*"]).await;
 
     // Booking and price changes.
-    let t = text(&s.say(SALES_PHONE, "/booking 1").await);
-    assert!(t.contains("ditandai *Booking*"), "{t}");
-    let t = text(&s.say(SALES_PHONE, "/harga 1 189jt").await);
-    assert!(t.contains("menjadi *Rp 189.000.000*"), "{t}");
-    let t = text(&s.say(CUSTOMER, "/detail 1").await);
-    assert!(t.contains("Rp 189.000.000") && t.contains("dibooking"), "{t}");
+    let steps: [(&str, &str, &[&str]); 3] = [
+        (SALES_PHONE, "/booking 1", &["ditandai *Booking*"]),
+        (SALES_PHONE, "/harga 1 189jt", &["menjadi *Rp 189.000.000*"]),
+        (CUSTOMER, "/detail 1", &["Rp 189.000.000", "dibooking"]),
+    ];
+    for (from, msg, parts) in steps {
+        s.expect_reply(from, msg, parts).await;
+    }
 }
 
 #[tokio::test]
@@ -429,12 +439,14 @@ async fn what_the_bot_cannot_understand_gets_help_and_a_salesperson() {
     assert!(t.contains("belum paham") && t.contains("ada mobil apa?"), "{t}");
     assert!(t.contains("*Rina* (0812-1111-2222)"), "{t}");
     // A greeting introduces the bot; an acknowledgement is answered kindly.
-    let t = text(&s.say(CUSTOMER, "halo").await);
-    assert!(t.contains("asisten virtual *Showroom sinar*"), "{t}");
-    let t = text(&s.say(CUSTOMER, "ok makasih").await);
-    assert!(t.contains("Sama-sama"), "{t}");
-    let t = text(&s.say(CUSTOMER, "/apaini").await);
-    assert!(t.contains("tidak dikenal") && t.contains("/list"), "{t}");
+    let steps: [(&str, &[&str]); 3] = [
+        ("halo", &["asisten virtual *Showroom sinar*"]),
+        ("ok makasih", &["Sama-sama"]),
+        ("/apaini", &["tidak dikenal", "/list"]),
+    ];
+    for (msg, parts) in steps {
+        s.expect_reply(CUSTOMER, msg, parts).await;
+    }
 }
 
 #[tokio::test]
@@ -444,16 +456,12 @@ async fn memory_resolves_references_and_reset_forgets() {
     // The list is newest first: no. 5 Xenia (putih) … no. 1 Avanza (putih).
     let t = text(&s.say(CUSTOMER, "yang merah").await);
     assert!(t.starts_with("*Honda Brio RS 2020* (no. 3)"), "{t}");
-    let t = text(&s.say(CUSTOMER, "harganya berapa?").await);
-    assert!(t.contains("Honda Brio RS 2020") && t.contains("Rp 165.000.000"), "{t}");
-    let t = text(&s.say(CUSTOMER, "/reset").await);
-    assert!(t.contains("dari awal"), "{t}");
-    let t = text(&s.say(CUSTOMER, "yang kedua").await);
-    assert!(t.contains("belum ada mobil yang saya tunjukkan"), "{t}");
+    s.expect_reply(CUSTOMER, "harganya berapa?", &["Honda Brio RS 2020", "Rp 165.000.000"]).await;
+    s.expect_reply(CUSTOMER, "/reset", &["dari awal"]).await;
+    s.expect_reply(CUSTOMER, "yang kedua", &["belum ada mobil yang saya tunjukkan"]).await;
     // Another sender has their own memory.
     s.say("+6281299990006", "Toyota budget 200 juta").await;
-    let t = text(&s.say(CUSTOMER, "yang pertama").await);
-    assert!(t.contains("belum ada mobil yang saya tunjukkan"), "{t}");
+    s.expect_reply(CUSTOMER, "yang pertama", &["belum ada mobil yang saya tunjukkan"]).await;
 }
 
 #[tokio::test]

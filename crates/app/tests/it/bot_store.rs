@@ -8,8 +8,8 @@ use garasi_store::jobs::NewJob;
 use garasi_store::tenant::{Author, Contact, ContactRole, NewMessage};
 use serde_json::json;
 
-use crate::sales::{phone, seed_tenant};
-use crate::support::TestDatabase;
+use crate::sales::phone;
+use crate::support::store_with_tenants;
 
 fn job(key: Option<&str>, n: i64) -> NewJob {
     NewJob { ordering_key: key.map(str::to_owned), ..NewJob::new("test_out", "send", json!({ "n": n })) }
@@ -25,9 +25,7 @@ async fn enqueue(db: &Db, tenant: garasi_domain::TenantId, jobs: &[NewJob]) {
 
 #[tokio::test]
 async fn the_outbox_keeps_order_per_key_and_retries() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let t = seed_tenant(&db, "sinar").await;
+    let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
     enqueue(&db, t, &[job(Some("chat-a"), 1), job(Some("chat-a"), 2), job(Some("chat-b"), 3), job(None, 4)]).await;
 
     // Only the head of each chat is claimable.
@@ -75,9 +73,7 @@ async fn the_outbox_keeps_order_per_key_and_retries() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_workers_never_claim_the_same_job() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let t = seed_tenant(&db, "sinar").await;
+    let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
     let jobs: Vec<NewJob> = (0..40).map(|n| job(None, n)).collect();
     enqueue(&db, t, &jobs).await;
     let workers: Vec<_> = (0..4)
@@ -109,10 +105,7 @@ async fn concurrent_workers_never_claim_the_same_job() {
 
 #[tokio::test]
 async fn bot_repositories_never_cross_tenants() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let a = seed_tenant(&db, "sinar").await;
-    let b = seed_tenant(&db, "berkah").await;
+    let (_test_db, db, [a, b]) = store_with_tenants(["sinar", "berkah"]).await;
     let customer = phone("0812-9999-0001");
 
     let mut tx = db.tenant(a).begin_write().await.unwrap();

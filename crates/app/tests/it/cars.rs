@@ -15,6 +15,19 @@ pub fn avanza() -> Value {
     })
 }
 
+/// `base` with the fields of `changes` set or replaced.
+pub fn with_fields(mut base: Value, changes: Value) -> Value {
+    for (k, v) in changes.as_object().unwrap() {
+        base[k] = v.clone();
+    }
+    base
+}
+
+/// `PUT /api/cars/{id}` with `changes`, ready to send.
+pub fn update_car(app: &TestApp, host: &str, token: &str, id: &str, changes: &Value) -> reqwest::RequestBuilder {
+    app.put(host, &format!("/api/cars/{id}")).bearer_auth(token).json(changes)
+}
+
 pub async fn create_car(app: &TestApp, host: &str, token: &str, body: &Value) -> Value {
     let resp = app.post(host, "/api/cars").bearer_auth(token).json(body).fetch().await;
     let status = resp.status();
@@ -25,10 +38,7 @@ pub async fn create_car(app: &TestApp, host: &str, token: &str, body: &Value) ->
 
 #[tokio::test]
 async fn create_read_update_delete_a_car() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let host = "sinar.localhost";
 
     let car = create_car(&app, host, &token, &avanza()).await;
@@ -88,14 +98,8 @@ async fn create_read_update_delete_a_car() {
     assert_eq!(shown, car);
 
     // A partial update keeps the rest; the slug stays stable for shared links.
-    let resp = app
-        .put(host, &format!("/api/cars/{id}"))
-        .bearer_auth(&token)
-        .json(&json!({ "price": 190_000_000, "status": "booked", "plate_number": "B 1235 XYZ", "slug": "ignored" }))
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), 200);
-    let updated: Value = resp.json().await.unwrap();
+    let changes = json!({ "price": 190_000_000, "status": "booked", "plate_number": "B 1235 XYZ", "slug": "ignored" });
+    let updated = update_car(&app, host, &token, &id, &changes).fetch_expect(200).await;
     assert_eq!(updated["price"], 190_000_000);
     assert_eq!(updated["status"], "booked");
     assert_eq!(updated["plate_parity"], "ganjil");
@@ -114,17 +118,12 @@ async fn create_read_update_delete_a_car() {
 
 #[tokio::test]
 async fn validation_messages_are_per_field_and_indonesian() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
-    let resp = app
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
+    let body = app
         .post("sinar.localhost", "/api/cars")
         .bearer_auth(&token)
         .json(&json!({ "brand": "Toyota", "year": 1800, "price": -5, "transmission": "otomatis-banget", "warna": "merah" }))
-        .fetch().await;
-    assert_eq!(resp.status(), 422);
-    let body: Value = resp.json().await.unwrap();
+        .fetch_expect(422).await;
     let fields = &body["error"]["fields"];
     assert_eq!(fields["model"], "Model wajib diisi.");
     assert!(fields["year"].as_str().unwrap().starts_with("Tahun harus antara 1950"));
@@ -134,21 +133,13 @@ async fn validation_messages_are_per_field_and_indonesian() {
     assert!(fields["fuel"].is_string() && fields["body_type"].is_string());
 
     let car = create_car(&app, "sinar.localhost", &token, &crate::cars::avanza()).await;
-    let resp = app
-        .put("sinar.localhost", &format!("/api/cars/{}", car["id"].as_str().unwrap()))
-        .bearer_auth(&token)
-        .json(&json!({ "status": "dijual" }))
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), 422);
+    let resp = update_car(&app, "sinar.localhost", &token, car["id"].as_str().unwrap(), &json!({ "status": "dijual" }));
+    assert_eq!(resp.fetch().await.status(), 422);
 }
 
 #[tokio::test]
 async fn list_filters_sorts_and_paginates() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let host = "sinar.localhost";
     let cars = [
         ("Toyota", "Avanza", 2021, 195_000_000, "AT", "bensin", "MPV", "B 1234 AB", "available"),
@@ -194,18 +185,13 @@ async fn list_filters_sorts_and_paginates() {
     let (page, total) = list("sort=price_asc&per_page=2&page=2").await;
     assert_eq!((page, total), (vec!["Xpander".into(), "HR-V".into()], 5));
 
-    let resp = app.get(host, "/api/cars?fuel=air&sort=acak").bearer_auth(&token).fetch().await;
-    assert_eq!(resp.status(), 422);
-    let body: Value = resp.json().await.unwrap();
+    let body = app.get(host, "/api/cars?fuel=air&sort=acak").bearer_auth(&token).fetch_expect(422).await;
     assert!(body["error"]["fields"]["fuel"].is_string() && body["error"]["fields"]["sort"].is_string());
 }
 
 #[tokio::test]
 async fn another_tenants_car_is_404_on_every_route() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    app.create_tenant(&root, "berkah", "Berkah").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar"), ("berkah", "Berkah")]).await;
     let sinar = app.owner_token("sinar").await;
     let berkah = app.owner_token("berkah").await;
     let theirs = create_car(&app, "berkah.localhost", &berkah, &avanza()).await;

@@ -7,10 +7,7 @@ use crate::support::{Fetch, TestApp};
 
 #[tokio::test]
 async fn export_then_import_round_trips_and_bad_rows_are_reported() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let host = "sinar.localhost";
     let mut car = avanza();
     car["description"] = json!("=HYPERLINK(\"http://jahat\") -mulus");
@@ -37,24 +34,20 @@ async fn export_then_import_round_trips_and_bad_rows_are_reported() {
         ",Honda,Brio,Satya,2019,145.000.000,,ya,,45000,MT,bensin,hatchback,Merah,,,,,,,,used,,,available,,",
         ",Honda,,,1800,-1,,,,,XX,air,,,,,,,,,,,,,,,",
     );
-    let resp = app
+    let report = app
         .post(host, "/api/cars/import.csv?dry_run=1")
         .bearer_auth(&token)
         .header("content-type", "text/csv")
         .body(edited.clone())
-        .fetch()
+        .fetch_expect(200)
         .await;
-    assert_eq!(resp.status(), 200);
-    let report: Value = resp.json().await.unwrap();
     assert_eq!((report["valid"].clone(), report["created"].clone()), (json!(2), json!(0)), "{report}");
     let list: Value = app.get(host, "/api/cars").bearer_auth(&token).fetch_json().await;
     assert_eq!(list["total"], 1, "a dry run writes nothing");
 
     let form = reqwest::multipart::Form::new()
         .part("file", reqwest::multipart::Part::bytes(edited.into_bytes()).file_name("stok.csv"));
-    let resp = app.post(host, "/api/cars/import.csv").bearer_auth(&token).multipart(form).fetch().await;
-    assert_eq!(resp.status(), 200);
-    let report: Value = resp.json().await.unwrap();
+    let report = app.post(host, "/api/cars/import.csv").bearer_auth(&token).multipart(form).fetch_expect(200).await;
     assert_eq!(report["created"], 1, "{report}");
     assert_eq!(report["updated"], 1);
     let errors = report["errors"].as_array().unwrap();
@@ -77,10 +70,7 @@ async fn export_then_import_round_trips_and_bad_rows_are_reported() {
 
 #[tokio::test]
 async fn semicolon_files_with_indonesian_headers_import() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let csv = "Merek;Model;Tahun;Harga;Transmisi;Bahan Bakar;Tipe Bodi;Warna Mobil\n\
                Toyota;Rush;2020;Rp 210.000.000;matic;bensin;SUV;hitam\n";
     let resp = app

@@ -6,9 +6,7 @@ use crate::support::{Fetch, TestApp};
 
 #[tokio::test]
 async fn api_errors_are_json_and_pages_are_indonesian_html() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar")]).await;
 
     let resp = app.get("sinar.localhost", "/api/tidak-ada").fetch().await;
     assert_eq!(resp.status(), 404);
@@ -26,9 +24,7 @@ async fn api_errors_are_json_and_pages_are_indonesian_html() {
     assert_eq!(resp.headers()["hx-retarget"], "#toasts");
     assert!(resp.text().await.unwrap().contains("role=\"alert\""));
 
-    let resp = app.delete("sinar.localhost", "/api/auth/me").fetch().await;
-    assert_eq!(resp.status(), 405);
-    let body: Value = resp.json().await.unwrap();
+    let body = app.delete("sinar.localhost", "/api/auth/me").fetch_expect(405).await;
     assert_eq!(body["error"]["code"], "method_not_allowed");
 }
 
@@ -36,17 +32,10 @@ async fn api_errors_are_json_and_pages_are_indonesian_html() {
 async fn bad_json_gets_a_clear_400() {
     let app = TestApp::spawn().await;
     let root = app.root_token().await;
-    let resp = app
-        .post(&app.admin_host(), "/api/admin/tenants")
-        .bearer_auth(&root)
-        .header("content-type", "application/json")
-        .body("{\"name\": ")
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), 400);
-    let body: Value = resp.json().await.unwrap();
+    let bad = app.post_tenant(&root).header("content-type", "application/json").body("{\"name\": ");
+    let body = bad.fetch_expect(400).await;
     assert_eq!(body["error"]["message"], "Format JSON tidak valid.");
-    let resp = app.post(&app.admin_host(), "/api/admin/tenants").bearer_auth(&root).body("name=x").fetch().await;
+    let resp = app.post_tenant(&root).body("name=x").fetch().await;
     assert_eq!(resp.status(), 400);
     let resp = app.post(&app.admin_host(), "/api/auth/login").json(&serde_json::json!({ "email": 5 })).fetch().await;
     assert_eq!(resp.status(), 400);
@@ -54,9 +43,7 @@ async fn bad_json_gets_a_clear_400() {
 
 #[tokio::test]
 async fn responses_carry_security_headers() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar")]).await;
     let resp = app.get("sinar.localhost", "/").fetch().await;
     let h = resp.headers();
     assert_eq!(h["x-content-type-options"], "nosniff");
@@ -67,9 +54,7 @@ async fn responses_carry_security_headers() {
 
 #[tokio::test]
 async fn the_openapi_document_is_served_on_every_site() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar")]).await;
     for host in ["sinar.localhost", "admin.localhost"] {
         let resp = app.get(host, "/api/openapi.json").fetch().await;
         assert_eq!(resp.status(), 200, "{host}");

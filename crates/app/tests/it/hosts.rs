@@ -8,17 +8,14 @@ use crate::support::{Fetch, TestApp, raw_request};
 
 #[tokio::test]
 async fn each_host_serves_its_own_showroom_and_unknown_hosts_get_404() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
-    app.create_tenant(&root, "berkah", "Berkah Mobil").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar Jaya Motor"), ("berkah", "Berkah Mobil")]).await;
 
     let a = app.get("sinar.localhost", "/").fetch().await;
     assert_eq!(a.status(), 200);
     let a = a.text().await.unwrap();
     assert!(a.contains("Sinar Jaya Motor") && !a.contains("Berkah Mobil"));
 
-    let b = app.get("berkah.localhost:3000", "/").fetch().await.text().await.unwrap();
+    let b = app.get("berkah.localhost:3000", "/").fetch_text().await;
     assert!(b.contains("Berkah Mobil") && !b.contains("Sinar Jaya Motor"));
 
     for host in ["nope.localhost", "localhost", "sinar.localhost.evil.example", "evil.example", "127.0.0.1"] {
@@ -32,9 +29,7 @@ async fn each_host_serves_its_own_showroom_and_unknown_hosts_get_404() {
 
 #[tokio::test]
 async fn host_is_normalised_before_lookup() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar Jaya Motor")]).await;
     for host in ["SINAR.LOCALHOST", "Sinar.Localhost:3000", "sinar.localhost.", "sinar.localhost.:8080"] {
         let resp = app.get(host, "/").fetch().await;
         assert_eq!(resp.status(), 200, "{host}");
@@ -44,9 +39,7 @@ async fn host_is_normalised_before_lookup() {
 
 #[tokio::test]
 async fn malformed_and_duplicate_hosts_are_rejected() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar Jaya Motor")]).await;
     for host in ["sinar..localhost", "user@sinar.localhost", "sinar.localhost:99999", "sin ar.localhost"] {
         let raw = format!("GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
         let resp = raw_request(app.addr, &raw).await;
@@ -61,10 +54,7 @@ async fn malformed_and_duplicate_hosts_are_rejected() {
 
 #[tokio::test]
 async fn forwarded_host_is_ignored_from_untrusted_peers() {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
-    app.create_tenant(&root, "berkah", "Berkah Mobil").await;
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar Jaya Motor"), ("berkah", "Berkah Mobil")]).await;
 
     let spoofed = app.get("nope.localhost", "/").header("x-forwarded-host", "sinar.localhost").fetch().await;
     assert_eq!(spoofed.status(), 404);
@@ -72,11 +62,8 @@ async fn forwarded_host_is_ignored_from_untrusted_peers() {
         .get("berkah.localhost", "/")
         .header("x-forwarded-host", "sinar.localhost")
         .header("forwarded", "host=sinar.localhost")
-        .fetch()
-        .await
-        .text()
-        .await
-        .unwrap();
+        .fetch_text()
+        .await;
     assert!(spoofed.contains("Berkah Mobil") && !spoofed.contains("Sinar Jaya"));
 }
 
@@ -96,24 +83,21 @@ async fn forwarded_host_is_honoured_from_a_trusted_proxy() {
 async fn custom_domain_serves_the_tenant_and_canonical_urls_use_the_stored_domain() {
     let app = TestApp::spawn().await;
     let root = app.root_token().await;
-    let resp = app
-        .post(&app.admin_host(), "/api/admin/tenants")
-        .bearer_auth(&root)
+    let tenant = app
+        .post_tenant(&root)
         .json(&json!({
             "name": "Sinar Jaya Motor", "slug": "sinar", "owner_email": "owner@sinar.test",
             "owner_password": crate::support::STRONG_PASSWORD, "domain": "Mobil-Sinar.Example.",
         }))
-        .fetch()
+        .fetch_expect(201)
         .await;
-    assert_eq!(resp.status(), 201);
-    let tenant: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(tenant["primary_domain"], "mobil-sinar.example");
     let port = app.addr.port();
     assert_eq!(tenant["url"], format!("http://mobil-sinar.example:{port}"));
 
     // Served on both the custom domain and the subdomain; canonical always names the custom domain.
     for host in ["mobil-sinar.example", "sinar.localhost"] {
-        let html = app.get(host, "/").fetch().await.text().await.unwrap();
+        let html = app.get(host, "/").fetch_text().await;
         assert!(html.contains("Sinar Jaya Motor"), "{host}");
         assert!(
             html.contains(&format!("http://mobil-sinar.example:{port}/")),
@@ -127,11 +111,8 @@ async fn custom_domain_serves_the_tenant_and_canonical_urls_use_the_stored_domai
         .get(app.url("/"))
         .header(HOST, "sinar.localhost")
         .header("x-forwarded-host", "evil.example")
-        .fetch()
-        .await
-        .text()
-        .await
-        .unwrap();
+        .fetch_text()
+        .await;
     assert!(!html.contains("evil.example"));
 }
 

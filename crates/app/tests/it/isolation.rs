@@ -9,7 +9,7 @@ use garasi_store::tenant::NewUser;
 use garasi_store::{Db, hash_token, now};
 use serde_json::json;
 
-use crate::support::TestDatabase;
+use crate::support::owner_store;
 
 struct Seeded {
     tenant: TenantId,
@@ -53,8 +53,7 @@ async fn seed(db: &Db, slug: &str) -> Seeded {
 
 #[tokio::test]
 async fn repositories_never_return_or_touch_another_tenants_rows() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
+    let (_test_db, db) = owner_store().await;
     let a = seed(&db, "alpha").await;
     let b = seed(&db, "beta").await;
 
@@ -91,8 +90,7 @@ async fn repositories_never_return_or_touch_another_tenants_rows() {
 
 #[tokio::test]
 async fn the_same_email_may_exist_in_two_tenants() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
+    let (_test_db, db) = owner_store().await;
     let a = seed(&db, "alpha").await;
     let b = seed(&db, "beta").await;
     let shared = Email::parse("sales@shared.test").unwrap();

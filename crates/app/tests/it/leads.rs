@@ -7,8 +7,8 @@ use garasi_store::{Db, StoreError};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::sales::{add_sales, phone, seed_sales, seed_tenant, showrooms, staff_token};
-use crate::support::{Fetch, TestApp, TestDatabase};
+use crate::sales::{add_sales, phone, seed_sales, spawn_showrooms, staff_token};
+use crate::support::{Fetch, TestApp, exec_sql, store_with_tenants};
 
 /// A car row written straight into the table (the cars API is not needed here).
 async fn insert_car(db: &Db, tenant: TenantId, stock_no: i64) -> Uuid {
@@ -16,16 +16,7 @@ async fn insert_car(db: &Db, tenant: TenantId, stock_no: i64) -> Uuid {
     const SQL: &str = "INSERT INTO cars (tenant_id, id, stock_no, slug, brand, model, year, price, transmission, \
                        fuel, body_type, created_at, updated_at) \
                        VALUES ($1, $2, $3, $4, 'Toyota', 'Avanza', 2020, 150000000, 'MT', 'bensin', 'MPV', $5, $5)";
-    garasi_store::with_db!(db, |p| sqlx::query(SQL)
-        .bind(tenant.0)
-        .bind(id)
-        .bind(stock_no)
-        .bind(format!("toyota-avanza-{stock_no}"))
-        .bind(garasi_store::now())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
-    .unwrap();
+    exec_sql!(db, SQL, tenant.0, id, stock_no, format!("toyota-avanza-{stock_no}"), garasi_store::now());
     id
 }
 
@@ -33,23 +24,14 @@ async fn insert_conversation(db: &Db, tenant: TenantId, contact: &str) -> Uuid {
     let id = Uuid::now_v7();
     const SQL: &str = "INSERT INTO conversations (tenant_id, id, channel, contact_phone, contact_role, created_at, \
                        updated_at) VALUES ($1, $2, 'simulator', $3, 'customer', $4, $4)";
-    garasi_store::with_db!(db, |p| sqlx::query(SQL)
-        .bind(tenant.0)
-        .bind(id)
-        .bind(contact)
-        .bind(garasi_store::now())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
-    .unwrap();
+    exec_sql!(db, SQL, tenant.0, id, contact, garasi_store::now());
     id
 }
 
 /// Moves a lead's creation time (the API cannot, and the filters need old leads).
 async fn backdate(db: &Db, lead: Uuid, at: DateTime<Utc>) {
     const SQL: &str = "UPDATE leads SET created_at = $2 WHERE id = $1";
-    garasi_store::with_db!(db, |p| sqlx::query(SQL).bind(lead).bind(at).execute(p).await.map(|r| r.rows_affected()))
-        .unwrap();
+    exec_sql!(db, SQL, lead, at);
 }
 
 async fn seed_lead(db: &Db, tenant: TenantId, new: NewLead) -> Uuid {
@@ -61,6 +43,23 @@ async fn seed_lead(db: &Db, tenant: TenantId, new: NewLead) -> Uuid {
 
 fn lead(raw_phone: &str, name: &str) -> NewLead {
     NewLead { name: name.into(), ..NewLead::new(phone(raw_phone)) }
+}
+
+/// Showroom "sinar" made through the API (its id and owner token), a connection as the
+/// database owner, and salesperson `name` (0812-3456-7890) added through the API.
+struct Sinar {
+    app: TestApp,
+    t: TenantId,
+    owner: String,
+    db: Db,
+    sales: Uuid,
+}
+
+async fn sinar_with_sales(name: &str) -> Sinar {
+    let (app, [(t, owner)]) = spawn_showrooms(["sinar"]).await;
+    let db = app.db.owner_db().await;
+    let sales = add_sales(&app, "sinar", &owner, name, "0812-3456-7890").await["id"].as_str().unwrap().parse().unwrap();
+    Sinar { app, t, owner, db, sales }
 }
 
 async fn get_json(app: &TestApp, slug: &str, token: &str, path: &str) -> (u16, Value) {
@@ -86,11 +85,7 @@ fn ids(list: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn lead_detail_shows_every_field_and_its_history() {
-    let app = TestApp::spawn().await;
-    let [(t, owner)] = showrooms(&app, &["sinar"]).await.try_into().unwrap();
-    let db = app.db.owner_db().await;
-    let rina = add_sales(&app, "sinar", &owner, "Rina", "0812-3456-7890").await;
-    let rina_id: Uuid = rina["id"].as_str().unwrap().parse().unwrap();
+    let Sinar { app, t, owner, db, sales: rina_id } = sinar_with_sales("Rina").await;
     let car = insert_car(&db, t, 42).await;
     let conv = insert_conversation(&db, t, "+6285700001111").await;
     let id = seed_lead(
@@ -120,7 +115,7 @@ async fn lead_detail_shows_every_field_and_its_history() {
     assert_eq!(l["car_id"], car.to_string());
     assert_eq!(l["stock_no"], 42);
     assert_eq!(l["conversation_id"], conv.to_string());
-    assert_eq!(l["assigned_sales_id"], rina["id"]);
+    assert_eq!(l["assigned_sales_id"], rina_id.to_string());
     assert_eq!(l["assigned_sales_name"], "Rina");
     assert_eq!(l["budget"], 150_000_000);
     assert_eq!(l["payment_method"], "credit");
@@ -190,14 +185,12 @@ async fn lead_detail_shows_every_field_and_its_history() {
     assert_eq!(l["events"].as_array().unwrap().len(), 6, "refused changes leave no trace");
 
     // Notes.
-    let resp = app
+    let note = app
         .post(&TestApp::tenant_host("sinar"), &format!("/api/leads/{id}/notes"))
         .bearer_auth(&staff)
         .json(&json!({ "note": "Minta foto interior" }))
-        .fetch()
+        .fetch_expect(201)
         .await;
-    assert_eq!(resp.status(), 201);
-    let note: Value = resp.json().await.unwrap();
     assert_eq!(note["kind"], "note");
     assert_eq!(note["note"], "Minta foto interior");
     let resp = app
@@ -213,11 +206,7 @@ async fn lead_detail_shows_every_field_and_its_history() {
 
 #[tokio::test]
 async fn leads_list_filters_by_status_salesperson_and_jakarta_day() {
-    let app = TestApp::spawn().await;
-    let [(t, owner)] = showrooms(&app, &["sinar"]).await.try_into().unwrap();
-    let db = app.db.owner_db().await;
-    let rina: Uuid =
-        add_sales(&app, "sinar", &owner, "Rina", "0812-3456-7890").await["id"].as_str().unwrap().parse().unwrap();
+    let Sinar { app, t, owner, db, sales: rina } = sinar_with_sales("Rina").await;
 
     // 2026-01-31 23:59:59 and 2026-02-01 00:00:00 in Jakarta (UTC+7).
     let jan31_late = Utc.with_ymd_and_hms(2026, 1, 31, 16, 59, 59).unwrap();
@@ -322,11 +311,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 
 #[tokio::test]
 async fn csv_export_quotes_fields_and_defuses_formulas() {
-    let app = TestApp::spawn().await;
-    let [(t, owner)] = showrooms(&app, &["sinar"]).await.try_into().unwrap();
-    let db = app.db.owner_db().await;
-    let rina: Uuid =
-        add_sales(&app, "sinar", &owner, "Rina, S.E.", "0812-3456-7890").await["id"].as_str().unwrap().parse().unwrap();
+    let Sinar { app, t, owner, db, sales: rina } = sinar_with_sales("Rina, S.E.").await;
     let car = insert_car(&db, t, 7).await;
     let first = seed_lead(
         &db,
@@ -416,8 +401,7 @@ async fn csv_export_quotes_fields_and_defuses_formulas() {
 
 #[tokio::test]
 async fn another_showrooms_leads_are_not_found_on_any_route() {
-    let app = TestApp::spawn().await;
-    let [(ta, a), (tb, b)] = showrooms(&app, &["sinar", "berkah"]).await.try_into().unwrap();
+    let (app, [(ta, a), (tb, b)]) = spawn_showrooms(["sinar", "berkah"]).await;
     let db = app.db.owner_db().await;
     let their_sales: Uuid =
         add_sales(&app, "berkah", &b, "Dewi", "0812-9999-0000").await["id"].as_str().unwrap().parse().unwrap();
@@ -448,7 +432,7 @@ async fn another_showrooms_leads_are_not_found_on_any_route() {
     assert_eq!(list["total"], 0, "filtering by B's salesperson finds nothing on A");
     let (_, list) = get_json(&app, "sinar", &a, "/api/leads").await;
     assert_eq!(list["total"], 1);
-    let csv = app.get(&host, "/api/leads/export.csv").bearer_auth(&a).fetch().await.text().await.unwrap();
+    let csv = app.get(&host, "/api/leads/export.csv").bearer_auth(&a).fetch_text().await;
     assert!(!csv.contains(&theirs.to_string()) && !csv.contains("Berkah"), "{csv}");
 
     // A's token on B's host is nobody.
@@ -466,9 +450,7 @@ async fn another_showrooms_leads_are_not_found_on_any_route() {
 
 #[tokio::test]
 async fn lead_creation_writes_its_event_in_the_same_transaction() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let t = seed_tenant(&db, "sinar").await;
+    let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
     // Rolled back: neither the lead nor its event stays.
     let mut tx = db.tenant(t).begin().await.unwrap();
     let rolled = tx.leads().create(&lead("0857-0000-0001", "X"), "bot").await.unwrap();
@@ -488,10 +470,7 @@ async fn lead_creation_writes_its_event_in_the_same_transaction() {
 
 #[tokio::test]
 async fn leads_repository_never_reads_or_touches_another_tenants_rows() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let a = seed_tenant(&db, "alpha").await;
-    let b = seed_tenant(&db, "beta").await;
+    let (_test_db, db, [a, b]) = store_with_tenants(["alpha", "beta"]).await;
     let a_sales = seed_sales(&db, a, "Rina A", "0812-0000-0001").await;
     let b_sales = seed_sales(&db, b, "Dewi B", "0812-0000-0002").await;
     let b_car = insert_car(&db, b, 1).await;
@@ -558,9 +537,7 @@ async fn leads_repository_never_reads_or_touches_another_tenants_rows() {
 
 #[tokio::test]
 async fn status_changes_assignments_and_notes_are_recorded() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let t = seed_tenant(&db, "sinar").await;
+    let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
     let s = seed_sales(&db, t, "Rina", "0812-0000-0001").await;
     let id = seed_lead(&db, t, lead("0857-0000-0001", "A")).await;
     let mut tx = db.tenant(t).begin().await.unwrap();
@@ -589,10 +566,7 @@ async fn status_changes_assignments_and_notes_are_recorded() {
 /// read in front of the write would otherwise hide it.
 #[tokio::test]
 async fn twin_ids_in_another_tenant_are_left_alone() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let a = seed_tenant(&db, "alpha").await;
-    let b = seed_tenant(&db, "beta").await;
+    let (_test_db, db, [a, b]) = store_with_tenants(["alpha", "beta"]).await;
     let s1 = seed_sales(&db, a, "Satu", "0812-0000-0001").await;
     let s2 = seed_sales(&db, a, "Dua", "0812-0000-0002").await;
     let a_lead = seed_lead(&db, a, NewLead { assigned_sales_id: Some(s2), ..lead("0857-0000-0001", "A") }).await;
@@ -600,25 +574,10 @@ async fn twin_ids_in_another_tenant_are_left_alone() {
     // B gets a salesperson and a lead with the very same ids as A's.
     const TWIN_SALES: &str = "INSERT INTO sales_staff (tenant_id, id, name, phone, active, created_at, updated_at) \
                               VALUES ($1, $2, 'Kembar', '+6281299999999', $3, $4, $4)";
-    garasi_store::with_db!(&db, |p| sqlx::query(TWIN_SALES)
-        .bind(b.0)
-        .bind(s1)
-        .bind(true)
-        .bind(garasi_store::now())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
-    .unwrap();
+    exec_sql!(&db, TWIN_SALES, b.0, s1, true, garasi_store::now());
     const TWIN_LEAD: &str = "INSERT INTO leads (tenant_id, id, phone, name, status, created_at, updated_at) \
                              VALUES ($1, $2, '+6285799999999', 'Kembar', 'new', $3, $3)";
-    garasi_store::with_db!(&db, |p| sqlx::query(TWIN_LEAD)
-        .bind(b.0)
-        .bind(a_lead)
-        .bind(garasi_store::now())
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))
-    .unwrap();
+    exec_sql!(&db, TWIN_LEAD, b.0, a_lead, garasi_store::now());
     // B's twin salesperson just got a lead; that says nothing about A's Satu.
     seed_lead(&db, b, NewLead { assigned_sales_id: Some(s1), ..lead("0857-0000-0002", "B") }).await;
 

@@ -12,10 +12,16 @@ mod cars_csv;
 mod cli;
 mod deploy;
 mod errors;
+// The bot crate's fake LLM server, so that both crates script the model the same way.
+#[path = "../../../bot/tests/common/fake_llm.rs"]
+mod fake_llm;
 mod hosts;
 mod isolation;
 mod leads;
 mod photos;
+// The media crate's PNG chunk writer, for the pixel flood upload.
+#[path = "../../../media/tests/common/png.rs"]
+mod png_chunks;
 mod postgres;
 mod root_api;
 mod sales;

@@ -3,7 +3,8 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::cars::{avanza, create_car};
+use crate::cars::{avanza, create_car, update_car};
+use crate::png_chunks::png_chunk;
 use crate::support::{Fetch, TestApp, raw_request};
 
 const GPS_MARKER: &[u8] = b"GPS 6.2088 S 106.8456 E Jl. Rahasia 7";
@@ -37,27 +38,13 @@ fn jpeg_with_exif() -> Vec<u8> {
     out
 }
 
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
 /// A tiny PNG whose header claims 60000×60000 pixels: a pixel flood.
 fn png_bomb() -> Vec<u8> {
-    let mut ihdr = b"IHDR".to_vec();
-    ihdr.extend_from_slice(&60_000u32.to_be_bytes());
+    let mut ihdr = 60_000u32.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&60_000u32.to_be_bytes());
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend_from_slice(&13u32.to_be_bytes());
-    png.extend_from_slice(&ihdr);
-    png.extend_from_slice(&crc32(&ihdr).to_be_bytes());
+    png_chunk(&mut png, b"IHDR", &ihdr);
     png
 }
 
@@ -90,10 +77,7 @@ fn media_files(app: &TestApp) -> Vec<std::path::PathBuf> {
 }
 
 async fn setup() -> (TestApp, String, String) {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let car = create_car(&app, "sinar.localhost", &token, &avanza()).await;
     let id = car["id"].as_str().unwrap().to_owned();
     (app, token, id)
@@ -248,25 +232,15 @@ async fn photos_are_reordered_deleted_and_served_only_where_allowed() {
         car["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect();
     assert_eq!(ids.len(), 3);
 
+    let reorder = |order: &Value| {
+        app.put("sinar.localhost", &format!("/api/cars/{car_id}/photos/order")).bearer_auth(&token).json(order)
+    };
     let order = json!({ "order": [ids[2], ids[0], ids[1]] });
-    let resp = app
-        .put("sinar.localhost", &format!("/api/cars/{car_id}/photos/order"))
-        .bearer_auth(&token)
-        .json(&order)
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), 200);
-    let car: Value = resp.json().await.unwrap();
+    let car = reorder(&order).fetch_expect(200).await;
     let now: Vec<&str> = car["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(now, vec![ids[2].as_str(), ids[0].as_str(), ids[1].as_str()]);
     let bad = json!({ "order": [ids[0], ids[1]] });
-    let resp = app
-        .put("sinar.localhost", &format!("/api/cars/{car_id}/photos/order"))
-        .bearer_auth(&token)
-        .json(&bad)
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), 422);
+    assert_eq!(reorder(&bad).fetch().await.status(), 422);
 
     let resp = app
         .delete("sinar.localhost", &format!("/api/cars/{car_id}/photos/{}", ids[0]))
@@ -281,25 +255,15 @@ async fn photos_are_reordered_deleted_and_served_only_where_allowed() {
     // A public car's photo is public; a draft's only for logged-in staff.
     let public = photo_path(&ids[1], "card.webp");
     assert_eq!(app.get("sinar.localhost", &public).fetch().await.status(), 200);
-    app.put("sinar.localhost", &format!("/api/cars/{car_id}"))
-        .bearer_auth(&token)
-        .json(&json!({ "status": "draft" }))
-        .fetch()
-        .await;
+    update_car(&app, "sinar.localhost", &token, &car_id, &json!({ "status": "draft" })).fetch().await;
     assert_eq!(app.get("sinar.localhost", &public).fetch().await.status(), 404);
     let staff = app.get("sinar.localhost", &public).bearer_auth(&token).fetch().await;
     assert_eq!(staff.status(), 200);
     assert_eq!(staff.headers()["cache-control"], "private, no-store");
 
     // Never through another showroom's host, and never outside the variant names.
-    let root = app.root_token().await;
-    app.create_tenant(&root, "berkah", "Berkah").await;
-    let berkah = app.owner_token("berkah").await;
-    app.put("sinar.localhost", &format!("/api/cars/{car_id}"))
-        .bearer_auth(&token)
-        .json(&json!({ "status": "available" }))
-        .fetch()
-        .await;
+    let berkah = app.add_showroom("berkah", "Berkah").await;
+    update_car(&app, "sinar.localhost", &token, &car_id, &json!({ "status": "available" })).fetch().await;
     assert_eq!(app.get("berkah.localhost", &public).fetch().await.status(), 404);
     assert_eq!(app.get("berkah.localhost", &public).bearer_auth(&berkah).fetch().await.status(), 404);
     for file in ["..%2F..%2Fgarasi.db", "thumb.png", "THUMB.WEBP", "%2e%2e"] {

@@ -19,18 +19,27 @@ fn pg_only() -> bool {
     false
 }
 
-#[tokio::test]
-async fn runtime_role_without_a_tenant_sees_zero_rows() {
+/// The start of the row-level security tests: showrooms alpha and beta with their ids, and
+/// a raw pool as the runtime role. `None` where the test skips (no PostgreSQL).
+async fn alpha_and_beta_as_runtime_role() -> Option<(TestApp, [uuid::Uuid; 2], sqlx::PgPool)> {
     if !pg_only() {
-        return;
+        return None;
     }
     let app = TestApp::spawn().await;
     let root = app.root_token().await;
-    let a = app.create_tenant(&root, "alpha", "Alpha").await;
-    app.create_tenant(&root, "beta", "Beta").await;
+    let mut ids = [uuid::Uuid::nil(); 2];
+    for (id, (slug, name)) in ids.iter_mut().zip([("alpha", "Alpha"), ("beta", "Beta")]) {
+        *id = app.create_tenant(&root, slug, name).await["id"].as_str().unwrap().parse().unwrap();
+    }
     let Db::Postgres(rt) = Db::connect(&app.db.runtime_url, &DbOptions::default()).await.unwrap() else {
         unreachable!()
     };
+    Some((app, ids, rt))
+}
+
+#[tokio::test]
+async fn runtime_role_without_a_tenant_sees_zero_rows() {
+    let Some((_app, [a_id, _], rt)) = alpha_and_beta_as_runtime_role().await else { return };
 
     // No tenant set: every tenant table is empty to the runtime role.
     let tables: Vec<String> = sqlx::query_scalar(
@@ -50,7 +59,6 @@ async fn runtime_role_without_a_tenant_sees_zero_rows() {
         assert_eq!(n, 0, "{table} leaks rows without a tenant");
     }
     // A pooled connection that ran a scoped transaction before falls back to '' — still zero rows, no error.
-    let a_id: uuid::Uuid = a["id"].as_str().unwrap().parse().unwrap();
     let mut conn = rt.acquire().await.unwrap();
     let mut tx = sqlx::Connection::begin(&mut *conn).await.unwrap();
     sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(a_id.to_string()).execute(&mut *tx).await.unwrap();
@@ -74,18 +82,7 @@ async fn runtime_role_without_a_tenant_sees_zero_rows() {
 
 #[tokio::test]
 async fn a_scoped_transaction_cannot_write_into_another_tenant() {
-    if !pg_only() {
-        return;
-    }
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    let a = app.create_tenant(&root, "alpha", "Alpha").await;
-    let b = app.create_tenant(&root, "beta", "Beta").await;
-    let a_id: uuid::Uuid = a["id"].as_str().unwrap().parse().unwrap();
-    let b_id: uuid::Uuid = b["id"].as_str().unwrap().parse().unwrap();
-    let Db::Postgres(rt) = Db::connect(&app.db.runtime_url, &DbOptions::default()).await.unwrap() else {
-        unreachable!()
-    };
+    let Some((app, [a_id, b_id], rt)) = alpha_and_beta_as_runtime_role().await else { return };
     let mut tx = rt.begin().await.unwrap();
     sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(a_id.to_string()).execute(&mut *tx).await.unwrap();
     let err = sqlx::query("INSERT INTO tenant_counters (tenant_id, name, value) VALUES ($1, 'stock_no', 1)")

@@ -30,22 +30,18 @@ async fn root_creates_lists_shows_updates_and_soft_deletes_tenants() {
     let shown: Value = app.get(&admin, &format!("/api/admin/tenants/{id}")).bearer_auth(&root).fetch_json().await;
     assert_eq!(shown["name"], "Sinar Jaya Motor");
 
-    let resp = app
+    let updated = app
         .put(&admin, &format!("/api/admin/tenants/{id}"))
         .bearer_auth(&root)
         .json(&json!({ "name": "Sinar Jaya Motor Bekasi", "whatsapp_number": "+62 813-1111-2222", "domain": "sinarjaya.example" }))
-        .fetch().await;
-    assert_eq!(resp.status(), 200);
-    let updated: Value = resp.json().await.unwrap();
+        .fetch_expect(200).await;
     assert_eq!(updated["name"], "Sinar Jaya Motor Bekasi");
     assert_eq!(updated["whatsapp_number"], "+6281311112222");
     assert_eq!(updated["primary_domain"], "sinarjaya.example");
     assert_eq!(updated["domains"], json!(["sinarjaya.example"]));
-    assert!(app.get("sinarjaya.example", "/").fetch().await.text().await.unwrap().contains("Bekasi"));
+    assert!(app.get("sinarjaya.example", "/").fetch_text().await.contains("Bekasi"));
 
-    let resp = app.delete(&admin, &format!("/api/admin/tenants/{id}")).bearer_auth(&root).fetch().await;
-    assert_eq!(resp.status(), 200);
-    let deleted: Value = resp.json().await.unwrap();
+    let deleted = app.delete(&admin, &format!("/api/admin/tenants/{id}")).bearer_auth(&root).fetch_expect(200).await;
     assert_eq!(deleted["status"], "deleted");
     assert!(deleted["deleted_at"].is_string());
     let list: Value = app.get(&admin, "/api/admin/tenants").bearer_auth(&root).fetch_json().await;
@@ -66,17 +62,14 @@ async fn root_creates_lists_shows_updates_and_soft_deletes_tenants() {
 async fn invalid_input_gets_422_with_indonesian_field_messages() {
     let app = TestApp::spawn().await;
     let root = app.root_token().await;
-    let resp = app
-        .post(&app.admin_host(), "/api/admin/tenants")
-        .bearer_auth(&root)
+    let body = app
+        .post_tenant(&root)
         .json(&json!({
             "name": "X", "slug": "Bad Slug!", "owner_email": "bukan-email", "owner_password": "pendek",
             "whatsapp_number": "12ab", "domain": "http://contoh.com/path",
         }))
-        .fetch()
+        .fetch_expect(422)
         .await;
-    assert_eq!(resp.status(), 422);
-    let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "validation");
     let fields = body["error"]["fields"].as_object().unwrap();
     for f in ["name", "slug", "owner_email", "owner_password", "whatsapp_number", "domain"] {
@@ -89,21 +82,17 @@ async fn invalid_input_gets_422_with_indonesian_field_messages() {
 
     // Platform names cannot be taken as custom domains.
     let resp = app
-        .post(&app.admin_host(), "/api/admin/tenants")
-        .bearer_auth(&root)
+        .post_tenant(&root)
         .json(&json!({ "name": "Ok", "slug": "oke", "owner_email": "a@b.test", "owner_password": STRONG_PASSWORD, "domain": "evil.localhost" }))
         .fetch().await;
     assert_eq!(resp.status(), 422);
 
     app.create_tenant(&root, "sinar", "Sinar").await;
-    let dup = app
-        .post(&app.admin_host(), "/api/admin/tenants")
-        .bearer_auth(&root)
+    let body = app
+        .post_tenant(&root)
         .json(&json!({ "name": "Lain", "slug": "sinar", "owner_email": "x@y.test", "owner_password": STRONG_PASSWORD }))
-        .fetch()
+        .fetch_expect(422)
         .await;
-    assert_eq!(dup.status(), 422);
-    let body: Value = dup.json().await.unwrap();
     assert_eq!(body["error"]["fields"]["slug"], "Slug ini sudah dipakai showroom lain.");
 
     let id = app.get(&app.admin_host(), "/api/admin/tenants").bearer_auth(&root).fetch_json::<Value>().await["items"]
@@ -111,14 +100,12 @@ async fn invalid_input_gets_422_with_indonesian_field_messages() {
         .as_str()
         .unwrap()
         .to_owned();
-    let resp = app
+    let body = app
         .put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
         .bearer_auth(&root)
         .json(&json!({ "slug": "baru", "status": "rusak" }))
-        .fetch()
+        .fetch_expect(422)
         .await;
-    assert_eq!(resp.status(), 422);
-    let body: Value = resp.json().await.unwrap();
     assert!(body["error"]["fields"]["slug"].is_string(), "unknown or read-only fields are refused");
     assert!(body["error"]["fields"]["status"].is_string());
 }

@@ -2,11 +2,10 @@
 
 use garasi_domain::{Email, PhoneNumber, Role, TenantId};
 use garasi_store::Db;
-use garasi_store::platform::NewTenant;
 use garasi_store::tenant::{NewLead, NewSalesPerson, NewUser};
 use serde_json::{Value, json};
 
-use crate::support::{Fetch, STRONG_PASSWORD, TestApp, TestDatabase};
+use crate::support::{Fetch, STRONG_PASSWORD, TestApp, store_with_tenants};
 
 pub fn tenant_id(created: &Value) -> TenantId {
     TenantId(created["id"].as_str().unwrap().parse().unwrap())
@@ -21,6 +20,13 @@ pub async fn showrooms(app: &TestApp, slugs: &[&str]) -> Vec<(TenantId, String)>
         out.push((tenant_id(&created), app.owner_token(slug).await));
     }
     out
+}
+
+/// A new server with showrooms `slugs` (see [`showrooms`]).
+pub async fn spawn_showrooms<const N: usize>(slugs: [&str; N]) -> (TestApp, [(TenantId, String); N]) {
+    let app = TestApp::spawn().await;
+    let shops = showrooms(&app, &slugs).await.try_into().unwrap();
+    (app, shops)
 }
 
 /// Creates a staff user straight in the store and logs it in.
@@ -68,8 +74,7 @@ fn names(list: &Value) -> Vec<String> {
 
 #[tokio::test]
 async fn owner_adds_lists_removes_and_restores_salespeople() {
-    let app = TestApp::spawn().await;
-    let [(_, owner)] = showrooms(&app, &["sinar"]).await.try_into().unwrap();
+    let (app, [(_, owner)]) = spawn_showrooms(["sinar"]).await;
     let host = TestApp::tenant_host("sinar");
 
     let rina = add_sales(&app, "sinar", &owner, "  Rina Wati ", "0812-3456-7890").await;
@@ -93,14 +98,12 @@ async fn owner_adds_lists_removes_and_restores_salespeople() {
     assert_eq!(page2["per_page"], 2);
 
     // The same number in another spelling is the same number.
-    let resp = app
+    let body = app
         .post(&host, "/api/sales")
         .bearer_auth(&owner)
         .json(&json!({ "name": "Rina Lagi", "phone": "+62 812 3456 7890" }))
-        .fetch()
+        .fetch_expect(422)
         .await;
-    assert_eq!(resp.status(), 422);
-    let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["fields"]["phone"], "Nomor ini sudah terdaftar sebagai sales.");
 
     let rina_id = rina["id"].as_str().unwrap();
@@ -122,8 +125,7 @@ async fn owner_adds_lists_removes_and_restores_salespeople() {
 
 #[tokio::test]
 async fn invalid_salesperson_fields_get_indonesian_messages() {
-    let app = TestApp::spawn().await;
-    let [(_, owner)] = showrooms(&app, &["sinar"]).await.try_into().unwrap();
+    let (app, [(_, owner)]) = spawn_showrooms(["sinar"]).await;
     let host = TestApp::tenant_host("sinar");
     let cases = [
         (json!({ "name": "R", "phone": "0812-3456-7890" }), "name", "Nama sales minimal 2 karakter."),
@@ -144,23 +146,18 @@ async fn invalid_salesperson_fields_get_indonesian_messages() {
         assert_eq!(err["error"]["fields"][field], message, "{body}");
     }
     // Every problem at once.
-    let resp = app.post(&host, "/api/sales").bearer_auth(&owner).json(&json!({})).fetch().await;
-    assert_eq!(resp.status(), 422);
-    let err: Value = resp.json().await.unwrap();
+    let err = app.post(&host, "/api/sales").bearer_auth(&owner).json(&json!({})).fetch_expect(422).await;
     assert!(err["error"]["fields"]["name"].is_string() && err["error"]["fields"]["phone"].is_string());
     // 80 characters is fine.
     add_sales(&app, "sinar", &owner, &"R".repeat(80), "0812-3456-7890").await;
 
-    let resp = app.get(&host, "/api/sales?page=dua").bearer_auth(&owner).fetch().await;
-    assert_eq!(resp.status(), 422);
-    let err: Value = resp.json().await.unwrap();
+    let err = app.get(&host, "/api/sales?page=dua").bearer_auth(&owner).fetch_expect(422).await;
     assert_eq!(err["error"]["fields"]["page"], "Nomor halaman harus berupa angka.");
 }
 
 #[tokio::test]
 async fn the_same_phone_may_be_sales_in_two_showrooms() {
-    let app = TestApp::spawn().await;
-    let [(_, a), (_, b)] = showrooms(&app, &["sinar", "berkah"]).await.try_into().unwrap();
+    let (app, [(_, a), (_, b)]) = spawn_showrooms(["sinar", "berkah"]).await;
     let in_a = add_sales(&app, "sinar", &a, "Rina", "0812-3456-7890").await;
     let in_b = add_sales(&app, "berkah", &b, "Rina", "0812-3456-7890").await;
     assert_ne!(in_a["id"], in_b["id"]);
@@ -170,21 +167,18 @@ async fn the_same_phone_may_be_sales_in_two_showrooms() {
 
 #[tokio::test]
 async fn staff_may_list_but_not_manage_salespeople() {
-    let app = TestApp::spawn().await;
-    let [(tenant, owner)] = showrooms(&app, &["sinar"]).await.try_into().unwrap();
+    let (app, [(tenant, owner)]) = spawn_showrooms(["sinar"]).await;
     let host = TestApp::tenant_host("sinar");
     let rina = add_sales(&app, "sinar", &owner, "Rina", "0812-3456-7890").await;
     let staff = staff_token(&app, "sinar", tenant).await;
 
     assert_eq!(list_sales(&app, "sinar", &staff, "").await["total"], 1);
-    let resp = app
+    let err = app
         .post(&host, "/api/sales")
         .bearer_auth(&staff)
         .json(&json!({ "name": "Agus", "phone": "0813-1111-2222" }))
-        .fetch()
+        .fetch_expect(403)
         .await;
-    assert_eq!(resp.status(), 403);
-    let err: Value = resp.json().await.unwrap();
     assert_eq!(err["error"]["code"], "forbidden");
     let resp =
         app.delete(&host, &format!("/api/sales/{}", rina["id"].as_str().unwrap())).bearer_auth(&staff).fetch().await;
@@ -199,15 +193,12 @@ async fn staff_may_list_but_not_manage_salespeople() {
 
 #[tokio::test]
 async fn another_showrooms_salespeople_are_not_found() {
-    let app = TestApp::spawn().await;
-    let [(_, a), (_, b)] = showrooms(&app, &["sinar", "berkah"]).await.try_into().unwrap();
+    let (app, [(_, a), (_, b)]) = spawn_showrooms(["sinar", "berkah"]).await;
     let theirs = add_sales(&app, "berkah", &b, "Dewi", "0812-9999-0000").await;
     let their_id = theirs["id"].as_str().unwrap();
     let host_a = TestApp::tenant_host("sinar");
 
-    let resp = app.delete(&host_a, &format!("/api/sales/{their_id}")).bearer_auth(&a).fetch().await;
-    assert_eq!(resp.status(), 404);
-    let missing: Value = resp.json().await.unwrap();
+    let missing = app.delete(&host_a, &format!("/api/sales/{their_id}")).bearer_auth(&a).fetch_expect(404).await;
     let resp = app.delete(&host_a, "/api/sales/bukan-uuid").bearer_auth(&a).fetch().await;
     assert_eq!(resp.status(), 404);
     assert_eq!(resp.json::<Value>().await.unwrap(), missing, "same answer as a bad id");
@@ -227,24 +218,6 @@ async fn another_showrooms_salespeople_are_not_found() {
 // Repository level
 // ---------------------------------------------------------------------------------------------------------
 
-pub async fn seed_tenant(db: &Db, slug: &str) -> TenantId {
-    let (tenant, _) = db
-        .platform()
-        .create_tenant(
-            &NewTenant { slug: slug.into(), name: slug.into(), whatsapp_number: None, domain: None },
-            &NewUser {
-                email: Email::parse(&format!("owner@{slug}.test")).unwrap(),
-                name: String::new(),
-                role: Role::Owner,
-                password_hash: "x".into(),
-            },
-            &json!({}),
-        )
-        .await
-        .unwrap();
-    tenant.id
-}
-
 pub fn phone(raw: &str) -> PhoneNumber {
     PhoneNumber::parse(raw).unwrap()
 }
@@ -258,9 +231,7 @@ pub async fn seed_sales(db: &Db, tenant: TenantId, name: &str, raw_phone: &str) 
 
 #[tokio::test]
 async fn bot_lookups_find_only_active_salespeople() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let t = seed_tenant(&db, "sinar").await;
+    let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
     let rina = seed_sales(&db, t, "Rina", "0812-3456-7890").await;
 
     let mut tx = db.tenant(t).begin().await.unwrap();
@@ -276,9 +247,7 @@ async fn bot_lookups_find_only_active_salespeople() {
 
 #[tokio::test]
 async fn round_robin_gives_the_next_lead_to_the_least_recently_assigned() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let t = seed_tenant(&db, "sinar").await;
+    let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
     let next = |db: Db| async move {
         let mut tx = db.tenant(t).begin().await.unwrap();
         let s = tx.sales().next_for_assignment().await.unwrap();
@@ -320,10 +289,7 @@ async fn round_robin_gives_the_next_lead_to_the_least_recently_assigned() {
 /// filters keep the tenants apart.
 #[tokio::test]
 async fn sales_repository_never_reads_or_touches_another_tenants_rows() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let a = seed_tenant(&db, "alpha").await;
-    let b = seed_tenant(&db, "beta").await;
+    let (_test_db, db, [a, b]) = store_with_tenants(["alpha", "beta"]).await;
     let a_rina = seed_sales(&db, a, "Rina A", "0812-0000-0001").await;
     let b_dewi = seed_sales(&db, b, "Dewi B", "0812-0000-0002").await;
     let b_shared = seed_sales(&db, b, "Shared B", "0812-0000-0003").await;
@@ -378,9 +344,7 @@ async fn sales_repository_never_reads_or_touches_another_tenants_rows() {
 
 #[tokio::test]
 async fn duplicate_phone_in_one_tenant_is_a_conflict_in_the_store() {
-    let test_db = TestDatabase::create(true).await;
-    let db = test_db.owner_db().await;
-    let t = seed_tenant(&db, "sinar").await;
+    let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
     seed_sales(&db, t, "Rina", "0812-3456-7890").await;
     let mut tx = db.tenant(t).begin().await.unwrap();
     let dup = tx.sales().create(&NewSalesPerson { name: "Lagi".into(), phone: phone("+6281234567890") }).await;

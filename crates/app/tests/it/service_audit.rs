@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::admin::hx_post;
-use crate::sales::{phone, showrooms};
+use crate::sales::{phone, spawn_showrooms};
 use crate::support::{STRONG_PASSWORD, TestApp};
 
 async fn seed_lead(db: &Db, tenant: TenantId) -> Uuid {
@@ -46,8 +46,7 @@ async fn api_status(app: &TestApp, token: &str, id: Uuid, status: &str) -> Statu
 
 #[tokio::test]
 async fn a_lead_status_change_is_audited_once_or_not_made() {
-    let app = TestApp::spawn().await;
-    let [(t, owner)] = showrooms(&app, &["sinar"]).await.try_into().unwrap();
+    let (app, [(t, owner)]) = spawn_showrooms(["sinar"]).await;
     let db = app.db.owner_db().await;
     let host = TestApp::tenant_host("sinar");
     let lead = seed_lead(&db, t).await;

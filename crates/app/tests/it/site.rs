@@ -6,7 +6,7 @@ use std::time::Duration;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::cars::{avanza, create_car};
+use crate::cars::{avanza, create_car, update_car, with_fields};
 use crate::support::{Fetch, TestApp};
 
 const HOST: &str = "sinar.localhost";
@@ -21,10 +21,7 @@ struct Site {
 }
 
 async fn setup() -> Site {
-    let app = TestApp::spawn().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "sinar", "Sinar Jaya").await;
-    let token = app.owner_token("sinar").await;
+    let (app, token) = TestApp::with_showroom("sinar", "Sinar Jaya").await;
     let tenant = app.runtime_db().platform().tenant_by_slug("sinar").await.unwrap().unwrap().id;
     let mut tx = app.runtime_db().tenant(tenant).begin().await.unwrap();
     tx.settings()
@@ -46,14 +43,11 @@ async fn setup() -> Site {
 }
 
 fn car(brand: &str, model: &str, year: i64, price: i64, extra: Value) -> Value {
-    let mut v = json!({
+    let v = json!({
         "brand": brand, "model": model, "year": year, "price": price, "transmission": "MT", "fuel": "bensin",
         "body_type": "MPV", "mileage_km": 50_000, "status": "available",
     });
-    for (k, val) in extra.as_object().unwrap() {
-        v[k] = val.clone();
-    }
-    v
+    with_fields(v, extra)
 }
 
 async fn upload_photo(app: &TestApp, token: &str, car_id: &str) -> Value {
@@ -314,18 +308,10 @@ async fn pagination_keeps_the_filters() {
 #[tokio::test]
 async fn drafts_and_hidden_cars_do_not_exist_and_sold_cars_suggest_others() {
     let Site { app, token, .. } = setup().await;
-    let mut draft = avanza();
-    draft["status"] = json!("draft");
-    draft["model"] = json!("Veloz");
-    let draft = create_car(&app, HOST, &token, &draft).await;
-    let mut hidden = avanza();
-    hidden["status"] = json!("hidden");
-    hidden["model"] = json!("Calya");
-    let hidden = create_car(&app, HOST, &token, &hidden).await;
-    let mut sold = avanza();
-    sold["status"] = json!("sold");
-    sold["model"] = json!("Innova");
-    let sold = create_car(&app, HOST, &token, &sold).await;
+    let avanza_as = |status, model| with_fields(avanza(), json!({ "status": status, "model": model }));
+    let draft = create_car(&app, HOST, &token, &avanza_as("draft", "Veloz")).await;
+    let hidden = create_car(&app, HOST, &token, &avanza_as("hidden", "Calya")).await;
+    let sold = create_car(&app, HOST, &token, &avanza_as("sold", "Innova")).await;
     let similar = create_car(&app, HOST, &token, &car("Suzuki", "Ertiga", 2021, 190_000_000, json!({}))).await;
     let booked =
         create_car(&app, HOST, &token, &car("Honda", "Mobilio", 2020, 170_000_000, json!({ "status": "booked" })))
@@ -383,9 +369,7 @@ async fn drafts_and_hidden_cars_do_not_exist_and_sold_cars_suggest_others() {
 #[tokio::test]
 async fn one_showroom_never_shows_another_showrooms_cars_photos_or_sitemap_entries() {
     let Site { app, token, .. } = setup().await;
-    let root = app.root_token().await;
-    app.create_tenant(&root, "berkah", "Berkah Mobil").await;
-    let other_token = app.owner_token("berkah").await;
+    let other_token = app.add_showroom("berkah", "Berkah Mobil").await;
     let mine = create_car(&app, HOST, &token, &car("Toyota", "Avanza", 2021, 195_000_000, json!({}))).await;
     let mut theirs = car("Wuling", "Almaz", 2022, 300_000_000, json!({}));
     theirs["status"] = json!("available");
@@ -430,10 +414,14 @@ async fn one_showroom_never_shows_another_showrooms_cars_photos_or_sitemap_entri
 #[tokio::test]
 async fn user_text_is_escaped_everywhere() {
     let Site { app, token, .. } = setup().await;
-    let mut evil = avanza();
-    evil["variant"] = json!("<img src=x onerror=alert(1)>");
-    evil["description"] = json!("</script><script>alert('xss')</script> & <!-- komentar");
-    evil["specs"] = json!({ "<b>Fitur</b>": "\"><svg onload=alert(2)>" });
+    let evil = with_fields(
+        avanza(),
+        json!({
+            "variant": "<img src=x onerror=alert(1)>",
+            "description": "</script><script>alert('xss')</script> & <!-- komentar",
+            "specs": { "<b>Fitur</b>": "\"><svg onload=alert(2)>" },
+        }),
+    );
     let created = create_car(&app, HOST, &token, &evil).await;
     let (status, _, html) = page(&app, HOST, &format!("/mobil/{}", created["slug"].as_str().unwrap())).await;
     assert_eq!(status, 200);
@@ -533,12 +521,7 @@ async fn public_pages_send_security_headers_etags_and_no_cookies_and_are_cached_
     let (_, _, cached) = page(&app, HOST, "/").await;
     assert!(cached.contains("sejak 2009"), "served from the page cache");
     // ...until the tenant's stock changes (here through the API, which publishes the event).
-    let resp = app
-        .put(HOST, &format!("/api/cars/{id}"))
-        .bearer_auth(&token)
-        .json(&json!({ "price": 199_000_000 }))
-        .fetch()
-        .await;
+    let resp = update_car(&app, HOST, &token, &id, &json!({ "price": 199_000_000 })).fetch().await;
     assert_eq!(resp.status(), 200);
     let mut fresh = String::new();
     for _ in 0..50 {
@@ -617,12 +600,8 @@ async fn another_instance_drops_its_cached_pages_when_stock_changes() {
         resp.text().await.unwrap()
     };
     assert!(sibling_page().await.contains("Rp 195.000.000"), "cached on the sibling");
-    let resp = app
-        .put(HOST, &format!("/api/cars/{}", created["id"].as_str().unwrap()))
-        .bearer_auth(&token)
-        .json(&json!({ "price": 199_000_000 }))
-        .fetch()
-        .await;
+    let resp =
+        update_car(&app, HOST, &token, created["id"].as_str().unwrap(), &json!({ "price": 199_000_000 })).fetch().await;
     assert_eq!(resp.status(), 200);
     let mut seen = String::new();
     for _ in 0..50 {

@@ -13,7 +13,7 @@ use garasi_store::jobs::{WHATSAPP_IN, WHATSAPP_OUT, WhatsappOut};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, MockServer, Request, ResponseTemplate};
 
 use crate::cars::{avanza, create_car};
 use crate::sales::{add_sales, showrooms};
@@ -51,6 +51,41 @@ pub fn fast(s: &mut Settings, graph_uri: &str) {
     c.waweb.backoff_max = Duration::from_secs(1);
 }
 
+/// A server with [`fast`] channel settings (and `extra` ones) and its fake Graph API.
+pub async fn offline_app(extra: impl FnOnce(&mut Settings)) -> (TestApp, MockServer) {
+    let graph = MockServer::start().await;
+    let uri = graph.uri();
+    let app = TestApp::spawn_with(|s| {
+        fast(s, &uri);
+        extra(s);
+    })
+    .await;
+    (app, graph)
+}
+
+/// A showroom switched to WhatsApp Web on an [`offline_app`]: never paired, so stopped.
+pub struct WebShop {
+    pub app: TestApp,
+    pub tenant: TenantId,
+    pub token: String,
+    pub host: String,
+    /// What the switch answered: the channel's status.
+    pub channel: Value,
+    /// Held for the whole test: the app's Graph URL points at it.
+    pub graph: MockServer,
+}
+
+impl WebShop {
+    pub async fn open(slug: &str) -> WebShop {
+        let (app, graph) = offline_app(|_| {}).await;
+        let (tenant, token) = showrooms(&app, &[slug]).await.remove(0);
+        let host = TestApp::tenant_host(slug);
+        let waweb = app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&json!({ "kind": "waweb" }));
+        let channel = waweb.fetch_expect(200).await;
+        WebShop { app, tenant, token, host, channel, graph }
+    }
+}
+
 pub struct Wa {
     pub app: TestApp,
     pub graph: MockServer,
@@ -62,10 +97,23 @@ pub struct Wa {
 impl Wa {
     /// A showroom on the Cloud API, its number routed and connected.
     pub async fn cloud() -> Wa {
-        let graph = MockServer::start().await;
-        let uri = graph.uri();
-        let app = TestApp::spawn_with(|s| fast(s, &uri)).await;
+        let (app, graph) = offline_app(|_| {}).await;
         Self::on(app, graph, "sinar").await
+    }
+
+    /// [`Wa::cloud`] with every Graph send answered ([`graph_ok`]).
+    pub async fn cloud_ok() -> Wa {
+        let wa = Self::cloud().await;
+        graph_ok(&wa.graph).await;
+        wa
+    }
+
+    /// Nothing came in, nothing went out: what an ignored or refused webhook leaves.
+    pub async fn assert_ignored_and_stop(self) {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(self.jobs(WHATSAPP_IN).await.is_empty());
+        assert!(self.sent("text").await.is_empty());
+        self.app.stop().await;
     }
 
     pub async fn on(app: TestApp, graph: MockServer, slug: &str) -> Wa {
@@ -177,10 +225,20 @@ pub fn text_msg(from: &str, id: &str, text: &str) -> Value {
     json!([{ "from": from, "id": id, "timestamp": "1764000000", "type": "text", "text": { "body": text } }])
 }
 
+/// Every message the showroom's number sends through the Graph API.
+fn graph_send() -> MockBuilder {
+    Mock::given(method("POST")).and(path(format!("/v23.0/{PNID}/messages")))
+}
+
+/// Answers the next Graph send with `response` once; `priority` orders several of them
+/// (lower first), all before [`graph_ok`].
+async fn fail_next_send(graph: &MockServer, response: ResponseTemplate, priority: u8) {
+    graph_send().respond_with(response).up_to_n_times(1).with_priority(priority).mount(graph).await;
+}
+
 /// Answers every Graph send with a fresh wamid.
 pub async fn graph_ok(graph: &MockServer) {
-    Mock::given(method("POST"))
-        .and(path(format!("/v23.0/{PNID}/messages")))
+    graph_send()
         .respond_with(|_: &Request| {
             ResponseTemplate::new(200).set_body_json(json!({
                 "messaging_product": "whatsapp", "contacts": [{ "input": CUSTOMER, "wa_id": CUSTOMER }],
@@ -260,8 +318,7 @@ async fn settings_never_echo_secrets_and_the_verify_handshake_checks_the_token()
 
 #[tokio::test]
 async fn bad_or_missing_signatures_are_refused_and_nothing_is_stored() {
-    let wa = Wa::cloud().await;
-    graph_ok(&wa.graph).await;
+    let wa = Wa::cloud_ok().await;
     let body = envelope(PNID, text_msg(CUSTOMER, "wamid.SIG1", "halo"));
     assert_eq!(wa.deliver(&body, None).await, StatusCode::UNAUTHORIZED);
     assert_eq!(wa.deliver(&body, Some("not-the-secret")).await, StatusCode::UNAUTHORIZED);
@@ -282,16 +339,12 @@ async fn bad_or_missing_signatures_are_refused_and_nothing_is_stored() {
         .fetch()
         .await;
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(wa.jobs(WHATSAPP_IN).await.is_empty());
-    assert!(wa.sent("text").await.is_empty());
-    wa.app.stop().await;
+    wa.assert_ignored_and_stop().await;
 }
 
 #[tokio::test]
 async fn one_message_delivered_five_times_even_at_once_gets_one_reply() {
-    let wa = Wa::cloud().await;
-    graph_ok(&wa.graph).await;
+    let wa = Wa::cloud_ok().await;
     let body = envelope(PNID, text_msg(CUSTOMER, "wamid.DUP1", "halo, ada avanza?"));
     let (a, b, c) = tokio::join!(
         wa.deliver(&body, Some(APP_SECRET)),
@@ -326,29 +379,12 @@ async fn one_message_delivered_five_times_even_at_once_gets_one_reply() {
 async fn server_errors_and_rate_limits_are_retried_and_everything_arrives_in_order() {
     let wa = Wa::cloud().await;
     // First a 500, then a 429 with Retry-After, then a rate-limit error body, then success.
-    Mock::given(method("POST"))
-        .and(path(format!("/v23.0/{PNID}/messages")))
-        .respond_with(ResponseTemplate::new(500).set_body_json(json!({"error": {"message": "oops", "code": 1}})))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&wa.graph)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v23.0/{PNID}/messages")))
-        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "1"))
-        .up_to_n_times(1)
-        .with_priority(2)
-        .mount(&wa.graph)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v23.0/{PNID}/messages")))
-        .respond_with(
-            ResponseTemplate::new(400).set_body_json(json!({"error": {"message": "pair rate", "code": 131056}})),
-        )
-        .up_to_n_times(1)
-        .with_priority(3)
-        .mount(&wa.graph)
-        .await;
+    let error = |status, message, code| {
+        ResponseTemplate::new(status).set_body_json(json!({"error": {"message": message, "code": code}}))
+    };
+    fail_next_send(&wa.graph, error(500, "oops", 1), 1).await;
+    fail_next_send(&wa.graph, ResponseTemplate::new(429).insert_header("retry-after", "1"), 2).await;
+    fail_next_send(&wa.graph, error(400, "pair rate", 131056), 3).await;
     graph_ok(&wa.graph).await;
     let to = format!("+{CUSTOMER}");
     let texts = ["satu", "dua", "tiga", "empat"];
@@ -385,8 +421,7 @@ async fn server_errors_and_rate_limits_are_retried_and_everything_arrives_in_ord
 
 #[tokio::test]
 async fn unknown_phone_number_ids_are_acknowledged_and_ignored() {
-    let wa = Wa::cloud().await;
-    graph_ok(&wa.graph).await;
+    let wa = Wa::cloud_ok().await;
     let body = envelope("999999", text_msg(CUSTOMER, "wamid.OTHER", "halo"));
     assert_eq!(wa.deliver(&body, Some(APP_SECRET)).await, StatusCode::OK);
     // Statuses and other fields are acknowledged as well.
@@ -403,33 +438,20 @@ async fn unknown_phone_number_ids_are_acknowledged_and_ignored() {
         .fetch()
         .await;
     assert_eq!(resp.status(), 400);
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(wa.jobs(WHATSAPP_IN).await.is_empty());
-    assert!(wa.sent("text").await.is_empty());
-    wa.app.stop().await;
+    wa.assert_ignored_and_stop().await;
 }
 
 #[tokio::test]
 async fn permanent_failures_go_to_dead_letters_that_the_admin_can_retry() {
     let wa = Wa::cloud().await;
-    Mock::given(method("POST"))
-        .and(path(format!("/v23.0/{PNID}/messages")))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"error": {"message": "Re-engagement message", "code": 131047}})),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&wa.graph)
-        .await;
+    let re_engagement = json!({"error": {"message": "Re-engagement message", "code": 131047}});
+    fail_next_send(&wa.graph, ResponseTemplate::new(400).set_body_json(re_engagement), 1).await;
     graph_ok(&wa.graph).await;
     let msg = WhatsappOut { to: format!("+{CUSTOMER}"), text: Some("Halo lagi".into()), ..Default::default() };
     wa.enqueue(&[msg]).await;
     let jobs = wa.drain_outbox().await;
     assert_eq!(jobs[0].status, "dead");
-    let list = wa.app.get(&wa.host(), "/api/whatsapp/dead-letters").bearer_auth(&wa.token).fetch().await;
-    assert_eq!(list.status(), 200);
-    let list: Value = list.json().await.unwrap();
+    let list = wa.app.get(&wa.host(), "/api/whatsapp/dead-letters").bearer_auth(&wa.token).fetch_expect(200).await;
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["text"], "Halo lagi");
     assert!(list["items"][0]["last_error"].as_str().unwrap().contains("131047"));
@@ -458,8 +480,7 @@ async fn permanent_failures_go_to_dead_letters_that_the_admin_can_retry() {
 
 #[tokio::test]
 async fn car_photos_go_out_from_the_blob_store_and_sales_add_photos_with_foto() {
-    let wa = Wa::cloud().await;
-    graph_ok(&wa.graph).await;
+    let wa = Wa::cloud_ok().await;
     Mock::given(method("POST"))
         .and(path(format!("/v23.0/{PNID}/media")))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "MEDIA-UP-1" })))
@@ -539,17 +560,9 @@ async fn car_photos_go_out_from_the_blob_store_and_sales_add_photos_with_foto() 
 
 #[tokio::test]
 async fn whatsapp_web_pairing_api_streams_status_and_stops_cleanly() {
-    let graph = MockServer::start().await;
-    let uri = graph.uri();
-    let app = TestApp::spawn_with(|s| fast(s, &uri)).await;
-    let (tenant, token) = showrooms(&app, &["web"]).await.remove(0);
-    let host = TestApp::tenant_host("web");
-    let resp =
-        app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&json!({ "kind": "waweb" })).fetch().await;
-    assert_eq!(resp.status(), 200);
-    let s: Value = resp.json().await.unwrap();
-    assert_eq!(s["kind"], "waweb");
-    assert_eq!(s["status"], "stopped", "a number never paired waits for its owner");
+    let WebShop { app, tenant, token, host, channel, graph: _graph } = WebShop::open("web").await;
+    assert_eq!(channel["kind"], "waweb");
+    assert_eq!(channel["status"], "stopped", "a number never paired waits for its owner");
     // Pairing by phone code needs a valid number.
     let resp =
         app.post(&host, "/api/whatsapp/pair").bearer_auth(&token).json(&json!({ "phone": "12ab" })).fetch().await;
@@ -599,13 +612,7 @@ async fn whatsapp_web_pairing_api_streams_status_and_stops_cleanly() {
 
 #[tokio::test]
 async fn a_number_that_fails_alerts_its_owner_from_the_alert_showroom() {
-    let graph = MockServer::start().await;
-    let uri = graph.uri();
-    let app = TestApp::spawn_with(|s| {
-        fast(s, &uri);
-        s.whatsapp.alert_from = Some("sinar".into());
-    })
-    .await;
+    let (app, graph) = offline_app(|s| s.whatsapp.alert_from = Some("sinar".into())).await;
     let wa = Wa::on(app, graph, "sinar").await;
     graph_ok(&wa.graph).await;
     // A second showroom whose access token Meta refuses.

@@ -3,12 +3,10 @@
 //! (the entry and the channel's row are written in one transaction).
 
 use reqwest::StatusCode;
-use serde_json::{Value, json};
-use wiremock::MockServer;
+use serde_json::Value;
 
-use crate::sales::showrooms;
 use crate::support::TestApp;
-use crate::whatsapp::{cloud_body, fast};
+use crate::whatsapp::{WebShop, cloud_body};
 
 async fn actions(app: &TestApp) -> Vec<String> {
     let audit = app.runtime_db().platform().audit_log(None, 200, 0).await.unwrap();
@@ -21,14 +19,7 @@ async fn status(app: &TestApp, host: &str, token: &str) -> Value {
 
 #[tokio::test]
 async fn dashboard_pairing_changes_are_audited_and_a_failed_audit_changes_nothing() {
-    let graph = MockServer::start().await;
-    let uri = graph.uri();
-    let app = TestApp::spawn_with(|s| fast(s, &uri)).await;
-    let (tenant, token) = showrooms(&app, &["audit"]).await.remove(0);
-    let host = TestApp::tenant_host("audit");
-    let resp =
-        app.put(&host, "/api/whatsapp/channel").bearer_auth(&token).json(&json!({ "kind": "waweb" })).send().await;
-    assert_eq!(resp.unwrap().status(), 200);
+    let WebShop { app, tenant, token, host, graph: _graph, .. } = WebShop::open("audit").await;
 
     // The dashboard's pairing card: start, then disconnect; each leaves its entry.
     let resp = app.post(&host, "/admin/whatsapp/pairing/start").bearer_auth(&token).form(&[("phone", "")]).send();

@@ -8,7 +8,7 @@ use garasi_channels::Channels;
 use garasi_domain::TenantId;
 use garasi_store::jobs::WhatsappOut;
 
-use crate::whatsapp::{CUSTOMER, Wa, graph_ok};
+use crate::whatsapp::{CUSTOMER, Wa};
 
 fn one_holder(a: &Channels, b: &Channels, t: TenantId) -> Option<&'static str> {
     match (a.holds(t), b.holds(t)) {
@@ -50,8 +50,7 @@ fn texts(n: usize, tag: &str) -> Vec<WhatsappOut> {
 
 #[tokio::test]
 async fn two_servers_on_one_database_hold_each_number_exactly_once() {
-    let mut wa = Wa::cloud().await;
-    graph_ok(&wa.graph).await;
+    let mut wa = Wa::cloud_ok().await;
     let t = wa.tenant;
     let a = wa.app.running.as_ref().unwrap().state.whatsapp.clone().unwrap();
     let (b_addr, b_running) = wa.app.spawn_sibling().await;
@@ -89,8 +88,7 @@ async fn two_servers_on_one_database_hold_each_number_exactly_once() {
 
 #[tokio::test]
 async fn a_lapsed_lease_is_taken_over_only_after_the_holder_let_go() {
-    let wa = Wa::cloud().await;
-    graph_ok(&wa.graph).await;
+    let wa = Wa::cloud_ok().await;
     let t = wa.tenant;
     let a = wa.app.running.as_ref().unwrap().state.whatsapp.clone().unwrap();
     let (_, b_running) = wa.app.spawn_sibling().await;
@@ -176,8 +174,7 @@ async fn wait_sent(wa: &Wa, n: usize) {
 
 #[tokio::test]
 async fn two_garasi_processes_on_one_database_hold_the_number_once_and_hand_it_over() {
-    let mut wa = Wa::cloud().await;
-    graph_ok(&wa.graph).await;
+    let mut wa = Wa::cloud_ok().await;
     let t = wa.tenant;
     // The in-process server only set the showroom up; it gives the number back on stop.
     wa.app.running.take().unwrap().stop().await.unwrap();

@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use image::{ImageEncoder, RgbImage, RgbaImage};
+use image::{RgbImage, RgbaImage};
+
+mod png;
+use png::png_chunk;
 
 /// A unique temporary directory, removed on drop.
 pub struct TempDir(PathBuf);
@@ -37,28 +40,23 @@ pub fn jpeg(img: &RgbImage) -> Vec<u8> {
     out
 }
 
+// `write_with_encoder` passes the buffer's own size and colour type to the encoder.
 pub fn png_rgba(img: &RgbaImage) -> Vec<u8> {
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgba8)
-        .unwrap();
+    img.write_with_encoder(image::codecs::png::PngEncoder::new(&mut out)).unwrap();
     out
 }
 
 pub fn png_rgb(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
-    image::codecs::png::PngEncoder::new(&mut out)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
-        .unwrap();
+    img.write_with_encoder(image::codecs::png::PngEncoder::new(&mut out)).unwrap();
     out
 }
 
 /// Lossless WebP made by the image crate's own encoder.
 pub fn webp(img: &RgbImage) -> Vec<u8> {
     let mut out = Vec::new();
-    image::codecs::webp::WebPEncoder::new_lossless(&mut out)
-        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::Rgb8)
-        .unwrap();
+    img.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out)).unwrap();
     out
 }
 
@@ -122,25 +120,6 @@ pub fn insert_after_soi(jpeg: &[u8], segment: &[u8]) -> Vec<u8> {
 
 pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
-}
-
-fn crc32(data: &[u8]) -> u32 {
-    let mut crc = 0xFFFF_FFFFu32;
-    for &b in data {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
 }
 
 /// A tiny, well-formed PNG header declaring `w`×`h` RGBA8 pixels, followed by a small IDAT and IEND:
