@@ -50,8 +50,7 @@ async fn tls_ask_allows_exactly_the_hosts_garasi_serves() {
     let app = TestApp::spawn().await;
     let root = app.root_token().await;
     let created: serde_json::Value = app
-        .post(&app.admin_host(), "/api/admin/tenants")
-        .bearer_auth(&root)
+        .post_tenant(&root)
         .json(&json!({
             "name": "Sinar Jaya Motor", "slug": "sinar", "owner_email": "owner@sinar.test",
             "owner_password": STRONG_PASSWORD, "domain": "mobil-sinar.example",
@@ -80,14 +79,7 @@ async fn tls_ask_allows_exactly_the_hosts_garasi_serves() {
     assert_eq!(no_param.status(), 404);
 
     // A suspended showroom gets no new certificate, on its subdomain or its own domain.
-    let id = created["id"].as_str().unwrap();
-    let resp = app
-        .put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
-        .bearer_auth(&root)
-        .json(&json!({ "status": "suspended" }))
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), 200);
+    app.suspend_tenant(&root, &created).await;
     assert_eq!(ask("mobil-sinar.example").await, 404);
     assert_eq!(ask("sinar.localhost").await, 404);
     assert_eq!(ask("berkah.localhost").await, 200);

@@ -126,14 +126,7 @@ async fn suspended_tenants_answer_404_and_deleted_ones_410() {
     assert_eq!(app.get("sinar.localhost", "/").fetch().await.status(), 200);
     assert_eq!(app.get("berkah.localhost", "/").fetch().await.status(), 200);
 
-    let id = sinar["id"].as_str().unwrap();
-    let resp = app
-        .put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
-        .bearer_auth(&root)
-        .json(&json!({ "status": "suspended" }))
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), 200);
+    app.suspend_tenant(&root, &sinar).await;
     let resp = app.get("sinar.localhost", "/").fetch().await;
     assert_eq!(resp.status(), 404);
     assert!(!resp.text().await.unwrap().contains("Sinar Jaya"));
@@ -155,12 +148,7 @@ async fn a_change_made_on_one_instance_reaches_the_others() {
     let sibling_get = || app.client.get(format!("http://{sibling_addr}/")).header(HOST, "sinar.localhost").send();
     assert_eq!(sibling_get().await.unwrap().status(), 200, "sibling caches the tenant");
 
-    let id = sinar["id"].as_str().unwrap();
-    app.put(&app.admin_host(), &format!("/api/admin/tenants/{id}"))
-        .bearer_auth(&root)
-        .json(&json!({ "status": "suspended" }))
-        .fetch()
-        .await;
+    app.suspend_tenant(&root, &sinar).await;
     if crate::support::redis_url().is_some() {
         // With Redis the invalidation is pushed: allow only for delivery latency.
         let mut status = 200;

@@ -337,6 +337,18 @@ impl TestApp {
         self.post(&self.admin_host(), "/api/admin/tenants").bearer_auth(root_token)
     }
 
+    /// Suspends a showroom through the root API (it must answer 200).
+    pub async fn suspend_tenant(&self, root_token: &str, tenant: &Value) {
+        let id = tenant["id"].as_str().expect("tenant id");
+        let resp = self
+            .put(&self.admin_host(), &format!("/api/admin/tenants/{id}"))
+            .bearer_auth(root_token)
+            .json(&json!({ "status": "suspended" }))
+            .fetch()
+            .await;
+        assert_eq!(resp.status(), 200);
+    }
+
     /// Creates a showroom through the root API; its owner is `owner@<slug>.test`.
     pub async fn create_tenant(&self, root_token: &str, slug: &str, name: &str) -> Value {
         let resp = self
