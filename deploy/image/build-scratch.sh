@@ -47,7 +47,8 @@ rootfs="$work/rootfs"
 install -D -m 0755 "$bin" "$rootfs/usr/local/bin/garasi"
 # Every shared library the binary loads, and the loader itself, at the same paths.
 for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-  install -D -m 0644 "$(readlink -f "$lib")" "$rootfs$lib"
+  # 0755: the kernel execs the loader (ld-linux) itself, as the unprivileged user.
+  install -D -m 0755 "$(readlink -f "$lib")" "$rootfs$lib"
 done
 install -D -m 0644 /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
 mkdir -p "$rootfs/usr/share"
@@ -65,7 +66,10 @@ size=$(podman_ image inspect --format '{{.Size}}' "$image")
 echo "image $image: $size bytes ($(( size / 1024 / 1024 )) MiB)"
 
 # 5. Start it with its own defaults (SQLite in the /data volume), on a free loopback port.
-podman_ run -d --name "$name" --network host -e GARASI_BIND="127.0.0.1:$port" "$image" >/dev/null
+# Without systemd podman cannot schedule the periodic health timer and says so on stderr;
+# the check below runs the HEALTHCHECK itself, so that message is kept for failures only.
+podman_ run -d --name "$name" --network host -e GARASI_BIND="127.0.0.1:$port" "$image" >/dev/null 2>"$work/run.err" \
+  || { cat "$work/run.err" >&2; exit 1; }
 for _ in $(seq 1 60); do
   if curl -fsS "http://127.0.0.1:$port/readyz" >"$work/ready.json" 2>/dev/null; then break; fi
   if [ "$(podman_ inspect --format '{{.State.Running}}' "$name")" != "true" ]; then
