@@ -112,6 +112,30 @@ pub fn client_ip(config: &WebConfig, parts: &Parts) -> Option<IpAddr> {
     forwarded.into_iter().rev().find(|ip| !config.trusted_proxies.iter().any(|net| net.contains(ip))).or(peer)
 }
 
+/// Whether the browser reached a trusted TLS proxy over https (`X-Forwarded-Proto`, or
+/// `proto=` of `Forwarded`, first hop). Only a trusted peer's word counts: anyone else
+/// could claim https to obtain cookies marked for it.
+pub(crate) fn forwarded_https(config: &WebConfig, peer: Option<IpAddr>, headers: &HeaderMap) -> bool {
+    if !is_trusted(config, peer) {
+        return false;
+    }
+    if let Some(v) = headers.get("forwarded").and_then(|v| v.to_str().ok()) {
+        let first_hop = v.split(',').next().unwrap_or("");
+        let proto = first_hop
+            .split(';')
+            .filter_map(|p| p.trim().split_once('='))
+            .find_map(|(k, v)| k.trim().eq_ignore_ascii_case("proto").then(|| v.trim().trim_matches('"').to_owned()));
+        if let Some(proto) = proto {
+            return proto.eq_ignore_ascii_case("https");
+        }
+    }
+    headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+}
+
 /// The raw authority the client asked for.
 pub(crate) fn raw_authority(config: &WebConfig, parts: &Parts) -> Result<String, AppError> {
     if is_trusted(config, peer_ip(parts))

@@ -91,7 +91,8 @@ pub fn build_router(state: AppState) -> Router {
             async move { dispatch(state, sites, req).await }
         })
         .with_state(state.clone())
-        .layer(middleware::from_fn_with_state(state.templates.clone(), render_errors));
+        .layer(middleware::from_fn_with_state(state.templates.clone(), render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), headers::secure_behind_tls_proxy));
     headers::apply(router, state.config.secure_cookies())
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))

@@ -111,3 +111,40 @@ fn serve_refuses_plain_http_on_a_public_address_unless_told() {
     // Nothing was created: the guard runs before the database is opened.
     assert!(!data.join("garasi.db").exists());
 }
+
+#[tokio::test]
+async fn https_reported_by_a_trusted_proxy_marks_cookies_secure() {
+    let login = |app: &TestApp, proto: Option<&'static str>| {
+        let mut req = app
+            .post("sinar.localhost", "/api/auth/login")
+            .json(&json!({ "email": "owner@sinar.test", "password": STRONG_PASSWORD }));
+        if let Some(p) = proto {
+            req = req.header("x-forwarded-proto", p);
+        }
+        req.fetch()
+    };
+    let cookie = |resp: &reqwest::Response| {
+        resp.headers().get("set-cookie").map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default()
+    };
+
+    // Behind a trusted proxy (Caddy on loopback) on an http-configured deployment.
+    let app = TestApp::spawn_with(|s| s.web.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    let root = app.root_token().await;
+    app.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
+    let over_https = login(&app, Some("https")).await;
+    assert_eq!(over_https.status(), 200);
+    assert!(cookie(&over_https).ends_with("; Secure"), "{}", cookie(&over_https));
+    assert_eq!(over_https.headers()["strict-transport-security"], "max-age=31536000");
+    let over_http = login(&app, Some("http")).await;
+    assert!(!cookie(&over_http).contains("Secure"), "{}", cookie(&over_http));
+    assert!(over_http.headers().get("strict-transport-security").is_none());
+
+    // A peer that is not a trusted proxy cannot claim https.
+    let direct = TestApp::spawn().await;
+    let root = direct.root_token().await;
+    direct.create_tenant(&root, "sinar", "Sinar Jaya Motor").await;
+    let claimed = login(&direct, Some("https")).await;
+    assert_eq!(claimed.status(), 200);
+    assert!(!cookie(&claimed).contains("Secure"), "{}", cookie(&claimed));
+    assert!(claimed.headers().get("strict-transport-security").is_none());
+}
