@@ -113,14 +113,14 @@ impl PlatformDb {
         const SQL: &str = select_domains!(
             "WHERE tenant_id = $1 ORDER BY CASE WHEN verified_at IS NULL THEN 1 ELSE 0 END, created_at, domain"
         );
-        let rows: Vec<DomainRow> = with_db!(&self.db, |p| sqlx::query_as(SQL).bind(tenant.0).fetch_all(p).await)?;
+        let rows: Vec<DomainRow> = db_query!(&self.db, fetch_all, SQL, tenant.0)?;
         convert(rows)
     }
 
     /// Every verified domain whose last re-check failed, across showrooms (root's view).
     pub async fn failing_domains(&self) -> StoreResult<Vec<TenantDomain>> {
         const SQL: &str = select_domains!("WHERE check_status = 'failing' ORDER BY tenant_id, domain");
-        let rows: Vec<DomainRow> = with_db!(&self.db, |p| sqlx::query_as(SQL).fetch_all(p).await)?;
+        let rows: Vec<DomainRow> = db_query!(&self.db, fetch_all, SQL)?;
         convert(rows)
     }
 
@@ -130,8 +130,7 @@ impl PlatformDb {
             "WHERE verified_at IS NOT NULL AND token IS NOT NULL AND next_check_at IS NOT NULL \
              AND next_check_at <= $1 ORDER BY next_check_at LIMIT $2"
         );
-        let rows: Vec<DomainRow> =
-            with_db!(&self.db, |p| sqlx::query_as(SQL).bind(now).bind(limit).fetch_all(p).await)?;
+        let rows: Vec<DomainRow> = db_query!(&self.db, fetch_all, SQL, now, limit)?;
         convert(rows)
     }
 
@@ -146,14 +145,7 @@ impl PlatformDb {
     ) -> StoreResult<bool> {
         const SQL: &str = "UPDATE tenant_domains SET next_check_at = $4 \
                            WHERE domain = $1 AND tenant_id = $2 AND next_check_at = $3";
-        let n = with_db!(&self.db, |p| sqlx::query(SQL)
-            .bind(&domain.domain)
-            .bind(domain.tenant_id.0)
-            .bind(seen)
-            .bind(next)
-            .execute(p)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = db_query!(&self.db, execute, SQL, &domain.domain, domain.tenant_id.0, seen, next)?;
         Ok(n == 1)
     }
 }
@@ -172,22 +164,20 @@ impl PlatformTx {
     /// The row of `domain`, whichever showroom holds it (uniqueness is global).
     pub async fn domain(&mut self, domain: &str) -> StoreResult<Option<TenantDomain>> {
         const SQL: &str = select_domains!("WHERE domain = $1");
-        let row: Option<DomainRow> =
-            with_tx!(&mut self.tx, |c| sqlx::query_as(SQL).bind(domain).fetch_optional(c).await)?;
+        let row: Option<DomainRow> = tx_query!(&mut self.tx, fetch_optional, SQL, domain)?;
         row.map(TenantDomain::try_from).transpose()
     }
 
     /// A showroom's own row of `domain`; `None` when it is not that showroom's.
     pub async fn tenant_domain(&mut self, tenant: TenantId, domain: &str) -> StoreResult<Option<TenantDomain>> {
         const SQL: &str = select_domains!("WHERE tenant_id = $1 AND domain = $2");
-        let row: Option<DomainRow> =
-            with_tx!(&mut self.tx, |c| sqlx::query_as(SQL).bind(tenant.0).bind(domain).fetch_optional(c).await)?;
+        let row: Option<DomainRow> = tx_query!(&mut self.tx, fetch_optional, SQL, tenant.0, domain)?;
         row.map(TenantDomain::try_from).transpose()
     }
 
     pub async fn count_domains(&mut self, tenant: TenantId) -> StoreResult<i64> {
         const SQL: &str = "SELECT count(*) FROM tenant_domains WHERE tenant_id = $1";
-        Ok(with_tx!(&mut self.tx, |c| sqlx::query_scalar(SQL).bind(tenant.0).fetch_one(c).await)?)
+        Ok(tx_query!(&mut self.tx, scalar_one, SQL, tenant.0)?)
     }
 
     /// Adds an unverified domain with its TXT token. `Conflict` when any showroom has it.
@@ -195,15 +185,7 @@ impl PlatformTx {
         const SQL: &str = "INSERT INTO tenant_domains (domain, tenant_id, verified_at, created_at, token, check_status) \
                            VALUES ($1, $2, NULL, $3, $4, 'pending')";
         let at = crate::time::now();
-        with_tx!(&mut self.tx, |c| sqlx::query(SQL)
-            .bind(domain)
-            .bind(tenant.0)
-            .bind(at)
-            .bind(token)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
+        tx_query!(&mut self.tx, execute, SQL, domain, tenant.0, at, token).map_err(StoreError::from_write)?;
         Ok(())
     }
 
@@ -218,14 +200,7 @@ impl PlatformTx {
         const SQL: &str = "UPDATE tenant_domains SET verified_at = COALESCE(verified_at, $3), check_status = 'ok', \
                            last_error = NULL, checked_at = $3, next_check_at = $4 \
                            WHERE tenant_id = $1 AND domain = $2";
-        let n = with_tx!(&mut self.tx, |c| sqlx::query(SQL)
-            .bind(tenant.0)
-            .bind(domain)
-            .bind(check.at)
-            .bind(check.next_check_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(&mut self.tx, execute, SQL, tenant.0, domain, check.at, check.next_check_at)?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -241,15 +216,16 @@ impl PlatformTx {
                            check_status = CASE WHEN verified_at IS NULL THEN 'pending' ELSE 'failing' END, \
                            last_error = $3, checked_at = $4, next_check_at = COALESCE($5, next_check_at) \
                            WHERE tenant_id = $1 AND domain = $2";
-        let n = with_tx!(&mut self.tx, |c| sqlx::query(SQL)
-            .bind(tenant.0)
-            .bind(domain)
-            .bind(check.error.as_deref().unwrap_or(""))
-            .bind(check.at)
-            .bind(check.next_check_at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(
+            &mut self.tx,
+            execute,
+            SQL,
+            tenant.0,
+            domain,
+            check.error.as_deref().unwrap_or(""),
+            check.at,
+            check.next_check_at
+        )?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
@@ -260,38 +236,20 @@ impl PlatformTx {
         const UPDATE: &str = "UPDATE tenant_domains SET verified_at = COALESCE(verified_at, $3), token = NULL, \
                               check_status = 'ok', last_error = NULL, next_check_at = NULL \
                               WHERE tenant_id = $1 AND domain = $2";
-        let n = with_tx!(&mut self.tx, |c| sqlx::query(UPDATE)
-            .bind(tenant.0)
-            .bind(domain)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(&mut self.tx, execute, UPDATE, tenant.0, domain, at)?;
         if n > 0 {
             return Ok(());
         }
         const INSERT: &str = "INSERT INTO tenant_domains (domain, tenant_id, verified_at, created_at, check_status) \
                               VALUES ($1, $2, $3, $3, 'ok')";
-        with_tx!(&mut self.tx, |c| sqlx::query(INSERT)
-            .bind(domain)
-            .bind(tenant.0)
-            .bind(at)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(StoreError::from_write)?;
+        tx_query!(&mut self.tx, execute, INSERT, domain, tenant.0, at).map_err(StoreError::from_write)?;
         Ok(())
     }
 
     /// Deletes a showroom's domain; `false` when it had no such row.
     pub async fn delete_domain(&mut self, tenant: TenantId, domain: &str) -> StoreResult<bool> {
         const SQL: &str = "DELETE FROM tenant_domains WHERE tenant_id = $1 AND domain = $2";
-        let n = with_tx!(&mut self.tx, |c| sqlx::query(SQL)
-            .bind(tenant.0)
-            .bind(domain)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(&mut self.tx, execute, SQL, tenant.0, domain)?;
         Ok(n > 0)
     }
 
@@ -300,20 +258,14 @@ impl PlatformTx {
     pub async fn latest_verified_domain(&mut self, tenant: TenantId, except: &str) -> StoreResult<Option<String>> {
         const SQL: &str = "SELECT domain FROM tenant_domains WHERE tenant_id = $1 AND domain <> $2 \
                            AND verified_at IS NOT NULL ORDER BY verified_at DESC, domain LIMIT 1";
-        Ok(with_tx!(&mut self.tx, |c| sqlx::query_scalar(SQL).bind(tenant.0).bind(except).fetch_optional(c).await)?)
+        Ok(tx_query!(&mut self.tx, scalar_optional, SQL, tenant.0, except)?)
     }
 
     /// Points the showroom's primary host at one of its verified domains, or back at
     /// its subdomain (`None`).
     pub async fn set_primary_domain(&mut self, tenant: TenantId, domain: Option<&str>) -> StoreResult<()> {
         const SQL: &str = "UPDATE tenants SET primary_domain = $2, updated_at = $3 WHERE id = $1";
-        let n = with_tx!(&mut self.tx, |c| sqlx::query(SQL)
-            .bind(tenant.0)
-            .bind(domain)
-            .bind(crate::time::now())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let n = tx_query!(&mut self.tx, execute, SQL, tenant.0, domain, crate::time::now())?;
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 }
