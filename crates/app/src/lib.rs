@@ -5,6 +5,7 @@ pub mod bot_settings;
 pub mod cli;
 pub mod demo;
 mod demo_cars;
+pub mod domain_settings;
 pub mod engine_sink;
 pub mod healthcheck;
 pub mod server;

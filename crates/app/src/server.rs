@@ -181,6 +181,13 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     let channels = crate::wa::open(settings, services.clone(), sink).context("cannot start the WhatsApp channels")?;
     let state = AppState::new(services, web, kv, staging, Some(engine), Some(channels.clone()));
     channels.start_workers();
+    let recheck_state = state.clone();
+    crate::domain_settings::spawn_rechecks(
+        state.services.clone(),
+        state.config.domains.clone(),
+        state.config.platform_hosts(),
+        move || recheck_state.is_shutting_down(),
+    );
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     // The internal listener lives as long as the process: it holds no request that a
     // drain would have to wait for, and the proxy may still ask while the public side drains.

@@ -21,6 +21,8 @@ pub struct SettingArgs {
     pub bot: crate::bot_settings::BotArgs,
     #[command(flatten)]
     pub whatsapp: crate::wa::WaArgs,
+    #[command(flatten)]
+    pub domains: crate::domain_settings::DomainArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -79,6 +81,7 @@ struct FileSettings {
     s3: Option<crate::storage::S3File>,
     bot: Option<crate::bot_settings::BotFile>,
     whatsapp: Option<crate::wa::WaFile>,
+    domains: Option<crate::domain_settings::DomainFile>,
     bind: Option<String>,
     internal_bind: Option<String>,
     data_dir: Option<PathBuf>,
@@ -207,6 +210,7 @@ impl Settings {
                 session_ttl: Duration::from_secs(ttl_hours * 3600),
                 login_max_failures,
                 login_window: Duration::from_secs(15 * 60),
+                domains: crate::domain_settings::resolve(&args.domains, file.domains.as_ref())?,
             },
             log: pick!(log).unwrap_or_else(|| "info".into()),
         })

@@ -14,6 +14,7 @@ pub mod kv;
 
 pub mod cars;
 pub mod conversations;
+pub mod domains;
 pub mod inbound;
 pub mod leads;
 pub mod photos;

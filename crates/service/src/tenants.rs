@@ -99,7 +99,7 @@ fn require_root(actor: &Actor) -> ServiceResult<()> {
 }
 
 /// The audit entry of a change to `tenant`, filed under that tenant.
-fn tenant_audit(actor: &Actor, action: &str, tenant: TenantId, details: Value) -> AuditEntry {
+pub(crate) fn tenant_audit(actor: &Actor, action: &str, tenant: TenantId, details: Value) -> AuditEntry {
     let mut entry = actor.audit(action, Some(("tenant", tenant.to_string())), details);
     entry.tenant_id = Some(tenant);
     entry
@@ -194,6 +194,10 @@ pub async fn update(
     errors.into_result()?;
     let mut tx = services.db.platform().begin_write().await?;
     let tenant = tx.update_tenant(id, &patch).await.map_err(conflict_to_fields)?;
+    // Setting a domain here is root vouching for it: verified without DNS.
+    if let Some(Some(domain)) = &patch.domain {
+        tx.audit(&tenant_audit(actor, "domain.vouch", id, json!({ "domain": domain }))).await?;
+    }
     tx.audit(&tenant_audit(actor, "tenant.update", id, Value::Object(body))).await?;
     commit_and_tell(services, tx, tenant).await
 }

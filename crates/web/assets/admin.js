@@ -635,4 +635,13 @@
   watchToasts();
   formatRupiahIn(doc);
   scrollThreads(doc);
+
+  // ---- Copy buttons (DNS records on the domain page) -----------------------------
+  doc.addEventListener('click', function (e) {
+    var b = e.target.closest('[data-copy]');
+    if (!b || !navigator.clipboard) return;
+    navigator.clipboard.writeText(b.getAttribute('data-copy')).then(
+      function () { toast('success', 'Disalin.'); },
+      function () { toast('error', 'Gagal menyalin. Salin manual dari kolomnya.'); });
+  });
 })();

@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 mod auth;
+mod canonical;
 mod car_query;
 mod csrf;
 mod error;

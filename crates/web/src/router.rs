@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::{AppError, render_errors};
 use crate::host::{Resolved, Site, resolve};
 use crate::state::AppState;
-use crate::{api, auth, csrf, headers, health, pages};
+use crate::{api, auth, canonical, csrf, headers, health, pages};
 
 /// Routes served on a showroom's own host: the public site, its dashboard at `/admin`,
 /// its JSON API, photos, and the WhatsApp Cloud API webhook.
@@ -70,7 +70,12 @@ async fn dispatch(state: AppState, sites: Arc<Sites>, req: Request) -> Response 
     };
     let router = match &site {
         Site::Admin => sites.admin.clone(),
-        Site::Tenant(_) => sites.tenant.clone(),
+        Site::Tenant(tenant) => {
+            if let Some(moved) = canonical::redirect_to_primary(&state, &parts, tenant) {
+                return moved;
+            }
+            sites.tenant.clone()
+        }
     };
     parts.extensions.insert(site);
     match router.oneshot(Request::from_parts(parts, body)).await {

@@ -32,6 +32,8 @@ pub struct WebConfig {
     /// Failed logins allowed per e-mail (and 4× per client address) in one window.
     pub login_max_failures: i64,
     pub login_window: Duration,
+    /// How showrooms' own domains are checked in DNS (`GARASI_DNS_RESOLVER`, `GARASI_PUBLIC_IPS`).
+    pub domains: garasi_service::domains::DomainConfig,
 }
 
 impl WebConfig {

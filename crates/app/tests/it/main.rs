@@ -11,6 +11,7 @@ mod cars;
 mod cars_csv;
 mod cli;
 mod deploy;
+mod domains;
 mod errors;
 // The bot crate's fake LLM server, so that both crates script the model the same way.
 #[path = "../../../bot/tests/common/fake_llm.rs"]

@@ -2,11 +2,13 @@
 //! the reason it has no row-level security in docs/ARCHITECTURE.md.
 
 pub(crate) mod audit;
+mod domains;
 mod root_users;
 pub(crate) mod tenants;
 mod tx;
 
 pub use audit::{AuditEntry, AuditRecord};
+pub use domains::{DomainCheck, DomainStatus, TenantDomain};
 pub use root_users::{RootSession, RootUser};
 pub use tenants::{NewTenant, Tenant, TenantPatch};
 pub use tx::PlatformTx;

@@ -9,7 +9,7 @@ use crate::error::StoreResult;
 use crate::tenant::{NewUser, User};
 
 pub struct PlatformTx {
-    tx: Tx,
+    pub(super) tx: Tx,
 }
 
 impl PlatformDb {

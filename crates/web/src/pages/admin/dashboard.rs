@@ -55,6 +55,7 @@ pub async fn page(
     let chat_rows = conversation_rows(&mut tx, &recent_chats).await?;
     tx.commit().await?;
     let whatsapp = super::whatsapp::summary(&state, auth.tenant.id).await?;
+    let failing_domains = super::domain::failing(&state, &auth).await?;
 
     let count = |s: CarStatus| stock.get(s.as_str()).copied().unwrap_or(0);
     let stock_stats = vec![
@@ -94,7 +95,7 @@ pub async fn page(
         minijinja::context! {
             greeting, stock_stats => ser(&stock_stats), lead_stats => ser(&lead_stats), chats_today, new_leads,
             leads => ser(&leads), chats => ser(&chats), whatsapp => ser(&whatsapp),
-            total_cars => stock.values().sum::<i64>(), today => today.to_string(),
+            total_cars => stock.values().sum::<i64>(), today => today.to_string(), failing_domains,
         },
     )))
 }

@@ -14,6 +14,7 @@ mod cars;
 mod charts;
 mod conversations;
 mod dashboard;
+mod domain;
 mod leads;
 pub(crate) mod login;
 mod sales;
@@ -69,6 +70,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/whatsapp/pairing/logout", post(whatsapp::pairing::logout))
         .route("/admin/bot", get(bot::page))
         .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/domain", get(domain::page).post(domain::add))
+        .route("/admin/domain/verify", post(domain::verify))
+        .route("/admin/domain/remove", post(domain::remove))
 }
 
 /// A signed-in showroom user on an admin page. Without a session the request gets
@@ -185,6 +189,7 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "admin/_wa_pairing_body.html",
         "admin/bot.html",
         "admin/settings.html",
+        "admin/domain.html",
         "root/dashboard.html",
         "root/_audit_table.html",
         "root/tenants.html",

@@ -10,6 +10,7 @@
 mod audit;
 mod connections;
 mod dashboard;
+mod domains;
 mod tenants;
 
 use axum::Router;
@@ -38,6 +39,8 @@ pub fn routes() -> Router<AppState> {
         .route("/tenants/{id}", get(tenants::detail).post(tenants::update))
         .route("/tenants/{id}/status", post(tenants::set_status))
         .route("/tenants/{id}/delete", post(tenants::delete))
+        .route("/tenants/{id}/domains/vouch", post(domains::vouch))
+        .route("/tenants/{id}/domains/remove", post(domains::remove))
         .route("/connections", get(connections::page))
         .route("/connections/{id}/disconnect", post(connections::disconnect))
         .route("/audit", get(audit::page))

@@ -96,6 +96,7 @@ pub async fn list(
         total,
     );
     let tenants = platform.list_tenants(include_deleted, PER_PAGE, (pager.page - 1) * PER_PAGE).await?;
+    let failing: Vec<String> = platform.failing_domains().await?.iter().map(|d| d.tenant_id.to_string()).collect();
     let mut rows = Vec::with_capacity(tenants.len());
     for t in &tenants {
         rows.push(row(&state, t).await?);
@@ -105,7 +106,7 @@ pub async fn list(
         &state,
         "root/tenants.html",
         &shell,
-        minijinja::context! { rows => ser(&rows), pager => ser(&pager), include_deleted },
+        minijinja::context! { rows => ser(&rows), pager => ser(&pager), include_deleted, failing },
     )))
 }
 
@@ -222,7 +223,7 @@ async fn detail_ctx(
     errors: &FieldErrors,
 ) -> Result<minijinja::Value, AppError> {
     let r = row(state, t).await?;
-    let domains = state.db.platform().tenant_domains(t.id).await?;
+    let domains = state.db.platform().domains_of(t.id).await?;
     let log = state.db.platform().audit_log(Some(t.id), 15, 0).await?;
     let names = [(t.id.0, t.name.clone())].into_iter().collect();
     let whatsapp = super::connections::tenant_connection(state, t).await?;
