@@ -20,9 +20,9 @@ use clap::Parser;
 use garasi_app::settings::{SettingArgs, Settings};
 use garasi_domain::car::CarFields;
 use garasi_domain::{Email, Role, TenantSettings};
-use garasi_media::{PhotoKey, ProcessOptions, demo_car_image, process_bytes, store_photo};
+use garasi_media::{ProcessOptions, demo_car_image, process_bytes};
 use garasi_store::platform::NewTenant;
-use garasi_store::tenant::{NewPhoto, NewUser};
+use garasi_store::tenant::NewUser;
 use serde_json::json;
 
 #[derive(Parser)]
@@ -121,16 +121,7 @@ async fn main() -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("bench car invalid: {e}"))?;
             let car = tx.cars().create(&fields).await?;
             if i + cli.photos >= cli.cars {
-                let key = PhotoKey::new(tenant.id.0, car.id, uuid::Uuid::now_v7());
-                let stored = store_photo(media.as_ref(), key, processed.clone()).await?;
-                let photo = NewPhoto {
-                    id: key.photo_id,
-                    storage_key: key.prefix().path(),
-                    width: i64::from(stored.width),
-                    height: i64::from(stored.height),
-                    bytes: stored.variants.iter().map(|v| v.size as i64).sum(),
-                };
-                tx.cars().add_photo(car.id, &photo).await?;
+                garasi_app::demo::attach_photo(&mut tx, media.as_ref(), tenant.id, car.id, processed.clone()).await?;
             }
         }
         tx.commit().await?;

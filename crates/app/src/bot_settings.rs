@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use crate::settings::SettingError;
 
-#[derive(Debug, Clone, Default, Args)]
+/// Also the `[bot]` table of the TOML file (`memory_ttl_hours` there).
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct BotArgs {
     /// OpenAI-compatible chat-completions base URL including the version, e.g.
     /// https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama). Unset: the bot runs offline only.
@@ -25,25 +27,15 @@ pub struct BotArgs {
     pub llm_timeout_ms: Option<u64>,
     /// How long the bot remembers a contact's last cars and filters, in hours [default: 24].
     #[arg(long, env = "GARASI_BOT_MEMORY_TTL_HOURS", global = true, value_name = "HOURS")]
+    #[serde(rename = "memory_ttl_hours")]
     pub bot_memory_ttl_hours: Option<u64>,
-}
-
-/// The `[bot]` table of the TOML file.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BotFile {
-    llm_base_url: Option<String>,
-    llm_api_key: Option<String>,
-    llm_model: Option<String>,
-    llm_timeout_ms: Option<u64>,
-    memory_ttl_hours: Option<u64>,
 }
 
 fn bad(name: &'static str, reason: impl Into<String>) -> SettingError {
     SettingError { name, reason: reason.into() }
 }
 
-pub fn resolve(args: &BotArgs, file: Option<&BotFile>) -> Result<BotConfig, SettingError> {
+pub fn resolve(args: &BotArgs, file: Option<&BotArgs>) -> Result<BotConfig, SettingError> {
     let file = file.cloned().unwrap_or_default();
     let text =
         |a: &Option<String>, f: Option<String>| a.clone().or(f).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
@@ -65,7 +57,7 @@ pub fn resolve(args: &BotArgs, file: Option<&BotFile>) -> Result<BotConfig, Sett
         }
         config.llm = Some(llm);
     }
-    if let Some(h) = args.bot_memory_ttl_hours.or(file.memory_ttl_hours) {
+    if let Some(h) = args.bot_memory_ttl_hours.or(file.bot_memory_ttl_hours) {
         if !(1..=24 * 30).contains(&h) {
             return Err(bad("GARASI_BOT_MEMORY_TTL_HOURS", "must be between 1 and 720"));
         }

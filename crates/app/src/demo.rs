@@ -11,11 +11,11 @@ use anyhow::Context;
 use garasi_domain::car::{CarFields, CarFilter, CarSort};
 use garasi_domain::money::Rupiah;
 use garasi_domain::{Email, PhoneNumber, Role, TenantId, TenantSettings};
-use garasi_media::{BlobStore, PhotoKey, ProcessOptions, demo_car_image, process_bytes, store_photo};
-use garasi_store::Db;
+use garasi_media::{BlobStore, PhotoKey, ProcessOptions, ProcessedPhoto, demo_car_image, process_bytes, store_photo};
 use garasi_store::platform::{AuditEntry, NewTenant};
 use garasi_store::tenant::NewUser;
 use garasi_store::tenant::{LeadStatus, NewLead, NewPhoto, NewSalesPerson, PaymentMethod};
+use garasi_store::{Db, TenantTx};
 use garasi_web::hash_password;
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -136,6 +136,28 @@ pub async fn seed(db: &Db, settings: &Settings) -> anyhow::Result<DemoOutcome> {
     Ok(DemoOutcome { created: Some(text), logins_file })
 }
 
+/// Stores a processed photo's files and gives it to the car (seed data only: a person's
+/// upload goes through `garasi_service::photos::add`, with its audit entry).
+pub async fn attach_photo(
+    tx: &mut TenantTx,
+    media: &dyn BlobStore,
+    tenant: TenantId,
+    car_id: uuid::Uuid,
+    processed: ProcessedPhoto,
+) -> anyhow::Result<()> {
+    let key = PhotoKey::new(tenant.0, car_id, uuid::Uuid::now_v7());
+    let stored = store_photo(media, key, processed).await?;
+    let photo = NewPhoto {
+        id: key.photo_id,
+        storage_key: key.prefix().path(),
+        width: i64::from(stored.width),
+        height: i64::from(stored.height),
+        bytes: stored.variants.iter().map(|v| v.size as i64).sum(),
+    };
+    tx.cars().add_photo(car_id, &photo).await?;
+    Ok(())
+}
+
 /// Puts the demo stock into one showroom, through the same validation as the API,
 /// with a photo drawn for each car and run through the real photo pipeline.
 async fn seed_stock(db: &Db, media: &dyn BlobStore, tenant: TenantId, index: usize) -> anyhow::Result<()> {
@@ -151,16 +173,7 @@ async fn seed_stock(db: &Db, media: &dyn BlobStore, tenant: TenantId, index: usi
             process_bytes(&jpeg, &ProcessOptions::default())
         })
         .await??;
-        let key = PhotoKey::new(tenant.0, car.id, uuid::Uuid::now_v7());
-        let stored = store_photo(media, key, processed).await?;
-        let photo = NewPhoto {
-            id: key.photo_id,
-            storage_key: key.prefix().path(),
-            width: i64::from(stored.width),
-            height: i64::from(stored.height),
-            bytes: stored.variants.iter().map(|v| v.size as i64).sum(),
-        };
-        tx.cars().add_photo(car.id, &photo).await?;
+        attach_photo(&mut tx, media, tenant, car.id, processed).await?;
     }
     seed_people(&mut tx, index).await?;
     tx.commit().await?;

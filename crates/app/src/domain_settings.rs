@@ -13,7 +13,9 @@ use serde::Deserialize;
 
 use crate::settings::SettingError;
 
-#[derive(Debug, Clone, Default, Args)]
+/// Also the `[domains]` table of the TOML file.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct DomainArgs {
     /// DNS server (ip:port) that checks showrooms' own domains [default: the system's resolv.conf].
     #[arg(long, env = "GARASI_DNS_RESOLVER", global = true, value_name = "ADDR")]
@@ -24,19 +26,11 @@ pub struct DomainArgs {
     pub public_ips: Option<String>,
 }
 
-/// The `[domains]` table of the TOML file.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DomainFile {
-    dns_resolver: Option<String>,
-    public_ips: Option<String>,
-}
-
 fn bad(name: &'static str, reason: impl Into<String>) -> SettingError {
     SettingError { name, reason: reason.into() }
 }
 
-pub fn resolve(args: &DomainArgs, file: Option<&DomainFile>) -> Result<DomainConfig, SettingError> {
+pub fn resolve(args: &DomainArgs, file: Option<&DomainArgs>) -> Result<DomainConfig, SettingError> {
     let file = file.cloned().unwrap_or_default();
     let resolver = match args.dns_resolver.clone().or(file.dns_resolver).filter(|s| !s.trim().is_empty()) {
         None => None,

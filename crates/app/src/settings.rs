@@ -12,8 +12,11 @@ use garasi_web::{Scheme, WebConfig};
 use ipnet::IpNet;
 use serde::Deserialize;
 
-/// Every setting, as flags and environment variables. Shared by all commands.
-#[derive(Debug, Clone, Default, Args)]
+/// Every setting, as flags and environment variables, shared by all commands; and the
+/// same keys in the optional TOML file (the groups as `[s3]`, `[bot]`, `[whatsapp]` and
+/// `[domains]` tables). One declaration for both, so a new setting can't miss the file.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SettingArgs {
     #[command(flatten)]
     pub s3: crate::storage::S3Args,
@@ -25,6 +28,7 @@ pub struct SettingArgs {
     pub domains: crate::domain_settings::DomainArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
+    #[serde(skip)]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:3000].
     #[arg(long, env = "GARASI_BIND", global = true, value_name = "ADDR")]
@@ -74,31 +78,6 @@ pub struct SettingArgs {
     pub log: Option<String>,
 }
 
-/// The same keys in the optional TOML file.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileSettings {
-    s3: Option<crate::storage::S3File>,
-    bot: Option<crate::bot_settings::BotFile>,
-    whatsapp: Option<crate::wa::WaFile>,
-    domains: Option<crate::domain_settings::DomainFile>,
-    bind: Option<String>,
-    internal_bind: Option<String>,
-    data_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    migrate_database_url: Option<String>,
-    redis_url: Option<String>,
-    redis_prefix: Option<String>,
-    admin_host: Option<String>,
-    tenant_domain: Option<String>,
-    public_scheme: Option<String>,
-    public_base_port: Option<u16>,
-    trusted_proxies: Option<String>,
-    session_ttl_hours: Option<u64>,
-    login_max_failures: Option<i64>,
-    log: Option<String>,
-}
-
 #[derive(Debug, thiserror::Error)]
 #[error("invalid setting {name}: {reason}")]
 pub struct SettingError {
@@ -135,7 +114,7 @@ impl Settings {
     pub fn resolve(args: &SettingArgs) -> Result<Settings, SettingError> {
         let file = match &args.config {
             Some(path) => load_file(path)?,
-            None => FileSettings::default(),
+            None => SettingArgs::default(),
         };
         macro_rules! pick {
             ($field:ident) => {
@@ -191,9 +170,9 @@ impl Settings {
             return Err(bad("GARASI_LOGIN_MAX_FAILURES", "must be between 1 and 1000"));
         }
         Ok(Settings {
-            s3: crate::storage::resolve(&args.s3, file.s3.as_ref())?,
-            bot: crate::bot_settings::resolve(&args.bot, file.bot.as_ref())?,
-            whatsapp: crate::wa::resolve(&args.whatsapp, file.whatsapp.as_ref(), &data_dir)?,
+            s3: crate::storage::resolve(&args.s3, Some(&file.s3))?,
+            bot: crate::bot_settings::resolve(&args.bot, Some(&file.bot))?,
+            whatsapp: crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?,
             bind,
             internal_bind,
             data_dir,
@@ -210,7 +189,7 @@ impl Settings {
                 session_ttl: Duration::from_secs(ttl_hours * 3600),
                 login_max_failures,
                 login_window: Duration::from_secs(15 * 60),
-                domains: crate::domain_settings::resolve(&args.domains, file.domains.as_ref())?,
+                domains: crate::domain_settings::resolve(&args.domains, Some(&file.domains))?,
             },
             log: pick!(log).unwrap_or_else(|| "info".into()),
         })
@@ -221,7 +200,7 @@ impl Settings {
     }
 }
 
-fn load_file(path: &Path) -> Result<FileSettings, SettingError> {
+fn load_file(path: &Path) -> Result<SettingArgs, SettingError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| bad("GARASI_CONFIG", format!("cannot read {}: {e}", path.display())))?;
     toml::from_str(&text).map_err(|e| bad("GARASI_CONFIG", format!("{}: {e}", path.display())))

@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use crate::settings::{SettingError, Settings};
 
-#[derive(Debug, Clone, Default, Args)]
+/// Also the `[whatsapp]` table of the TOML file, whose keys drop the `wa_` prefix.
+#[derive(Debug, Clone, Default, Args, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct WaArgs {
     /// Key (32 bytes, base64 or hex) that encrypts stored channel credentials; generated once into
     /// <data dir>/secret.key when unset [default: the key file].
@@ -24,32 +26,25 @@ pub struct WaArgs {
     pub secret_key: Option<String>,
     /// WhatsApp Cloud API (Graph) base URL including the version [default: https://graph.facebook.com/v23.0].
     #[arg(long, env = "GARASI_WA_GRAPH_BASE_URL", global = true, value_name = "URL")]
+    #[serde(rename = "graph_base_url")]
     pub wa_graph_base_url: Option<String>,
     /// Messages one number may send per day (Asia/Jakarta); 0 = no cap [default: 1000].
     #[arg(long, env = "GARASI_WA_DAILY_CAP", global = true, value_name = "N")]
+    #[serde(rename = "daily_cap")]
     pub wa_daily_cap: Option<u32>,
     /// Longest "typing…" pause before a text, in ms (scaled to its length); 0 = no pause [default: 4000].
     #[arg(long, env = "GARASI_WA_TYPING_MAX_MS", global = true, value_name = "MS")]
+    #[serde(rename = "typing_max_ms")]
     pub wa_typing_max_ms: Option<u64>,
     /// Pause between photos to one chat, in ms, as MIN-MAX [default: 1500-3000].
     #[arg(long, env = "GARASI_WA_PHOTO_GAP_MS", global = true, value_name = "MIN-MAX")]
+    #[serde(rename = "photo_gap_ms")]
     pub wa_photo_gap_ms: Option<String>,
     /// Slug of the showroom whose connected number sends "your number dropped" alerts to other
     /// showrooms' owners [default: none].
     #[arg(long, env = "GARASI_WA_ALERT_FROM", global = true, value_name = "SLUG")]
+    #[serde(rename = "alert_from")]
     pub wa_alert_from: Option<String>,
-}
-
-/// The `[whatsapp]` table of the TOML file.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WaFile {
-    secret_key: Option<String>,
-    graph_base_url: Option<String>,
-    daily_cap: Option<u32>,
-    typing_max_ms: Option<u64>,
-    photo_gap_ms: Option<String>,
-    alert_from: Option<String>,
 }
 
 #[derive(Clone)]
@@ -75,7 +70,7 @@ fn bad(name: &'static str, reason: impl Into<String>) -> SettingError {
     SettingError { name, reason: reason.into() }
 }
 
-pub fn resolve(args: &WaArgs, file: Option<&WaFile>, data_dir: &Path) -> Result<WaSettings, SettingError> {
+pub fn resolve(args: &WaArgs, file: Option<&WaArgs>, data_dir: &Path) -> Result<WaSettings, SettingError> {
     let file = file.cloned().unwrap_or_default();
     let text =
         |a: &Option<String>, f: Option<String>| a.clone().or(f).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
@@ -84,16 +79,16 @@ pub fn resolve(args: &WaArgs, file: Option<&WaFile>, data_dir: &Path) -> Result<
         SecretBox::from_setting(k).map_err(|e| bad("GARASI_SECRET_KEY", e.to_string()))?;
     }
     let mut c = ChannelsConfig::new(data_dir.to_path_buf());
-    if let Some(url) = text(&args.wa_graph_base_url, file.graph_base_url) {
+    if let Some(url) = text(&args.wa_graph_base_url, file.wa_graph_base_url) {
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(bad("GARASI_WA_GRAPH_BASE_URL", "must start with http:// or https://"));
         }
         c.graph_base_url = url.trim_end_matches('/').to_owned();
     }
-    if let Some(cap) = args.wa_daily_cap.or(file.daily_cap) {
+    if let Some(cap) = args.wa_daily_cap.or(file.wa_daily_cap) {
         c.pacing.daily_cap = cap;
     }
-    if let Some(ms) = args.wa_typing_max_ms.or(file.typing_max_ms) {
+    if let Some(ms) = args.wa_typing_max_ms.or(file.wa_typing_max_ms) {
         if ms > 30_000 {
             return Err(bad("GARASI_WA_TYPING_MAX_MS", "must be at most 30000"));
         }
@@ -103,7 +98,7 @@ pub fn resolve(args: &WaArgs, file: Option<&WaFile>, data_dir: &Path) -> Result<
             c.pacing.typing_per_char = Duration::ZERO;
         }
     }
-    if let Some(gap) = text(&args.wa_photo_gap_ms, file.photo_gap_ms) {
+    if let Some(gap) = text(&args.wa_photo_gap_ms, file.wa_photo_gap_ms) {
         let (lo, hi) = gap.split_once('-').unwrap_or((gap.as_str(), gap.as_str()));
         let (Ok(lo), Ok(hi)) = (lo.trim().parse::<u64>(), hi.trim().parse::<u64>()) else {
             return Err(bad("GARASI_WA_PHOTO_GAP_MS", "must be MIN-MAX in milliseconds, e.g. 1500-3000"));
@@ -114,7 +109,7 @@ pub fn resolve(args: &WaArgs, file: Option<&WaFile>, data_dir: &Path) -> Result<
         c.pacing.photo_gap_min = Duration::from_millis(lo);
         c.pacing.photo_gap_max = Duration::from_millis(hi);
     }
-    Ok(WaSettings { secret_key, channels: c, alert_from: text(&args.wa_alert_from, file.alert_from) })
+    Ok(WaSettings { secret_key, channels: c, alert_from: text(&args.wa_alert_from, file.wa_alert_from) })
 }
 
 /// The channel layer of this process, opened from the settings. Inbound messages go

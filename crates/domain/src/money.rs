@@ -160,10 +160,12 @@ pub fn group_thousands(value: i64) -> String {
     out
 }
 
-/// 125 → "1,25", 150 → "1,5", 19500 → "195".
-fn two_decimals(hundredths: i64) -> String {
+/// Hundredths written the Indonesian way, with a decimal comma and no trailing zeros:
+/// 125 → "1,25", 150 → "1,5", 19500 → "195". Also percentages kept in basis points
+/// (650 → "6,5").
+pub fn two_decimals(hundredths: i64) -> String {
     let whole = hundredths / 100;
-    let frac = hundredths % 100;
+    let frac = (hundredths % 100).abs();
     if frac == 0 {
         whole.to_string()
     } else if frac % 10 == 0 {

@@ -19,26 +19,24 @@ struct Source {
     bytes: &'static [u8],
 }
 
+/// An asset's name, type and bytes; the path is relative to `assets/`.
+macro_rules! source {
+    ($name:literal, $type:expr, $path:literal) => {
+        Source { name: $name, content_type: $type, bytes: include_bytes!(concat!("../assets/", $path)) }
+    };
+}
+
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
 const SOURCES: &[Source] = &[
-    Source { name: "app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../assets/app.css") },
-    Source { name: "site.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../assets/site.css") },
-    Source {
-        name: "site.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../assets/site.js"),
-    },
-    Source {
-        name: "htmx.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../assets/vendor/htmx.min.js"),
-    },
-    Source { name: "favicon.svg", content_type: "image/svg+xml", bytes: include_bytes!("../assets/favicon.svg") },
-    Source { name: "admin.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../assets/admin.css") },
-    Source {
-        name: "admin.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../assets/admin.js"),
-    },
+    source!("app.css", CSS, "app.css"),
+    source!("site.css", CSS, "site.css"),
+    source!("site.js", JS, "site.js"),
+    source!("htmx.js", JS, "vendor/htmx.min.js"),
+    source!("favicon.svg", "image/svg+xml", "favicon.svg"),
+    source!("admin.css", CSS, "admin.css"),
+    source!("admin.js", JS, "admin.js"),
 ];
 
 pub struct Asset {

@@ -11,7 +11,7 @@ use crate::support::{Fetch, STRONG_PASSWORD, TestApp};
 const ROOT_PAGES: &[&str] = &["/", "/tenants", "/tenants/new", "/connections", "/audit"];
 
 /// Signs in through the root login form and returns the session secret.
-async fn root_session(app: &TestApp) -> String {
+pub async fn root_session(app: &TestApp) -> String {
     app.create_root("root@garasi.test", STRONG_PASSWORD).await;
     let resp = app
         .post(&app.admin_host(), "/login")

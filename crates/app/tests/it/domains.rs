@@ -15,12 +15,13 @@ use hickory_proto::op::{Message, ResponseCode};
 use hickory_proto::rr::rdata::{CNAME, TXT};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::{COOKIE, LOCATION};
 use serde_json::json;
 
 use crate::admin::{FormBody, cookie, hx_post, page};
+use crate::admin_root::root_session;
 use crate::sales::staff_token;
-use crate::support::{Fetch, STRONG_PASSWORD, TestApp};
+use crate::support::{Fetch, TestApp};
 
 /// Records by (lower-case name without the final dot, type).
 type Zone = Arc<Mutex<HashMap<(String, RecordType), Vec<RData>>>>;
@@ -391,18 +392,4 @@ async fn the_daily_recheck_flags_a_domain_whose_txt_went_away() {
     assert_eq!(s.row(DOMAIN).await.unwrap().status, DomainStatus::Ok);
     let (_, html) = page(app, &s.host(), &s.owner, "/admin").await;
     assert!(!html.contains("bermasalah"));
-}
-
-/// Signs in through the root login form and returns the session secret.
-async fn root_session(app: &TestApp) -> String {
-    app.create_root("root@garasi.test", STRONG_PASSWORD).await;
-    let resp = app
-        .post(&app.admin_host(), "/login")
-        .header("sec-fetch-site", "same-origin")
-        .form_pairs(&[("email", "root@garasi.test"), ("password", STRONG_PASSWORD), ("next", "/tenants")])
-        .fetch()
-        .await;
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-    let set = resp.headers()[SET_COOKIE].to_str().unwrap().to_owned();
-    set.trim_start_matches("garasi_session=").split(';').next().unwrap().to_owned()
 }

@@ -110,13 +110,32 @@ fn x_labels(out: &mut String, points: &[Point], x_of: impl Fn(usize) -> f64, y: 
     }
 }
 
+/// The frame the line and column charts share: one size, the plot area inside the axis
+/// labels, and the y axis already drawn up to a round maximum.
+struct Plot {
+    out: String,
+    max: i64,
+    h: i64,
+    left: i64,
+    right: i64,
+    top: i64,
+    bottom: i64,
+}
+
+impl Plot {
+    fn start(id: &str, title: &str, points: &[Point]) -> Plot {
+        let (w, h, left, right, top, bottom) = (720i64, 260i64, 48i64, 704i64, 16i64, 222i64);
+        let max = nice_max(points.iter().map(|p| p.value).max().unwrap_or(0));
+        let mut out = String::new();
+        open(&mut out, id, title, &summary(points), w, h);
+        y_axis(&mut out, max, left, right, top, bottom);
+        Plot { out, max, h, left, right, top, bottom }
+    }
+}
+
 /// A line with a soft area under it (a value per day, say).
 pub fn line(id: &str, title: &str, points: &[Point]) -> String {
-    let (w, h, left, right, top, bottom) = (720i64, 260i64, 48i64, 704i64, 16i64, 222i64);
-    let max = nice_max(points.iter().map(|p| p.value).max().unwrap_or(0));
-    let mut out = String::new();
-    open(&mut out, id, title, &summary(points), w, h);
-    y_axis(&mut out, max, left, right, top, bottom);
+    let Plot { mut out, max, h, left, right, top, bottom } = Plot::start(id, title, points);
     let n = points.len().max(2) as f64;
     let x_of = |i: usize| left as f64 + (right - left) as f64 * i as f64 / (n - 1.0);
     let y_of = |v: i64| bottom as f64 - (bottom - top) as f64 * v as f64 / max as f64;
@@ -152,11 +171,7 @@ pub fn line(id: &str, title: &str, points: &[Point]) -> String {
 
 /// Vertical bars (a count per day, say).
 pub fn columns(id: &str, title: &str, points: &[Point]) -> String {
-    let (w, h, left, right, top, bottom) = (720i64, 260i64, 48i64, 704i64, 16i64, 222i64);
-    let max = nice_max(points.iter().map(|p| p.value).max().unwrap_or(0));
-    let mut out = String::new();
-    open(&mut out, id, title, &summary(points), w, h);
-    y_axis(&mut out, max, left, right, top, bottom);
+    let Plot { mut out, max, h, left, right, top, bottom } = Plot::start(id, title, points);
     let n = points.len().max(1) as f64;
     let slot = (right - left) as f64 / n;
     let bar = (slot * 0.7).max(1.0);

@@ -131,49 +131,57 @@ pub async fn page(State(state): State<AppState>, Staff(auth): Staff) -> Result<R
     respond(&state, &auth, StatusCode::OK, "", &FieldErrors::new(), None).await
 }
 
-pub async fn add(
-    State(state): State<AppState>,
-    Staff(auth): Staff,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    auth.require_admin()?;
-    let typed = FormData(form).text("domain");
-    let hosts = state.config.platform_hosts();
-    let result = domains::add(&state.services, &auth.actor(), &hosts, auth.tenant.id, &typed)
-        .await
-        .map(|d| format!("{} ditambahkan. Buat record DNS di bawah, lalu tekan Verifikasi.", d.domain));
-    outcome(&state, &auth, &typed, result).await
+/// The domain form's one field, as each of the page's three forms posts it.
+type DomainForm = Form<Vec<(String, String)>>;
+
+pub async fn add(state: State<AppState>, staff: Staff, form: DomainForm) -> Result<Response, AppError> {
+    act(Action::Add, state, staff, form).await
 }
 
-pub async fn verify(
+pub async fn verify(state: State<AppState>, staff: Staff, form: DomainForm) -> Result<Response, AppError> {
+    act(Action::Verify, state, staff, form).await
+}
+
+pub async fn remove(state: State<AppState>, staff: Staff, form: DomainForm) -> Result<Response, AppError> {
+    act(Action::Remove, state, staff, form).await
+}
+
+#[derive(Clone, Copy)]
+enum Action {
+    Add,
+    Verify,
+    Remove,
+}
+
+/// Runs one domain use case for the owner/admin and shows the page again with its outcome.
+async fn act(
+    action: Action,
     State(state): State<AppState>,
     Staff(auth): Staff,
-    Form(form): Form<Vec<(String, String)>>,
+    Form(form): DomainForm,
 ) -> Result<Response, AppError> {
     auth.require_admin()?;
     let domain = FormData(form).text("domain");
-    let hosts = state.config.platform_hosts();
-    let result =
-        domains::verify(&state.services, &auth.actor(), &state.config.domains, &hosts, auth.tenant.id, &domain)
+    let (actor, tenant, hosts) = (auth.actor(), auth.tenant.id, state.config.platform_hosts());
+    let result = match action {
+        Action::Add => domains::add(&state.services, &actor, &hosts, tenant, &domain)
             .await
-            .map(|d| format!("{} terverifikasi dan kini menjadi alamat utama situs Anda.", d.domain));
-    // This instance forgets the old address at once; others hear the event.
-    state.hosts.forget_tenant(auth.tenant.id);
-    outcome(&state, &auth, "", result).await
-}
-
-pub async fn remove(
-    State(state): State<AppState>,
-    Staff(auth): Staff,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, AppError> {
-    auth.require_admin()?;
-    let domain = FormData(form).text("domain");
-    let result = domains::remove(&state.services, &auth.actor(), auth.tenant.id, &domain)
-        .await
-        .map(|()| format!("{domain} dihapus."));
-    state.hosts.forget_tenant(auth.tenant.id);
-    outcome(&state, &auth, "", result).await
+            .map(|d| format!("{} ditambahkan. Buat record DNS di bawah, lalu tekan Verifikasi.", d.domain)),
+        Action::Verify => domains::verify(&state.services, &actor, &state.config.domains, &hosts, tenant, &domain)
+            .await
+            .map(|d| format!("{} terverifikasi dan kini menjadi alamat utama situs Anda.", d.domain)),
+        Action::Remove => {
+            domains::remove(&state.services, &actor, tenant, &domain).await.map(|()| format!("{domain} dihapus."))
+        }
+    };
+    // Verifying or removing can change the primary host: this instance forgets the old
+    // address at once; others hear the event.
+    if !matches!(action, Action::Add) {
+        state.hosts.forget_tenant(tenant);
+    }
+    // A refused new domain stays typed in the field; the other forms have no field.
+    let typed = if matches!(action, Action::Add) { domain.as_str() } else { "" };
+    outcome(&state, &auth, typed, result).await
 }
 
 /// The showroom's verified domains whose daily re-check failed (the dashboard's banner).

@@ -29,15 +29,7 @@ struct Section {
 
 /// Basis points as the form shows a percentage: 650 → "6,5".
 fn percent(bps: i64) -> String {
-    let whole = bps / 100;
-    let frac = (bps % 100).abs();
-    if frac == 0 {
-        whole.to_string()
-    } else if frac % 10 == 0 {
-        format!("{whole},{}", frac / 10)
-    } else {
-        format!("{whole},{frac:02}")
-    }
+    garasi_domain::money::two_decimals(bps)
 }
 
 /// "6,5" or "6.5" → 650 basis points, within `0..=max` percent.

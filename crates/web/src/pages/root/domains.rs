@@ -25,29 +25,23 @@ fn parse_id(raw: &str) -> Result<TenantId, AppError> {
     raw.parse::<uuid::Uuid>().map(TenantId).map_err(|_| AppError::NotFound)
 }
 
-pub async fn vouch(
+/// `POST /tenants/{id}/domains/{vouch|remove}`: runs one of root's domain use cases, then
+/// goes back to the showroom's page.
+pub async fn act(
     State(state): State<AppState>,
     Root(auth): Root,
-    Path(id): Path<String>,
+    Path((id, action)): Path<(String, String)>,
     headers: HeaderMap,
     Form(form): Form<DomainForm>,
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
-    let hosts = state.config.platform_hosts();
-    domains::vouch(&state.services, &auth.actor(), &hosts, id, &form.domain).await?;
-    state.hosts.forget_tenant(id);
-    Ok(ui::redirect(&headers, &format!("/tenants/{id}")))
-}
-
-pub async fn remove(
-    State(state): State<AppState>,
-    Root(auth): Root,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(form): Form<DomainForm>,
-) -> Result<Response, AppError> {
-    let id = parse_id(&id)?;
-    domains::remove(&state.services, &auth.actor(), id, form.domain.trim()).await?;
+    match action.as_str() {
+        "vouch" => {
+            domains::vouch(&state.services, &auth.actor(), &state.config.platform_hosts(), id, &form.domain).await?;
+        }
+        "remove" => domains::remove(&state.services, &auth.actor(), id, form.domain.trim()).await?,
+        _ => return Err(AppError::NotFound),
+    }
     state.hosts.forget_tenant(id);
     Ok(ui::redirect(&headers, &format!("/tenants/{id}")))
 }
