@@ -426,8 +426,8 @@ def main():
         log(f"  leases on the survivor: {len(moved)}/{len(victim_tenants)} within "
             f"{min(moved.values()):.1f}-{max(moved.values()):.1f}s of the kill")
 
-    # Messages the victim had already claimed stay locked to it for the outbound job lease
-    # (120 s, crates/channels/src/manager/outbound.rs) before the survivor may claim them.
+    # Messages the victim had already claimed are taken over with its leases; the deadline
+    # still allows for the outbound job lease (120 s) as the worst case.
     log("waiting for the outbox to drain on the survivor")
     deadline = t_kill + OUT_JOB_LOCK + 40
     while True:

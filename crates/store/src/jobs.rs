@@ -197,10 +197,10 @@ impl Db {
     }
 }
 
-/// Claimable: queued and due, or running with an expired lease; and no older job of
-/// the same ordering key still waiting or running.
+/// Claimable: queued and due, or running with an expired lease (or one taken over,
+/// spliced in at `{}`); and no older job of the same ordering key still waiting or running.
 const CLAIMABLE: &str = "j.queue = $1 AND ((j.status = 'queued' AND j.run_at <= $2) \
-     OR (j.status = 'running' AND j.locked_until < $2)) \
+     OR (j.status = 'running' AND j.locked_until < $2){}) \
      AND (j.ordering_key IS NULL OR NOT EXISTS (SELECT 1 FROM jobs e WHERE e.ordering_key = j.ordering_key \
      AND e.status IN ('queued', 'running', 'failed') \
      AND (e.created_at < j.created_at OR (e.created_at = j.created_at AND e.id < j.id))))";
@@ -232,10 +232,20 @@ impl Jobs {
             }
             None => "",
         };
+        // A running job of a tenant whose WhatsApp lease this instance now holds, claimed by
+        // another instance's worker (`<holder>/<role>`), is taken over at once: that instance
+        // lost the lease (it died, or stops sending when it notices), so waiting out the
+        // job's own lease would only delay the customer's reply by minutes after a crash.
+        // Delivery stays at-least-once, as it always was for a crash mid-send.
+        let taken_over = match holder {
+            Some(_) => " OR (j.status = 'running' AND substr(j.locked_by, 1, length($6) + 1) <> ($6 || '/'))",
+            None => "",
+        };
+        let claimable = CLAIMABLE.replacen("{}", taken_over, 1);
         let lock = if matches!(self.db, Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = $3, locked_by = $4, \
-             updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {CLAIMABLE}{held} \
+             updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {claimable}{held} \
              ORDER BY j.run_at, j.created_at, j.id LIMIT $5{lock}) RETURNING {COLUMNS}"
         );
         let rows: Vec<JobRow> = with_db!(&self.db, |p| {

@@ -220,3 +220,47 @@ async fn two_garasi_processes_on_one_database_hold_the_number_once_and_hand_it_o
     let _ = procs[other].wait();
     db.close().await;
 }
+
+#[tokio::test]
+async fn the_new_lease_holder_takes_over_jobs_the_dead_holder_had_claimed() {
+    let (_test_db, db, [t, other]) = crate::support::store_with_tenants(["sinar", "berkah"]).await;
+    let (ttl, grace) = (Duration::from_secs(30), Duration::ZERO);
+    let lease = Duration::from_secs(120);
+    let wa = db.whatsapp();
+    for tenant in [t, other] {
+        wa.want_lease(tenant).await.unwrap();
+        let mut tx = db.tenant(tenant).begin_write().await.unwrap();
+        for n in 0..2 {
+            let job = garasi_store::jobs::NewJob::new("wa_out", "text", serde_json::json!({ "n": n }));
+            tx.outbox().enqueue(&job).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    // Instance "dead" holds both showrooms and claims every job, then dies mid-send.
+    assert!(wa.acquire(t, "dead-1-aa", ttl, grace).await.unwrap());
+    assert!(wa.acquire(other, "dead-1-aa", ttl, grace).await.unwrap());
+    let claimed = db.jobs().claim_held("wa_out", "dead-1-aa/out", "dead-1-aa", 10, lease).await.unwrap();
+    assert_eq!(claimed.len(), 4);
+
+    // Once its lease lapses, "alive" takes over one showroom (the row's lease is expired).
+    let sql = "UPDATE wa_leases SET expires_at = $2 WHERE tenant_id = $1";
+    garasi_store::with_db!(&db, |p| sqlx::query(sql)
+        .bind(t.0)
+        .bind(chrono::Utc::now() - chrono::Duration::seconds(1))
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))
+    .unwrap();
+    assert!(wa.acquire(t, "alive-2-bb", ttl, grace).await.unwrap());
+    // Its worker gets that showroom's two claimed jobs at once, not after the 120 s job lease;
+    // the showroom still held by "dead" keeps its jobs.
+    let taken = db.jobs().claim_held("wa_out", "alive-2-bb/out", "alive-2-bb", 10, lease).await.unwrap();
+    assert_eq!(taken.len(), 2);
+    assert!(taken.iter().all(|j| j.tenant_id == Some(t) && j.locked_by.as_deref() == Some("alive-2-bb/out")));
+    // What this instance's own workers hold is never taken over by itself.
+    let again = db.jobs().claim_held("wa_out", "alive-2-bb/in", "alive-2-bb", 10, lease).await.unwrap();
+    assert!(again.is_empty(), "{again:?}");
+    // The dead holder's claim is void: it can't complete the job any more.
+    assert!(!db.jobs().complete(taken[0].id, "dead-1-aa/out").await.unwrap());
+    assert!(db.jobs().complete(taken[0].id, "alive-2-bb/out").await.unwrap());
+}
