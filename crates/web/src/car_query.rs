@@ -52,6 +52,30 @@ fn word<T: std::str::FromStr<Err = String>>(errors: &mut FieldErrors, key: &str,
     }
 }
 
+/// List filters take a few values, never thousands: each value is a bound parameter of
+/// the query, and a database refuses a statement past its parameter limit (a 500 for a
+/// crafted URL). Repeats are dropped, so `model=a,a,a,…` is one value.
+const MAX_LIST_VALUES: usize = 10;
+const MAX_VALUE_CHARS: usize = 64;
+
+/// `model=Avanza,Veloz` (the parameter may also repeat): distinct models, case-insensitively.
+fn add_models(errors: &mut FieldErrors, models: &mut Vec<String>, raw: &str) {
+    for m in raw.split(',').map(str::trim).filter(|m| !m.is_empty()) {
+        if m.chars().count() > MAX_VALUE_CHARS {
+            errors.add("model", format!("Nama model maksimal {MAX_VALUE_CHARS} karakter."));
+            return;
+        }
+        if models.iter().any(|known| known.eq_ignore_ascii_case(m)) {
+            continue;
+        }
+        if models.len() == MAX_LIST_VALUES {
+            errors.add("model", format!("Paling banyak {MAX_LIST_VALUES} model sekaligus."));
+            return;
+        }
+        models.push(m.to_owned());
+    }
+}
+
 pub fn parse_car_params(pairs: &[(String, String)], audience: Audience) -> Result<CarListParams, FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut p = CarListParams { page: 1, per_page: 20, ..CarListParams::default() };
@@ -66,7 +90,7 @@ pub fn parse_car_params(pairs: &[(String, String)], audience: Audience) -> Resul
         let f = &mut p.filter;
         match key.as_str() {
             "brand" => f.brand = Some(v.to_owned()),
-            "model" => f.models.extend(v.split(',').map(|m| m.trim().to_owned()).filter(|m| !m.is_empty())),
+            "model" => add_models(&mut errors, &mut f.models, v),
             "price_min" => f.price_min = price(&mut errors, key, v),
             "price_max" => f.price_max = price(&mut errors, key, v),
             "year_min" => f.year_min = int(&mut errors, key, v),
@@ -81,8 +105,11 @@ pub fn parse_car_params(pairs: &[(String, String)], audience: Audience) -> Resul
             "featured" => f.featured = Some(matches!(v, "1" | "true" | "ya")),
             "status" if audience == Audience::Staff => {
                 for s in v.split(',') {
-                    if let Some(status) = word::<CarStatus>(&mut errors, key, s) {
-                        f.statuses.push(status);
+                    match word::<CarStatus>(&mut errors, key, s) {
+                        Some(status) if !f.statuses.contains(&status) => f.statuses.push(status),
+                        Some(_) => {}
+                        // One message is enough; don't read thousands of bad values.
+                        None => break,
                     }
                 }
             }
@@ -118,6 +145,25 @@ mod tests {
 
     fn pairs(q: &[(&str, &str)]) -> Vec<(String, String)> {
         q.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn list_filters_are_capped_and_deduplicated() {
+        let many = vec!["a"; 5000].join(",");
+        let p = parse_car_params(&pairs(&[("model", &many), ("model", "A"), ("model", "Veloz")]), Audience::Public)
+            .unwrap();
+        assert_eq!(p.filter.models, ["a", "Veloz"]);
+
+        let distinct: Vec<String> = (0..5000).map(|i| format!("m{i}")).collect();
+        let errors = parse_car_params(&pairs(&[("model", &distinct.join(","))]), Audience::Public).unwrap_err();
+        assert_eq!(errors.get("model"), Some("Paling banyak 10 model sekaligus."));
+        let long = "x".repeat(65);
+        let errors = parse_car_params(&pairs(&[("model", &long)]), Audience::Public).unwrap_err();
+        assert_eq!(errors.get("model"), Some("Nama model maksimal 64 karakter."));
+
+        let statuses = vec!["draft"; 5000].join(",");
+        let p = parse_car_params(&pairs(&[("status", &statuses)]), Audience::Staff).unwrap();
+        assert_eq!(p.filter.statuses, [CarStatus::Draft]);
     }
 
     #[test]

@@ -64,3 +64,23 @@ async fn the_openapi_document_is_served_on_every_site() {
         assert!(doc["components"]["schemas"]["Car"]["properties"]["floor_price"].is_object());
     }
 }
+
+#[tokio::test]
+async fn thousands_of_filter_values_are_refused_not_a_server_error() {
+    let (app, owner) = TestApp::with_showroom("sinar", "Sinar").await;
+    let models: Vec<String> = (0..3000).map(|i| format!("m{i}")).collect();
+    let query = format!("model={}", models.join(","));
+
+    let api = app.get("sinar.localhost", &format!("/api/cars?{query}")).bearer_auth(&owner).fetch_expect(422).await;
+    assert_eq!(api["error"]["fields"]["model"], "Paling banyak 10 model sekaligus.");
+
+    // The public catalogue drops the filter and says why, as for any bad filter.
+    let page = app.get("sinar.localhost", &format!("/mobil?{query}")).fetch().await;
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Paling banyak 10 model sekaligus."));
+
+    // Repeating one model is one filter value, not thousands of parameters.
+    let same = vec!["Avanza"; 3000].join(",");
+    let resp = app.get("sinar.localhost", &format!("/api/cars?model={same}")).bearer_auth(&owner).fetch().await;
+    assert_eq!(resp.status(), 200);
+}
