@@ -363,7 +363,7 @@ async fn recheck(
 fn resolver(config: &DomainConfig) -> Result<TokioResolver, String> {
     let unavailable = |e: &dyn std::fmt::Display| {
         tracing::warn!(error = %e, "dns resolver unavailable");
-        "Server DNS tidak bisa dihubungi. Coba lagi beberapa menit lagi.".to_owned()
+        "Server DNS tidak bisa dihubungi. Coba lagi dalam beberapa menit.".to_owned()
     };
     let mut opts = ResolverOpts::default();
     opts.timeout = Duration::from_secs(4);
@@ -393,7 +393,7 @@ async fn lookup(resolver: &TokioResolver, name: &str, kind: RecordType) -> Resul
         Err(e) if e.is_no_records_found() || e.is_nx_domain() => Ok(Vec::new()),
         Err(e) => {
             tracing::info!(error = %e, name, ?kind, "dns lookup failed");
-            Err(format!("Server DNS tidak menjawab untuk {name}. Coba lagi beberapa menit lagi."))
+            Err(format!("Server DNS tidak menjawab untuk {name}. Coba lagi dalam beberapa menit."))
         }
     }
 }
