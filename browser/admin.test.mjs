@@ -202,7 +202,7 @@ test('the dashboards have no serious accessibility violations', async () => {
     await check(page, `login ${width}`);
     await signIn(page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
     const paths = ['/admin', '/admin/cars', '/admin/cars/new', '/admin/leads', '/admin/leads/board', '/admin/conversations',
-      '/admin/sales', '/admin/analytics', '/admin/whatsapp', '/admin/bot', '/admin/settings', '/admin/cars/import'];
+      '/admin/sales', '/admin/analytics', '/admin/whatsapp', '/admin/bot', '/admin/settings', '/admin/cars/import', '/admin/bantuan'];
     if (state.carUrl) paths.push(new URL(state.carUrl).pathname, new URL(state.leadUrl, 'http://x').pathname);
     for (const path of paths) {
       await page.goto(server.url('sinarjaya', path));

@@ -68,6 +68,53 @@ impl Command {
     }
 }
 
+/// One documented command: what the bot's `/help` lists and the dashboard's user guide
+/// (`/admin/bantuan`) shows, so the two can't drift apart from each other or from [`parse`].
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct CommandDoc {
+    /// What to type, with a sample argument (`/detail 12`).
+    pub example: &'static str,
+    /// What it does, in Indonesian.
+    pub what: &'static str,
+    /// Other words [`parse`] takes for the same command.
+    pub aliases: &'static [&'static str],
+    /// Whether only the showroom's salespeople may run it.
+    pub sales_only: bool,
+    /// Whether it is listed for salespeople rather than customers (`/harga 12` runs for
+    /// anyone but only shows a salesperson the net price, so it is a sales command).
+    pub for_sales: bool,
+}
+
+const fn doc(
+    example: &'static str,
+    what: &'static str,
+    aliases: &'static [&'static str],
+    sales_only: bool,
+) -> CommandDoc {
+    CommandDoc { example, what, aliases, sales_only, for_sales: sales_only }
+}
+
+const fn sales_doc(example: &'static str, what: &'static str, aliases: &'static [&'static str]) -> CommandDoc {
+    CommandDoc { example, what, aliases, sales_only: false, for_sales: true }
+}
+
+/// Every command, customers' first, in the order `/help` lists them.
+pub const REFERENCE: &[CommandDoc] = &[
+    doc("/list", "mobil yang tersedia", &["/daftar", "/katalog"], false),
+    doc("/search avanza matic 200jt", "cari mobil", &["/cari"], false),
+    doc("/detail 12", "info lengkap mobil no. 12", &["/detil", "/info"], false),
+    doc("/foto 12", "foto mobil", &["/photo"], false),
+    doc("/simulasi 12 dp 30% tenor 4", "simulasi kredit", &["/kredit"], false),
+    doc("/reset", "mulai dari awal", &["/ulang"], false),
+    doc("/help", "daftar perintah ini", &["/bantuan", "/menu"], false),
+    doc("/stok", "semua stok dan statusnya", &["/stock"], true),
+    doc("/terjual 12", "tandai mobil no. 12 terjual", &["/sold", "/laku"], true),
+    doc("/booking 12", "tandai booking", &["/book"], true),
+    doc("/tersedia 12", "tersedia lagi", &["/ready"], true),
+    sales_doc("/harga 12", "lihat harga (termasuk harga bawah)", &["/price"]),
+    doc("/harga 12 185jt", "ubah harga", &[], true),
+];
+
 /// Parses a message that starts with `/`; anything else is not a command.
 pub fn parse(text: &str) -> Option<Command> {
     let text = text.trim();
@@ -200,6 +247,21 @@ fn parse_price_any(raw: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_documented_command_parses_with_its_documented_role() {
+        for d in REFERENCE {
+            let cmd = parse(d.example).unwrap_or_else(|| panic!("{} must parse", d.example));
+            assert!(!matches!(cmd, Command::Unknown(_)), "{} is unknown", d.example);
+            assert_eq!(cmd.sales_only(), d.sales_only, "{}", d.example);
+            assert!(d.for_sales || !d.sales_only, "{} is for sales only but listed for customers", d.example);
+            for alias in d.aliases {
+                let args = d.example.split_once(' ').map(|(_, a)| a).unwrap_or("");
+                let via_alias = parse(&format!("{alias} {args}")).unwrap();
+                assert_eq!(via_alias.name(), cmd.name(), "{alias} means {}", d.example);
+            }
+        }
+    }
 
     #[test]
     fn commands() {

@@ -27,6 +27,7 @@ macro_rules! source {
 }
 
 const CSS: &str = "text/css; charset=utf-8";
+const PNG: &str = "image/png";
 const JS: &str = "text/javascript; charset=utf-8";
 
 const SOURCES: &[Source] = &[
@@ -37,6 +38,19 @@ const SOURCES: &[Source] = &[
     source!("favicon.svg", "image/svg+xml", "favicon.svg"),
     source!("admin.css", CSS, "admin.css"),
     source!("admin.js", JS, "admin.js"),
+    // The user guide's pictures (`/admin/bantuan`), made by `browser/guide-screenshots.mjs`.
+    source!("guide-dashboard.png", PNG, "guide/dashboard.png"),
+    source!("guide-whatsapp.png", PNG, "guide/whatsapp.png"),
+    source!("guide-cars.png", PNG, "guide/cars.png"),
+    source!("guide-car-new.png", PNG, "guide/car-new.png"),
+    source!("guide-car-photos.png", PNG, "guide/car-photos.png"),
+    source!("guide-import.png", PNG, "guide/import.png"),
+    source!("guide-sales.png", PNG, "guide/sales.png"),
+    source!("guide-leads.png", PNG, "guide/leads.png"),
+    source!("guide-board.png", PNG, "guide/board.png"),
+    source!("guide-conversation.png", PNG, "guide/conversation.png"),
+    source!("guide-bot.png", PNG, "guide/bot.png"),
+    source!("guide-domain.png", PNG, "guide/domain.png"),
 ];
 
 pub struct Asset {
@@ -70,6 +84,20 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
         })
         .collect()
 });
+
+/// An asset by its plain name.
+pub fn get(name: &str) -> Option<&'static Asset> {
+    ASSETS.iter().find(|a| a.name == name)
+}
+
+/// A PNG's width and height from its header (`IHDR` is always the first chunk).
+pub fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    if bytes.len() < 24 || &bytes[..8] != b"\x89PNG\r\n\x1a\n" || &bytes[12..16] != b"IHDR" {
+        return None;
+    }
+    let be = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
+    Some((be(16), be(20)))
+}
 
 /// Every asset by plain name → hashed URL, for templates (`assets["site.css"]`).
 pub fn urls() -> BTreeMap<&'static str, String> {
@@ -133,6 +161,17 @@ mod tests {
         assert!(css.starts_with("/assets/site.") && css.ends_with(".css"), "{css}");
         assert_eq!(css.len(), "/assets/site.".len() + 10 + ".css".len());
         assert!(urls().contains_key("htmx.js"));
+    }
+
+    #[test]
+    fn every_guide_picture_is_a_png_of_sensible_size() {
+        let guide: Vec<_> = ASSETS.iter().filter(|a| a.name.starts_with("guide-")).collect();
+        assert!(guide.len() >= 10);
+        for a in guide {
+            let (w, h) = png_size(a.bytes).unwrap_or_else(|| panic!("{} is not a PNG", a.name));
+            assert!((200..=1280).contains(&w) && (100..=2000).contains(&h), "{}: {w}×{h}", a.name);
+        }
+        assert_eq!(png_size(b"GIF89a not a png at all"), None);
     }
 
     #[test]

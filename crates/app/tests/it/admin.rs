@@ -24,6 +24,7 @@ pub const PAGES: &[&str] = &[
     "/admin/whatsapp",
     "/admin/bot",
     "/admin/settings",
+    "/admin/bantuan",
 ];
 
 /// `application/x-www-form-urlencoded`, as a browser submits a form.

@@ -16,6 +16,7 @@ mod errors;
 // The bot crate's fake LLM server, so that both crates script the model the same way.
 #[path = "../../../bot/tests/common/fake_llm.rs"]
 mod fake_llm;
+mod guide;
 mod hosts;
 mod isolation;
 mod leads;

@@ -7,7 +7,7 @@ use garasi_domain::car::{Car, CarFilter, CarSort, CarStatus};
 use garasi_domain::credit::{self, CreditError, DownPayment};
 use garasi_store::StoreResult;
 
-use crate::commands::Command;
+use crate::commands::{self, Command};
 use crate::format::{self, MAX_CARDS};
 use crate::memory::Memory;
 use crate::nlu::{self, Extras, Filters, Intent, ModelFilter, ORDINAL_LAST, Understanding};
@@ -228,16 +228,28 @@ fn acknowledge(t: &Turn) -> String {
 }
 
 fn sales_help() -> String {
-    "Perintah sales:\n• */stok*: semua stok dan statusnya\n• */terjual 12*: tandai mobil no. 12 terjual\n• */booking 12*: tandai booking\n• */tersedia 12*: tersedia lagi\n• */harga 12*: lihat harga (termasuk harga bawah)\n• */harga 12 185jt*: ubah harga\n• Catat prospek: _ada yang mau beli avanza, namanya Budi 0813…_\n\nPerintah umum juga bisa: */list*, */detail 12*, */foto 12*, */simulasi 12 dp 30% tenor 4*."
-        .into()
+    let sales: String = commands::REFERENCE
+        .iter()
+        .filter(|d| d.for_sales)
+        .map(|d| format!("• *{}*: {}\n", d.example, d.what))
+        .collect();
+    format!(
+        "Perintah sales:\n{sales}• Catat prospek: _ada yang mau beli avanza, namanya Budi 0813…_\n\nPerintah umum juga bisa: */list*, */detail 12*, */foto 12*, */simulasi 12 dp 30% tenor 4*."
+    )
 }
 
 fn help(t: &Turn) -> String {
     if t.is_sales() {
         return sales_help();
     }
-    "Yang bisa saya bantu:\n• */list*: mobil yang tersedia\n• */search avanza matic 200jt*: cari mobil\n• */detail 12*: info lengkap mobil no. 12\n• */foto 12*: foto mobil\n• */simulasi 12 dp 30% tenor 4*: simulasi kredit\n• */reset*: mulai dari awal\n\nBisa juga tanya biasa, misalnya _Toyota budget 200 juta_ atau _mau lihat langsung_."
-        .into()
+    let listed: String = commands::REFERENCE
+        .iter()
+        .filter(|d| !d.for_sales && d.example != "/help")
+        .map(|d| format!("• *{}*: {}\n", d.example, d.what))
+        .collect();
+    format!(
+        "Yang bisa saya bantu:\n{listed}\nBisa juga tanya biasa, misalnya _Toyota budget 200 juta_ atau _mau lihat langsung_."
+    )
 }
 
 async fn unknown(t: &Turn) -> StoreResult<String> {

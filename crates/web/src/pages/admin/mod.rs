@@ -15,6 +15,7 @@ mod charts;
 mod conversations;
 mod dashboard;
 mod domain;
+mod guide;
 mod leads;
 pub(crate) mod login;
 mod sales;
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/whatsapp/pairing/logout", post(whatsapp::pairing::logout))
         .route("/admin/bot", get(bot::page))
         .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/bantuan", get(guide::page))
         .route("/admin/domain", get(domain::page).post(domain::add))
         .route("/admin/domain/verify", post(domain::verify))
         .route("/admin/domain/remove", post(domain::remove))
@@ -190,6 +192,7 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "admin/bot.html",
         "admin/settings.html",
         "admin/domain.html",
+        "admin/guide.html",
         "root/dashboard.html",
         "root/_audit_table.html",
         "root/tenants.html",
