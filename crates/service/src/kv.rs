@@ -27,6 +27,9 @@ pub struct Window {
 pub trait Kv: Send + Sync {
     /// Adds one to `key`; the first hit starts a window of `window` length.
     fn incr(&self, key: &str, window: Duration) -> BoxFuture<'_, Result<Window, KvError>>;
+    /// Takes one back from `key` (a reserved attempt that turned out fine). A counter whose
+    /// window already closed is left alone, or starts a new `window` below zero.
+    fn decr(&self, key: &str, window: Duration) -> BoxFuture<'_, Result<(), KvError>>;
     /// The current window of the counter `key`, if one is open.
     fn peek(&self, key: &str) -> BoxFuture<'_, Result<Option<Window>, KvError>>;
     /// The text stored at `key`, if it has not expired.

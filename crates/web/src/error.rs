@@ -37,6 +37,10 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Too much work of one kind at once (password checks under a flood): answered at
+    /// once with 503 and `Retry-After` instead of queueing.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -65,7 +69,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -87,6 +91,7 @@ impl AppError {
             AppError::Unavailable(_) => {
                 ("unavailable", "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.".to_owned())
             }
+            AppError::Busy { .. } => ("busy", "Server sedang sibuk. Coba lagi beberapa detik lagi.".to_owned()),
             // Never show internals: the details go to the log only.
             AppError::Internal(_) => ("internal", "Terjadi kesalahan di server. Silakan coba lagi.".to_owned()),
         };
@@ -150,7 +155,7 @@ impl IntoResponse for AppError {
         let report = self.report();
         // A JSON body stands in until `render_errors` picks the final form.
         let mut resp = (self.status(), axum::Json(ErrorBody { error: &report })).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs } = self {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         resp.extensions_mut().insert(report);

@@ -93,6 +93,8 @@ pub struct AppState {
     pub whatsapp: Option<Channels>,
     pub(crate) hosts: HostCache,
     pub(crate) templates: Templates,
+    /// Bounds concurrent password checks on the login path.
+    pub(crate) login_gate: Arc<crate::auth::password::LoginGate>,
     shutting_down: Arc<AtomicBool>,
 }
 
@@ -122,6 +124,7 @@ impl AppState {
             whatsapp,
             hosts,
             templates: Templates::new(),
+            login_gate: Arc::new(crate::auth::password::LoginGate::per_core()),
             shutting_down: Arc::default(),
         }
     }

@@ -20,6 +20,7 @@ mod guide;
 mod hosts;
 mod isolation;
 mod leads;
+mod login_flood;
 mod photos;
 // The media crate's PNG chunk writer, for the pixel flood upload.
 #[path = "../../../media/tests/common/png.rs"]

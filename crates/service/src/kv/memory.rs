@@ -58,6 +58,17 @@ impl Kv for MemoryKv {
         }))
     }
 
+    fn decr(&self, key: &str, _window: Duration) -> BoxFuture<'_, Result<(), KvError>> {
+        self.with_map(|map, now| {
+            if let Some((Value::Count(c), until)) = map.get_mut(key)
+                && *until > now
+            {
+                *c -= 1;
+            }
+        });
+        ready(())
+    }
+
     fn peek(&self, key: &str) -> BoxFuture<'_, Result<Option<Window>, KvError>> {
         ready(self.with_map(|map, now| match map.get(key) {
             Some((Value::Count(count), until)) if *until > now => {

@@ -61,6 +61,26 @@ impl Kv for RedisKv {
         })
     }
 
+    fn decr(&self, key: &str, window: Duration) -> BoxFuture<'_, Result<(), KvError>> {
+        let (key, mut conn) = self.start(key);
+        Box::pin(async move {
+            // A key that expired in between comes back at -1; PEXPIRE NX still bounds it.
+            redis::pipe()
+                .atomic()
+                .cmd("DECR")
+                .arg(&key)
+                .ignore()
+                .cmd("PEXPIRE")
+                .arg(&key)
+                .arg(window.as_millis() as u64)
+                .arg("NX")
+                .ignore()
+                .query_async::<()>(&mut conn)
+                .await
+                .map_err(kv_err)
+        })
+    }
+
     fn peek(&self, key: &str) -> BoxFuture<'_, Result<Option<Window>, KvError>> {
         let (key, mut conn) = self.start(key);
         Box::pin(async move {

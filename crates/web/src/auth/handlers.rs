@@ -11,7 +11,6 @@ use http::{HeaderValue, StatusCode, header};
 use serde_json::json;
 
 use super::extract::{RootAuth, TenantAuth, cookie_name};
-use super::password::verify_password;
 use super::throttle::{self, LoginKeys};
 use super::token::new_token;
 use crate::api::ApiJson;
@@ -78,23 +77,27 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
         Site::Tenant(t) => t.id.to_string(),
     };
     let keys = LoginKeys::new(&site_key, email, ip);
-    throttle::check(state, &keys).await?;
+    // The attempt is counted before anything is verified (see `throttle`).
+    let reservation = throttle::reserve(state, &keys).await?;
     // A malformed e-mail is just a wrong login: same answer, same cost.
     let raw_email = email;
     let email = Email::parse(email).ok();
     let token = new_token();
     let expires_at = now() + ChronoDuration::from_std(state.config.session_ttl).unwrap_or(ChronoDuration::days(7));
 
+    // The user is looked up and the password verified before any write transaction
+    // opens: on SQLite the write lock is never held while hashing, and on PostgreSQL a
+    // flood of logins holds no pooled connection while it waits for a core.
     let (user_view, tenant_json) = match &site {
         Site::Admin => {
             let user = match &email {
                 Some(e) => state.db.platform().root_user_by_email(e.as_str()).await?,
                 None => None,
             };
-            let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.as_str())).await;
+            let ok = state.login_gate.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
             let user = match user {
                 Some(u) if ok && u.disabled_at.is_none() => u,
-                _ => return Err(fail(state, &keys, "root", raw_email).await),
+                _ => return Err(fail("root", raw_email)),
             };
             state
                 .db
@@ -106,16 +109,21 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
         }
         Site::Tenant(tenant) => {
             let tdb = state.db.tenant(tenant.id);
-            let mut tx = tdb.begin_write().await?;
             let user = match &email {
-                Some(e) => tx.users().find_by_email(e).await?,
+                Some(e) => {
+                    let mut tx = tdb.begin().await?;
+                    let user = tx.users().find_by_email(e).await?;
+                    tx.commit().await?;
+                    user
+                }
                 None => None,
             };
-            let ok = verify_password(password, user.as_ref().map(|u| u.password_hash.as_str())).await;
+            let ok = state.login_gate.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
             let user = match user {
                 Some(u) if ok && u.disabled_at.is_none() => u,
-                _ => return Err(fail(state, &keys, &tenant.slug, raw_email).await),
+                _ => return Err(fail(&tenant.slug, raw_email)),
             };
+            let mut tx = tdb.begin_write().await?;
             tx.sessions().create(user.id, &hash_token(&token), expires_at, user_agent.as_deref()).await?;
             tx.users().record_login(user.id).await?;
             tx.commit().await?;
@@ -124,11 +132,10 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
             (UserView { id: user.id, email: user.email, name: user.name, role: user.role.as_str() }, tenant_json)
         }
     };
-    throttle::record_success(state, &keys).await?;
+    throttle::succeeded(state, &keys, reservation).await?;
     Ok(SignedIn { token, user: user_view, tenant: tenant_json })
 }
 
-/// Records a failed login; the error to answer with.
 /// The audit row of a successful sign-in, root or showroom user alike.
 async fn audit_login(
     state: &AppState,
@@ -154,13 +161,11 @@ async fn audit_login(
     Ok(())
 }
 
-async fn fail(state: &AppState, keys: &LoginKeys, site: &str, email: &str) -> AppError {
+/// A wrong e-mail or password; the attempt was already counted when it was reserved.
+fn fail(site: &str, email: &str) -> AppError {
     // Log the attempt without echoing raw input verbatim (log injection).
     tracing::info!(site, email = %email.escape_debug(), "login failed");
-    match throttle::record_failure(state, keys).await {
-        Ok(()) => AppError::InvalidCredentials,
-        Err(e) => e,
-    }
+    AppError::InvalidCredentials
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {

@@ -1,22 +1,47 @@
-//! Failed-login throttling, per (site, e-mail) and per client address, counted in
-//! the shared [`Kv`](crate::kv::Kv) so every instance sees the same counts.
-//! If the counter store is down, logins fail closed (503) rather than unthrottled.
+//! Login throttling, counted in the shared [`Kv`](crate::kv::Kv) so every instance sees
+//! the same counts. If the counter store is down, logins fail closed (503) rather than
+//! unthrottled.
+//!
+//! Every attempt is **reserved before the password is checked**: the counters are
+//! incremented atomically first and the attempt goes ahead only if that increment kept
+//! them within their limits. Checking first and counting failures afterwards let a burst
+//! of parallel guesses all pass the check before the first failure was recorded.
+//!
+//! Three counters, one window each:
+//! - per (account, client address): a hard limit (`login_max_failures`), then 429;
+//! - per client address, over all accounts: a hard limit of four times that;
+//! - per account from anywhere: past the limit the account is **slowed down, not locked**:
+//!   at most one attempt per [`SLOWDOWN_STEP`] from addresses that have never signed in
+//!   to it, while an address the owner signed in from before (remembered for 30 days)
+//!   goes straight through. Someone who knows an owner's e-mail can't lock the owner out.
 
 use std::net::IpAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// Past its limit, an account takes one attempt per step from unknown addresses.
+pub const SLOWDOWN_STEP: Duration = Duration::from_secs(5);
+/// How long an address that signed in to an account stays known to it.
+const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+
 pub struct LoginKeys {
     account: String,
+    pair: String,
     client: Option<String>,
+    known: Option<String>,
 }
 
 impl LoginKeys {
     pub fn new(site: &str, email: &str, ip: Option<IpAddr>) -> LoginKeys {
+        let account = format!("login-try:{site}:{}", email.trim().to_lowercase());
+        let ip = ip.map(|ip| ip.to_string());
         LoginKeys {
-            account: format!("login-fail:{site}:{}", email.trim().to_lowercase()),
-            client: ip.map(|ip| format!("login-fail-ip:{ip}")),
+            pair: format!("{account}:{}", ip.as_deref().unwrap_or("-")),
+            client: ip.as_ref().map(|ip| format!("login-try-ip:{ip}")),
+            known: ip.as_ref().map(|ip| format!("login-known:{}:{ip}", &account["login-try:".len()..])),
+            account,
         }
     }
 }
@@ -26,40 +51,67 @@ fn limits(state: &AppState) -> (i64, i64) {
     (per_account, per_account * 4)
 }
 
-/// Refuses with 429 while either counter is at its limit.
-pub async fn check(state: &AppState, keys: &LoginKeys) -> Result<(), AppError> {
+fn throttled(resets_in: Duration, keys: &LoginKeys, why: &'static str) -> AppError {
+    tracing::warn!(key = ?keys.account, why, "login throttled");
+    AppError::TooManyRequests { retry_after_secs: resets_in.as_secs().max(1) }
+}
+
+/// A reserved attempt: hand it back to [`succeeded`] when the password was right.
+pub struct Reservation {
+    counted_client: bool,
+}
+
+/// Counts this attempt against every limit before anything is verified; refuses with
+/// 429 (and `Retry-After`) when it would go over one.
+pub async fn reserve(state: &AppState, keys: &LoginKeys) -> Result<Reservation, AppError> {
     let (account_limit, client_limit) = limits(state);
-    let mut wait = 0u64;
-    if let Some(w) = state.kv.peek(&keys.account).await?
-        && w.count >= account_limit
-    {
-        wait = wait.max(w.resets_in.as_secs().max(1));
-    }
-    if let Some(key) = &keys.client
-        && let Some(w) = state.kv.peek(key).await?
-        && w.count >= client_limit
-    {
-        wait = wait.max(w.resets_in.as_secs().max(1));
-    }
-    if wait > 0 {
-        tracing::warn!(key = %keys.account, "login throttled");
-        return Err(AppError::TooManyRequests { retry_after_secs: wait });
-    }
-    Ok(())
-}
-
-pub async fn record_failure(state: &AppState, keys: &LoginKeys) -> Result<(), AppError> {
     let window = state.config.login_window;
-    state.kv.incr(&keys.account, window).await?;
     if let Some(key) = &keys.client {
-        state.kv.incr(key, window).await?;
+        let w = state.kv.incr(key, window).await?;
+        if w.count > client_limit {
+            return Err(throttled(w.resets_in, keys, "client"));
+        }
     }
-    Ok(())
+    let w = state.kv.incr(&keys.pair, window).await?;
+    if w.count > account_limit {
+        return Err(throttled(w.resets_in, keys, "account from this client"));
+    }
+    let w = state.kv.incr(&keys.account, window).await?;
+    if w.count > account_limit && !is_known(state, keys).await? {
+        // One slot per step for the whole account, across instances: the first attempt
+        // in a step takes it, the others wait for the next one.
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let step = SLOWDOWN_STEP.as_secs().max(1);
+        let slot = state.kv.incr(&format!("{}:slot:{}", keys.account, now.as_secs() / step), SLOWDOWN_STEP).await?;
+        if slot.count > 1 {
+            let next = Duration::from_secs(step - now.as_secs() % step);
+            return Err(throttled(next, keys, "account slowed down"));
+        }
+    }
+    Ok(Reservation { counted_client: keys.client.is_some() })
 }
 
-/// A good login clears the account counter (not the client one: one right password
-/// must not reset an attacker's budget against other accounts).
-pub async fn record_success(state: &AppState, keys: &LoginKeys) -> Result<(), AppError> {
+async fn is_known(state: &AppState, keys: &LoginKeys) -> Result<bool, AppError> {
+    Ok(match &keys.known {
+        Some(key) => state.kv.get(key).await?.is_some(),
+        None => false,
+    })
+}
+
+/// A good login clears the account's counters, remembers the address for the account's
+/// slow-down, and gives back the client counter's unit (a right password is not an
+/// attack; it must not reset an attacker's budget against other accounts either, so
+/// only this attempt's unit is returned).
+pub async fn succeeded(state: &AppState, keys: &LoginKeys, reservation: Reservation) -> Result<(), AppError> {
+    state.kv.delete(&keys.pair).await?;
     state.kv.delete(&keys.account).await?;
+    if let Some(known) = &keys.known {
+        state.kv.set(known, "1", KNOWN_FOR).await?;
+    }
+    if reservation.counted_client
+        && let Some(key) = &keys.client
+    {
+        state.kv.decr(key, state.config.login_window).await?;
+    }
     Ok(())
 }
