@@ -19,6 +19,7 @@ mod fake_llm;
 mod hosts;
 mod isolation;
 mod leads;
+mod metrics;
 mod photos;
 // The media crate's PNG chunk writer, for the pixel flood upload.
 #[path = "../../../media/tests/common/png.rs"]

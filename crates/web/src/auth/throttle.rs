@@ -10,11 +10,14 @@ use crate::state::AppState;
 pub struct LoginKeys {
     account: String,
     client: Option<String>,
+    /// `root` or `tenant`: the only site label metrics get (no per-showroom series).
+    site_kind: &'static str,
 }
 
 impl LoginKeys {
     pub fn new(site: &str, email: &str, ip: Option<IpAddr>) -> LoginKeys {
         LoginKeys {
+            site_kind: if site == "root" { "root" } else { "tenant" },
             account: format!("login-fail:{site}:{}", email.trim().to_lowercase()),
             client: ip.map(|ip| format!("login-fail-ip:{ip}")),
         }
@@ -42,13 +45,16 @@ pub async fn check(state: &AppState, keys: &LoginKeys) -> Result<(), AppError> {
         wait = wait.max(w.resets_in.as_secs().max(1));
     }
     if wait > 0 {
-        tracing::warn!(key = %keys.account, "login throttled");
+        // Debug-formatted: the key holds the e-mail as typed, which must not forge log lines.
+        tracing::warn!(key = ?keys.account, "login throttled");
+        metrics::counter!("garasi_login_throttled_total", "site" => keys.site_kind).increment(1);
         return Err(AppError::TooManyRequests { retry_after_secs: wait });
     }
     Ok(())
 }
 
 pub async fn record_failure(state: &AppState, keys: &LoginKeys) -> Result<(), AppError> {
+    metrics::counter!("garasi_login_failures_total", "site" => keys.site_kind).increment(1);
     let window = state.config.login_window;
     state.kv.incr(&keys.account, window).await?;
     if let Some(key) = &keys.client {
