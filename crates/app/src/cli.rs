@@ -159,6 +159,8 @@ fn refuse_insecure_http(settings: &Settings, allowed: bool) -> anyhow::Result<()
 }
 
 async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    // Before the demo seed, so its photos and transactions are counted too.
+    crate::telemetry::install();
     let db = open_database(&settings).await?;
     let demo_outcome = if with_demo { Some(demo::seed(&db, &settings).await?) } else { None };
     let running = start(&settings, db).await?;

@@ -52,8 +52,7 @@ pub async fn add(
     let result = async {
         for input in inputs {
             let key = PhotoKey::new(tenant.tenant_id().0, car_id, Uuid::now_v7());
-            let processed = timed("process", run_pipeline(input)).await?;
-            stored.push(timed("store", store_photo(services.media.as_ref(), key, processed)).await?);
+            stored.push(store_photo(services.media.as_ref(), key, run_pipeline(input).await?).await?);
         }
         let mut tx = tenant.begin_write().await?;
         for photo in &stored {
@@ -93,17 +92,6 @@ pub async fn add(
             Err(e)
         }
     }
-}
-
-/// Records how long a stage of one photo took (`process`: check, decode, resize and
-/// encode every size; `store`: write the files) and whether it worked.
-async fn timed<T, E>(stage: &'static str, work: impl Future<Output = Result<T, E>>) -> Result<T, E> {
-    let started = std::time::Instant::now();
-    let result = work.await;
-    let outcome = if result.is_ok() { "ok" } else { "error" };
-    metrics::histogram!("garasi_photo_pipeline_duration_seconds", "stage" => stage, "outcome" => outcome)
-        .record(started.elapsed().as_secs_f64());
-    result
 }
 
 async fn run_pipeline(input: PhotoInput) -> Result<garasi_media::ProcessedPhoto, MediaError> {

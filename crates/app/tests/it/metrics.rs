@@ -96,8 +96,9 @@ fn metric_names_in(file: &str) -> BTreeSet<String> {
         {
             end += 1;
         }
-        // `garasi_` inside a longer word (none today) is not a metric.
-        if start == 0 || !(bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+        // `garasi_` inside a longer word is not a metric, nor is a pattern in prose (`garasi_queue_*`).
+        let in_word = start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+        if !in_word && !text[start..end].ends_with('_') {
             names.insert(text[start..end].to_owned());
         }
         i = end;
