@@ -12,6 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use garasi_bot::LlmConfig;
+use garasi_store::jobs::NewJob;
 use serde_json::{Value, json};
 use wiremock::{MockServer, ResponseTemplate};
 
@@ -144,6 +145,13 @@ async fn metrics_show_every_family_after_the_server_did_its_work() {
     assert_eq!(r["handled_by"], "llm", "{r}");
     // A photo through the pipeline.
     s.upload_photos(1, 1).await;
+    // A job that has been due for a minute on a queue no worker claims: the queue gauges
+    // read it back (and its timestamp decodes on both backends).
+    let mut tx = app.runtime_db().tenant(s.tenant).begin_write().await.unwrap();
+    let mut job = NewJob::new("metrics_test", "noop", json!({}));
+    job.run_at = Some(garasi_store::now() - chrono::Duration::seconds(60));
+    tx.outbox().enqueue(&job).await.unwrap().expect("enqueued");
+    tx.commit().await.unwrap();
 
     let (text, m) = scrape(app).await;
     let h = "garasi_http_request_duration_seconds_count";
@@ -172,6 +180,8 @@ async fn metrics_show_every_family_after_the_server_did_its_work() {
     at_least(&m, "garasi_llm_requests_total", &[("outcome", "ok")], 1.0);
     at_least(&m, "garasi_photo_pipeline_duration_seconds_count", &[("stage", "process"), ("outcome", "ok")], 1.0);
     at_least(&m, "garasi_photo_pipeline_duration_seconds_count", &[("stage", "store"), ("outcome", "ok")], 1.0);
+    at_least(&m, "garasi_queue_jobs", &[("queue", "metrics_test"), ("status", "queued")], 1.0);
+    at_least(&m, "garasi_queue_oldest_due_age_seconds", &[("queue", "metrics_test")], 60.0);
     for queue in ["whatsapp_in", "whatsapp_out"] {
         at_least(&m, "garasi_queue_jobs", &[("queue", queue), ("status", "queued")], 0.0);
         at_least(&m, "garasi_queue_dead_letters", &[("queue", queue)], 0.0);
