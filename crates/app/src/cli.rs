@@ -107,7 +107,7 @@ pub async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(&settings.log);
+    crate::logging::init(&settings.log, settings.log_format);
     match execute(cli.command, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -115,13 +115,6 @@ pub async fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn init_tracing(filter: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
-        .add_directive("sqlx=warn".parse().expect("static directive"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
 }
 
 async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
@@ -166,6 +159,8 @@ fn refuse_insecure_http(settings: &Settings, allowed: bool) -> anyhow::Result<()
 }
 
 async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    // Before the demo seed, so its photos and transactions are counted too.
+    crate::telemetry::install();
     let db = open_database(&settings).await?;
     let demo_outcome = if with_demo { Some(demo::seed(&db, &settings).await?) } else { None };
     let running = start(&settings, db).await?;

@@ -8,9 +8,11 @@ mod demo_cars;
 pub mod domain_settings;
 pub mod engine_sink;
 pub mod healthcheck;
+pub mod logging;
 pub mod server;
 pub mod settings;
 pub mod storage;
+pub mod telemetry;
 pub mod wa;
 
 pub use server::{Running, start};

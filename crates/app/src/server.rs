@@ -191,7 +191,7 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     // The internal listener lives as long as the process: it holds no request that a
     // drain would have to wait for, and the proxy may still ask while the public side drains.
-    let internal_app = internal_router(state.clone());
+    let internal_app = internal_router(state.clone(), crate::telemetry::install());
     tokio::spawn(async move {
         if let Err(e) = axum::serve(internal, internal_app).await {
             tracing::error!(error = %e, "internal listener failed");

@@ -76,6 +76,9 @@ pub struct SettingArgs {
     /// Log filter, e.g. info or garasi=debug [default: info].
     #[arg(long, env = "GARASI_LOG", global = true, value_name = "FILTER")]
     pub log: Option<String>,
+    /// Log line format: text or json (one JSON object per line) [default: text].
+    #[arg(long, env = "GARASI_LOG_FORMAT", global = true, value_name = "FORMAT")]
+    pub log_format: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +111,7 @@ pub struct Settings {
     pub redis_prefix: String,
     pub web: WebConfig,
     pub log: String,
+    pub log_format: crate::logging::LogFormat,
 }
 
 impl Settings {
@@ -192,6 +196,10 @@ impl Settings {
                 domains: crate::domain_settings::resolve(&args.domains, Some(&file.domains))?,
             },
             log: pick!(log).unwrap_or_else(|| "info".into()),
+            log_format: pick!(log_format)
+                .map(|f| f.parse().map_err(|e: String| bad("GARASI_LOG_FORMAT", e)))
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 

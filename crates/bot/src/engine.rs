@@ -491,6 +491,10 @@ impl Engine {
                 tracing::warn!(error = %e, "could not save bot memory");
             }
         }
+        let path = answer.handled_by.as_str();
+        metrics::counter!("garasi_bot_replies_total", "path" => path).increment(1);
+        metrics::histogram!("garasi_bot_reply_duration_seconds", "path" => path)
+            .record(started.elapsed().as_secs_f64());
         tracing::debug!(
             elapsed_ms = started.elapsed().as_millis() as u64,
             handled_by = answer.handled_by.as_str(),

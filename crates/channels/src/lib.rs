@@ -28,7 +28,7 @@ pub use channel::Channel;
 pub use config::{ChannelsConfig, LeaseTimings, Pacing, WaWebTimings};
 pub use garasi_service::whatsapp::{ChannelSetup, ConnState, StatusView};
 pub use inbox::{InboundSink, Inbox, TranscriptSink};
-pub use manager::{Channels, WebhookError, parse_photo_ref};
+pub use manager::{CONN_KINDS, CONN_STATUSES, Channels, WebhookError, parse_photo_ref};
 pub use secret::SecretBox;
 pub use types::{
     ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing, Peer, SendError,

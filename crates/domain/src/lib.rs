@@ -25,7 +25,7 @@ pub use email::{Email, EmailError};
 pub use host::{DomainName, DomainNameError, HostError, normalize_host, tenant_subdomain};
 pub use money::{MoneyError, Rupiah};
 pub use password::{PasswordError, check_password_policy};
-pub use phone::{PhoneError, PhoneNumber};
+pub use phone::{PhoneError, PhoneNumber, mask_e164};
 pub use roles::{ParseRoleError, Role};
 pub use slug::{Slug, SlugError};
 pub use tenant::{ParseTenantStatusError, TenantId, TenantStatus};

@@ -89,6 +89,27 @@ impl PhoneNumber {
     pub fn is_indonesian_mobile(&self) -> bool {
         self.0.starts_with("+628")
     }
+
+    /// For log lines at INFO and above: the country and operator prefix and the last four
+    /// digits, the rest starred (`+62812****7890`), enough to tell numbers apart in an
+    /// incident without writing customers' numbers into the logs.
+    pub fn masked(&self) -> String {
+        mask_e164(self.as_str())
+    }
+}
+
+/// [`PhoneNumber::masked`] for a stored number given as text. Anything that is not a
+/// `+` and ASCII digits is replaced whole, so no raw input reaches a log through here.
+pub fn mask_e164(e164: &str) -> String {
+    let Some(digits) = e164.strip_prefix('+') else { return "***".to_owned() };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return "***".to_owned();
+    }
+    // Long numbers keep 5 leading and 4 trailing digits; short ones 2 and 2.
+    let (head, tail) = if digits.len() >= 11 { (5, 4) } else { (2.min(digits.len()), 2) };
+    let tail = tail.min(digits.len() - head);
+    let hidden = digits.len() - head - tail;
+    format!("+{}{}{}", &digits[..head], "*".repeat(hidden.max(1)), &digits[digits.len() - tail..])
 }
 
 /// Digits that followed a '+': country code included.
@@ -268,6 +289,17 @@ mod tests {
         assert_eq!(display_e164("+14155550100"), "+14155550100");
         assert_eq!(display_e164("+62ééééé"), "+62ééééé");
         assert_eq!(PhoneNumber::parse("0812 3456 7890").unwrap().display(), "0812-3456-7890");
+    }
+
+    #[test]
+    fn masks_for_logs() {
+        assert_eq!(PhoneNumber::parse("0812 0000 0001").unwrap().masked(), "+62812****0001");
+        assert_eq!(PhoneNumber::parse("0812 3456 7890").unwrap().masked(), "+62812****7890");
+        assert_eq!(PhoneNumber::parse("+44 2071 83").unwrap().masked(), "+44****83");
+        assert_eq!(mask_e164("+1"), "+1*");
+        assert_eq!(mask_e164("0812345"), "***");
+        assert_eq!(mask_e164("+62abc\n"), "***");
+        assert_eq!(mask_e164(""), "***");
     }
 
     #[test]

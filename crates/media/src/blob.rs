@@ -198,6 +198,16 @@ pub async fn store_photo<S>(store: &S, photo: PhotoKey, processed: ProcessedPhot
 where
     S: BlobStore + ?Sized,
 {
+    let started = std::time::Instant::now();
+    let result = write_variants(store, photo, processed).await;
+    crate::record_stage("store", started, result.is_ok());
+    result
+}
+
+async fn write_variants<S>(store: &S, photo: PhotoKey, processed: ProcessedPhoto) -> Result<StoredPhoto, MediaError>
+where
+    S: BlobStore + ?Sized,
+{
     let ProcessedPhoto { source_format, width, height, variants } = processed;
     let mut stored = Vec::with_capacity(variants.len());
     for v in variants {

@@ -33,3 +33,11 @@ pub use pipeline::{EncodedVariant, ProcessOptions, ProcessedPhoto, process, proc
 pub use sniff::{SourceFormat, sniff};
 pub use staging::{INCOMING_DIR, PART_SUFFIX, StagedFile, StagedUpload, Staging, write_limited};
 pub use variant::Variant;
+
+/// Records how long one photo's stage took (`process`: check, decode, resize and encode
+/// every size; `store`: write the files) and whether it worked, for `/metrics`.
+fn record_stage(stage: &'static str, started: std::time::Instant, ok: bool) {
+    let outcome = if ok { "ok" } else { "error" };
+    metrics::histogram!("garasi_photo_pipeline_duration_seconds", "stage" => stage, "outcome" => outcome)
+        .record(started.elapsed().as_secs_f64());
+}

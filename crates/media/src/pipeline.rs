@@ -121,6 +121,13 @@ pub async fn process(staged_path: impl AsRef<Path>, options: &ProcessOptions) ->
 /// The synchronous pipeline (CPU-heavy: call it from `spawn_blocking`, a worker thread, or a CLI).
 pub fn process_bytes(bytes: &[u8], options: &ProcessOptions) -> Result<ProcessedPhoto, MediaError> {
     let started = Instant::now();
+    let result = run_pipeline(bytes, options);
+    crate::record_stage("process", started, result.is_ok());
+    result
+}
+
+fn run_pipeline(bytes: &[u8], options: &ProcessOptions) -> Result<ProcessedPhoto, MediaError> {
+    let started = Instant::now();
     if bytes.len() as u64 > options.max_input_bytes {
         return Err(MediaError::TooLarge { max_bytes: options.max_input_bytes });
     }

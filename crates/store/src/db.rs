@@ -164,10 +164,13 @@ impl Db {
 
     /// A plain transaction, for platform tables only. Tenant data goes through [`Db::tenant`].
     pub(crate) async fn begin(&self) -> StoreResult<Tx> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let begin = async {
+            match self {
+                Db::Sqlite(p) => p.begin().await.map(Tx::Sqlite),
+                Db::Postgres(p) => p.begin().await.map(Tx::Postgres),
+            }
+        };
+        Ok(crate::stats::timed_begin("read", begin).await?)
     }
 
     /// A transaction that will write. On SQLite it takes the write lock up front
@@ -175,10 +178,13 @@ impl Db {
     /// transaction that reads first and writes later fails at once with
     /// "database is locked" when another writer got in between.
     pub(crate) async fn begin_write(&self) -> StoreResult<Tx> {
-        Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let begin = async {
+            match self {
+                Db::Sqlite(p) => p.begin_with("BEGIN IMMEDIATE").await.map(Tx::Sqlite),
+                Db::Postgres(p) => p.begin().await.map(Tx::Postgres),
+            }
+        };
+        Ok(crate::stats::timed_begin("write", begin).await?)
     }
 
     /// The only door to tenant tables.

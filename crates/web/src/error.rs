@@ -11,6 +11,7 @@ use garasi_domain::FieldErrors;
 use http::{HeaderValue, StatusCode, header};
 use serde::Serialize;
 
+use crate::request_id::RequestId;
 use crate::templates::Templates;
 
 #[derive(Debug, thiserror::Error)]
@@ -99,7 +100,7 @@ impl AppError {
             AppError::Validation(f) => Some(f.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect()),
             _ => None,
         };
-        ErrorReport { status: self.status().as_u16(), code, message, fields }
+        ErrorReport { status: self.status().as_u16(), code, message, fields, request_id: None }
     }
 }
 
@@ -143,6 +144,9 @@ pub struct ErrorReport {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
+    /// The request's id (set by `render_errors`), for a user's report to find the logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl IntoResponse for AppError {
@@ -189,8 +193,9 @@ pub async fn render_errors(
     } else {
         Audience::Page
     };
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.as_str().to_owned());
     let resp = next.run(req).await;
-    let report = match resp.extensions().get::<ErrorReport>() {
+    let mut report = match resp.extensions().get::<ErrorReport>() {
         Some(r) => r.clone(),
         None => match resp.status() {
             StatusCode::NOT_FOUND if !has_body(&resp) => AppError::NotFound.report(),
@@ -199,17 +204,19 @@ pub async fn render_errors(
                 code: "method_not_allowed",
                 message: "Metode permintaan ini tidak didukung untuk alamat ini.".to_owned(),
                 fields: None,
+                request_id: None,
             },
             _ => return resp,
         },
     };
-    let (mut parts, body) = resp.into_parts();
+    report.request_id = request_id;
+    let (mut parts, _body) = resp.into_parts();
     if audience == Audience::Api {
-        if parts.extensions.get::<ErrorReport>().is_some() {
-            return Response::from_parts(parts, body);
-        }
+        // Rendered again, now with the request id; the headers that described the old body go.
         parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
         let mut json = axum::Json(ErrorBody { error: &report }).into_response();
+        *json.extensions_mut() = std::mem::take(&mut parts.extensions);
         *json.status_mut() = parts.status;
         json.headers_mut().extend(parts.headers.into_iter().filter_map(|(k, v)| k.map(|k| (k, v))));
         return json;
@@ -220,7 +227,9 @@ pub async fn render_errors(
         }
         _ => templates.render(
             "error.html",
-            minijinja::context! { status => report.status, message => &report.message, code => report.code },
+            minijinja::context! {
+                status => report.status, message => &report.message, code => report.code, request_id => &report.request_id,
+            },
         ),
     };
     let mut out = Html(html).into_response();

@@ -5,6 +5,8 @@
 //!   serves (the admin host, a showroom subdomain, a verified custom domain of an active
 //!   showroom), 404 for anything else, so nobody can make the proxy request certificates
 //!   for arbitrary names pointed at it.
+//! - `GET /metrics` is the Prometheus scrape (see `metrics_endpoint`), when the
+//!   composition root installed a recorder.
 
 use axum::Router;
 use axum::extract::{Query, State};
@@ -15,14 +17,20 @@ use serde::Deserialize;
 
 use crate::health;
 use crate::host::{Resolved, resolve_host};
+use crate::metrics_endpoint;
+pub use crate::metrics_endpoint::MetricsRender;
 use crate::state::AppState;
 
-pub fn internal_router(state: AppState) -> Router {
-    Router::new()
+pub fn internal_router(state: AppState, metrics: Option<MetricsRender>) -> Router {
+    let router = Router::new()
         .route("/tls/allowed", get(tls_allowed))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .with_state(state)
+        .with_state(state.clone());
+    match metrics {
+        Some(render) => router.route("/metrics", get(metrics_endpoint::scrape).with_state((state, render))),
+        None => router,
+    }
 }
 
 #[derive(Deserialize)]

@@ -358,8 +358,11 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
     let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     let key = cache_key(tenant, host, fragment, &cache_path(req.uri()));
     if let Some(entry) = cache.get(&key) {
+        metrics::counter!("garasi_page_cache_requests_total", "result" => "hit").increment(1);
         return from_entry(&entry, req.headers());
     }
+    // Counted before knowing whether the page is cacheable: a miss is a rendered page.
+    metrics::counter!("garasi_page_cache_requests_total", "result" => "miss").increment(1);
     let request_headers = req.headers().clone();
     let at = cache.generation(tenant);
     let resp = next.run(req).await;

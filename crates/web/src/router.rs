@@ -18,7 +18,7 @@ use tower_http::trace::TraceLayer;
 use crate::error::{AppError, render_errors};
 use crate::host::{Resolved, Site, resolve};
 use crate::state::AppState;
-use crate::{api, auth, canonical, csrf, headers, health, pages};
+use crate::{api, auth, canonical, csrf, headers, health, http_metrics, pages, request_id};
 
 /// Routes served on a showroom's own host: the public site, its dashboard at `/admin`,
 /// its JSON API, photos, and the WhatsApp Cloud API webhook.
@@ -37,6 +37,7 @@ fn tenant_site(state: &AppState) -> Router {
         .merge(api::bot::routes())
         .merge(api::whatsapp::routes())
         .merge(pages::admin::routes())
+        .route_layer(middleware::from_fn(http_metrics::record_route))
         .fallback(pages::site::fallback)
         .layer(middleware::from_fn_with_state(state.clone(), csrf::same_origin_only))
         .with_state(state.clone())
@@ -50,6 +51,7 @@ fn admin_site(state: &AppState) -> Router {
         .merge(auth::routes())
         .merge(api::admin_tenants::routes())
         .route("/api/openapi.json", get(api::openapi::serve))
+        .route_layer(middleware::from_fn(http_metrics::record_route))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::same_origin_only))
         .with_state(state.clone())
 }
@@ -68,6 +70,7 @@ async fn dispatch(state: AppState, sites: Arc<Sites>, req: Request) -> Response 
         Ok(Resolved::Gone) => return AppError::Gone.into_response(),
         Err(e) => return e.into_response(),
     };
+    http_metrics::note_site(&parts.extensions, &site, parts.uri.path());
     let router = match &site {
         Site::Admin => sites.admin.clone(),
         Site::Tenant(tenant) => {
@@ -90,6 +93,7 @@ pub fn build_router(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route_layer(middleware::from_fn(http_metrics::record_route))
         .fallback(move |req: Request| {
             let sites = sites.clone();
             let state = dispatch_state.clone();
@@ -102,5 +106,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
         .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_id::make_span::<axum::body::Body>))
+        .layer(middleware::from_fn(http_metrics::track))
+        .layer(middleware::from_fn(request_id::assign))
 }

@@ -21,6 +21,7 @@ mod hosts;
 mod isolation;
 mod leads;
 mod login_flood;
+mod metrics;
 mod photos;
 // The media crate's PNG chunk writer, for the pixel flood upload.
 #[path = "../../../media/tests/common/png.rs"]

@@ -428,3 +428,11 @@ pub async fn raw_request(addr: SocketAddr, request: &str) -> String {
     let _ = tokio::time::timeout(std::time::Duration::from_secs(5), stream.read_to_end(&mut buf)).await;
     String::from_utf8_lossy(&buf).into_owned()
 }
+
+/// An error body without its request id (unique per request), for comparing two answers.
+pub fn without_request_id(mut body: Value) -> Value {
+    if let Some(error) = body.get_mut("error").and_then(Value::as_object_mut) {
+        error.remove("request_id");
+    }
+    body
+}

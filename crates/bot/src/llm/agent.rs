@@ -33,6 +33,12 @@ pub enum AgentError {
     Empty,
 }
 
+/// Tokens as the provider counted them: `in` is the prompt, `out` the completion.
+fn record_tokens(u: Usage) {
+    metrics::counter!("garasi_llm_tokens_total", "direction" => "in").increment(u.prompt_tokens.max(0) as u64);
+    metrics::counter!("garasi_llm_tokens_total", "direction" => "out").increment(u.completion_tokens.max(0) as u64);
+}
+
 /// Asks the model until it answers with text, running its tool calls in between (every
 /// call of a response, in order, even with `parallel_tool_calls: false`). Calls with an
 /// empty, missing or repeated id are named `call_{round}_{index}`. `usage` is added to as
@@ -45,7 +51,15 @@ pub async fn run_tools<E: ToolExecutor>(
 ) -> Result<AgentReply, AgentError> {
     let mut executed = 0;
     for round in 0..=MAX_TOOL_ROUNDS {
-        let response = backend.chat(&request).await?;
+        let response = match backend.chat(&request).await {
+            Ok(r) => r,
+            Err(e) => {
+                metrics::counter!("garasi_llm_requests_total", "outcome" => "error").increment(1);
+                return Err(e.into());
+            }
+        };
+        metrics::counter!("garasi_llm_requests_total", "outcome" => "ok").increment(1);
+        record_tokens(response.usage);
         usage.add(response.usage);
         if response.tool_calls.is_empty() {
             let text = response.content.unwrap_or_default().trim().to_owned();

@@ -15,6 +15,13 @@ use crate::channel::Channel;
 use crate::cloud::CloudChannel;
 use crate::types::{ChannelError, ChannelKind, ConnStatus};
 
+/// Counts lease hand-overs by what happened here: `acquired` (this instance took a free or
+/// lapsed lease), `lost` (another took it, or renewing failed), `handover_requested` (the
+/// dashboard asked the holder to let go).
+fn lease_event(event: &'static str) {
+    metrics::counter!("garasi_whatsapp_lease_handovers_total", "event" => event).increment(1);
+}
+
 impl Channels {
     pub(super) async fn lease_loop(&self) {
         let every = self.inner.config.lease.renew_every;
@@ -36,6 +43,7 @@ impl Channels {
                 *last_renewed = Instant::now();
                 for tenant in local.into_iter().filter(|l| !held.contains(l)) {
                     tracing::info!(tenant = %tenant.0, "WhatsApp lease lost or handed over; stopping the connection");
+                    lease_event("lost");
                     let _guard = self.inner.control.lock().await;
                     self.drop_conn(tenant, false).await;
                 }
@@ -76,6 +84,7 @@ impl Channels {
             && l.expires_at > now()
         {
             wa.expire(tenant).await?;
+            lease_event("handover_requested");
         }
         Ok(())
     }
@@ -92,7 +101,7 @@ impl Channels {
         }
         let t = &self.inner.config.lease;
         match self.inner.db.whatsapp().acquire(tenant, &self.inner.holder, t.ttl, t.grace).await {
-            Ok(true) => {}
+            Ok(true) => lease_event("acquired"),
             Ok(false) => return None,
             Err(e) => {
                 tracing::warn!(error = %e, "taking a WhatsApp lease failed");
@@ -136,7 +145,11 @@ impl Channels {
             _ => true,
         };
         let watcher = self.spawn_watcher(tenant, channel.clone());
-        let conn = Arc::new(Conn { kind, channel: channel.clone(), watcher });
+        let parked = (!start).then(|| ConnState::parse(&row.status)).map(|s| match s {
+            ConnState::Unknown => "stopped",
+            s => s.as_str(),
+        });
+        let conn = Arc::new(Conn { kind, channel: channel.clone(), watcher, parked });
         self.inner.conns.lock().expect("conns lock").insert(tenant, conn.clone());
         if start {
             channel.start().await?;
@@ -190,6 +203,8 @@ impl Channels {
                 if s == ConnStatus::Connected
                     && let Some(phone) = channel.phone()
                 {
+                    // Masked: the number identifies the showroom's phone, not needed whole in logs.
+                    tracing::info!(tenant = %tenant.0, number = %garasi_domain::mask_e164(&phone), "WhatsApp number connected");
                     me.record_phone(tenant, channel.kind(), &phone).await;
                 }
                 if s.is_terminal() && !prev.is_terminal() {

@@ -11,7 +11,8 @@
 //! - `inbound`: `whatsapp_in` jobs → `/foto` photos or the [`InboundSink`] (bot engine);
 //! - `outbound`: `whatsapp_out` jobs → paced sends, the daily cap, retries with backoff
 //!   and jitter, dead letters;
-//! - `queue`: the claim-and-run loop both workers share.
+//! - `queue`: the claim-and-run loop both workers share;
+//! - `stats`: connection counts for the metrics endpoint.
 
 mod alerts;
 mod control;
@@ -19,9 +20,11 @@ mod inbound;
 mod leases;
 mod outbound;
 mod queue;
+mod stats;
 mod webhook;
 
 pub use outbound::parse_photo_ref;
+pub use stats::{CONN_KINDS, CONN_STATUSES};
 pub use webhook::WebhookError;
 
 use std::collections::HashMap;
@@ -48,6 +51,9 @@ struct Conn {
     kind: ChannelKind,
     channel: Arc<dyn Channel>,
     watcher: JoinHandle<()>,
+    /// For a connection held but not started (a number waiting for its owner), the
+    /// stored status it is waiting in: what the metrics report while it stays stopped.
+    parked: Option<&'static str>,
 }
 
 struct Inner {

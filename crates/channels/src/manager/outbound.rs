@@ -74,7 +74,7 @@ impl Channels {
                 let _ = jobs.release(job.id, worker, &message, wait).await;
             }
             Err(SendError::Permanent(m)) => {
-                tracing::warn!(tenant = %tenant.0, error = %m, "outbound WhatsApp message failed for good");
+                tracing::warn!(tenant = %tenant.0, error = ?m, "outbound WhatsApp message failed for good");
                 let _ = jobs.kill(job.id, worker, &m).await;
             }
             Err(e) => {

@@ -70,7 +70,7 @@ impl Channels {
             }
         }
         for s in payload.statuses.iter().filter(|s| s.status == "failed") {
-            tracing::warn!(tenant = %tenant.0, message = %s.message_id, error = ?s.error, "Cloud API reports a failed delivery");
+            tracing::warn!(tenant = %tenant.0, message = ?s.message_id, error = ?s.error, "Cloud API reports a failed delivery");
         }
         Ok(stored)
     }

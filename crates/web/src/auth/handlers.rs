@@ -97,7 +97,7 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
             let ok = state.login_gate.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
             let user = match user {
                 Some(u) if ok && u.disabled_at.is_none() => u,
-                _ => return Err(fail("root", raw_email)),
+                _ => return Err(fail(&keys, "root", raw_email)),
             };
             state
                 .db
@@ -121,7 +121,7 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
             let ok = state.login_gate.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
             let user = match user {
                 Some(u) if ok && u.disabled_at.is_none() => u,
-                _ => return Err(fail(&tenant.slug, raw_email)),
+                _ => return Err(fail(&keys, &tenant.slug, raw_email)),
             };
             let mut tx = tdb.begin_write().await?;
             tx.sessions().create(user.id, &hash_token(&token), expires_at, user_agent.as_deref()).await?;
@@ -162,7 +162,8 @@ async fn audit_login(
 }
 
 /// A wrong e-mail or password; the attempt was already counted when it was reserved.
-fn fail(site: &str, email: &str) -> AppError {
+fn fail(keys: &LoginKeys, site: &str, email: &str) -> AppError {
+    throttle::failed(keys);
     // Log the attempt without echoing raw input verbatim (log injection).
     tracing::info!(site, email = %email.escape_debug(), "login failed");
     AppError::InvalidCredentials

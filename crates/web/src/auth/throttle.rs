@@ -27,6 +27,8 @@ pub const SLOWDOWN_STEP: Duration = Duration::from_secs(5);
 const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
 pub struct LoginKeys {
+    /// `root` or `tenant`: the only site label metrics get (no per-showroom series).
+    site_kind: &'static str,
     account: String,
     pair: String,
     client: Option<String>,
@@ -38,6 +40,7 @@ impl LoginKeys {
         let account = format!("login-try:{site}:{}", email.trim().to_lowercase());
         let ip = ip.map(|ip| ip.to_string());
         LoginKeys {
+            site_kind: if site == "root" { "root" } else { "tenant" },
             pair: format!("{account}:{}", ip.as_deref().unwrap_or("-")),
             client: ip.as_ref().map(|ip| format!("login-try-ip:{ip}")),
             known: ip.as_ref().map(|ip| format!("login-known:{}:{ip}", &account["login-try:".len()..])),
@@ -52,7 +55,9 @@ fn limits(state: &AppState) -> (i64, i64) {
 }
 
 fn throttled(resets_in: Duration, keys: &LoginKeys, why: &'static str) -> AppError {
+    // Debug-formatted: the key holds the e-mail as typed, which must not forge log lines.
     tracing::warn!(key = ?keys.account, why, "login throttled");
+    metrics::counter!("garasi_login_throttled_total", "site" => keys.site_kind).increment(1);
     AppError::TooManyRequests { retry_after_secs: resets_in.as_secs().max(1) }
 }
 
@@ -96,6 +101,11 @@ async fn is_known(state: &AppState, keys: &LoginKeys) -> Result<bool, AppError> 
         Some(key) => state.kv.get(key).await?.is_some(),
         None => false,
     })
+}
+
+/// A wrong e-mail or password (the attempt itself was counted when it was reserved).
+pub fn failed(keys: &LoginKeys) {
+    metrics::counter!("garasi_login_failures_total", "site" => keys.site_kind).increment(1);
 }
 
 /// A good login clears the account's counters, remembers the address for the account's

@@ -32,6 +32,10 @@ pub struct ApiErrorDetail {
     /// One Indonesian message per invalid field; only on validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<BTreeMap<String, String>>,
+    /// The request's id, also in the `X-Request-Id` response header: quote it when
+    /// reporting a problem, it finds the request's log lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Declares one page of a list, with the envelope every list endpoint answers with.
