@@ -50,9 +50,11 @@ CARS = int(E.get("TWO_CARS", "3"))
 CUSTOM_INDEX = 7  # the showroom with its own domain
 PASSWORD = "Kuat-Sekali-2026"
 # Garasi's production lease timings (crates/channels/src/config.rs, LeaseTimings::default):
-# a lease lasts 30 s and another instance waits a 15 s grace period after it lapsed.
-LEASE_TTL, LEASE_GRACE = 30.0, 15.0
-HANDOVER_LIMIT = LEASE_TTL + LEASE_GRACE + 10.0  # + renew/poll slack on a busy 2-core box
+# a lease lasts 20 s, renewed every 5 s with the instance's heartbeat; an instance whose
+# heartbeat is older than the TTL is dead and another takes over its leases and claimed jobs
+# at its next renewal (docs/DEPLOY.md promises within 30 s).
+LEASE_TTL, LEASE_RENEW = 20.0, 5.0
+HANDOVER_LIMIT = 30.0
 OUT_JOB_LOCK = 120.0  # how long a claimed outbound job stays locked to its worker
 
 failures = []
@@ -537,7 +539,7 @@ def main():
     if hv:
         print(f"lease hand-over   {len(hv)}/{len(victim_tenants)} leases to the survivor, "
               f"{hv[0]:.1f}s min, {hv[len(hv) // 2]:.1f}s median, {hv[-1]:.1f}s max after the kill "
-              f"(ttl {LEASE_TTL:.0f}s + grace {LEASE_GRACE:.0f}s)")
+              f"(heartbeat ttl {LEASE_TTL:.0f}s + renewal {LEASE_RENEW:.0f}s)")
     print(f"whatsapp          {len(msgs)} inbound; {len(at_kill)} outbound pending at the kill, "
           f"{pending_once} of them delivered exactly once, {len(resent)} twice (sent by the victim as it died), "
           f"{pending_lost} never; {len(key_of)} outbound in all, "

@@ -11,6 +11,7 @@ pub mod healthcheck;
 pub mod server;
 pub mod settings;
 pub mod storage;
+pub mod sweep;
 pub mod wa;
 
 pub use server::{Running, start};

@@ -76,6 +76,13 @@ pub struct SettingArgs {
     /// Log filter, e.g. info or garasi=debug [default: info].
     #[arg(long, env = "GARASI_LOG", global = true, value_name = "FILTER")]
     pub log: Option<String>,
+    /// Seconds in-flight requests and uploads get to finish after SIGTERM [default: 20].
+    #[arg(long, env = "GARASI_SHUTDOWN_GRACE_S", global = true, value_name = "SECONDS")]
+    pub shutdown_grace_s: Option<u64>,
+    /// Stable name of this instance, unique among running ones and kept across restarts (e.g. the
+    /// replica's name); a restart takes over its dead predecessor's claims at once [default: the host name].
+    #[arg(long, env = "GARASI_INSTANCE_ID", global = true, value_name = "NAME")]
+    pub instance_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,6 +115,8 @@ pub struct Settings {
     pub redis_prefix: String,
     pub web: WebConfig,
     pub log: String,
+    /// GARASI_SHUTDOWN_GRACE_S: how long a SIGTERM waits for in-flight requests.
+    pub shutdown_grace: Duration,
 }
 
 impl Settings {
@@ -169,10 +178,22 @@ impl Settings {
         if !(1..=1000).contains(&login_max_failures) {
             return Err(bad("GARASI_LOGIN_MAX_FAILURES", "must be between 1 and 1000"));
         }
+        let grace = pick!(shutdown_grace_s).unwrap_or(20);
+        if grace > 3600 {
+            return Err(bad("GARASI_SHUTDOWN_GRACE_S", "must be at most 3600"));
+        }
+        let instance_id = pick!(instance_id).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if let Some(id) = &instance_id
+            && (id.len() > 100 || id.chars().any(char::is_control))
+        {
+            return Err(bad("GARASI_INSTANCE_ID", "must be at most 100 characters, without control characters"));
+        }
+        let mut whatsapp = crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?;
+        whatsapp.channels.identity = garasi_channels::Identity::current(instance_id.as_deref());
         Ok(Settings {
             s3: crate::storage::resolve(&args.s3, Some(&file.s3))?,
             bot: crate::bot_settings::resolve(&args.bot, Some(&file.bot))?,
-            whatsapp: crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?,
+            whatsapp,
             bind,
             internal_bind,
             data_dir,
@@ -192,6 +213,7 @@ impl Settings {
                 domains: crate::domain_settings::resolve(&args.domains, Some(&file.domains))?,
             },
             log: pick!(log).unwrap_or_else(|| "info".into()),
+            shutdown_grace: Duration::from_secs(grace),
         })
     }
 
