@@ -379,10 +379,9 @@ def main():
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda m: deliver(*m), msgs))
     # Kill once the bot has read every inbound message and its replies wait in the victim's
-    # outbox (the typing pause before each text keeps them there for seconds). Not earlier:
-    # an inbound message the victim is still processing stays locked to it for the inbound
-    # job lease (300 s, crates/channels/src/manager/inbound.rs), far beyond this test's
-    # budget; that case is reported as not covered instead.
+    # outbox (the typing pause before each text keeps them there for seconds). An inbound
+    # message the victim was still processing is taken over with its heartbeat too, but the
+    # integration test crates/app/tests/it/crash.rs covers that case; this one counts replies.
     victim_ids = ",".join(f"'{s.tenant_id}'" for s in showrooms if pids[s.tenant_id] == victim)
     deadline = time.time() + 60
     while True:

@@ -4,7 +4,7 @@
 //! instance takes over its dead predecessor's claims and lease at once.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use garasi_channels::cloud::sign;
 use reqwest::StatusCode;
@@ -79,7 +79,7 @@ async fn kill_9_mid_burst_of_webhooks_loses_no_acknowledged_message_and_the_rest
         let (client, hook) = (wa.app.client.clone(), hook.clone());
         writers.push(tokio::spawn(async move {
             let mut acked = Vec::new();
-            for i in 0..40 {
+            for i in 0..12 {
                 let from = format!("628129{w}{i:05}");
                 match post_webhook(&client, hook.clone(), &from, &format!("wamid.CRASH.{w}.{i}"), "halo, ada avanza?")
                     .await
@@ -88,7 +88,7 @@ async fn kill_9_mid_burst_of_webhooks_loses_no_acknowledged_message_and_the_rest
                     Some(s) => panic!("webhook answered {s}"),
                     None => break, // the process is gone
                 }
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
             }
             acked
         }));
@@ -121,6 +121,9 @@ async fn kill_9_mid_burst_of_webhooks_loses_no_acknowledged_message_and_the_rest
     })
     .await;
     let first_reply = again.spawned.elapsed();
+    for line in again.output().iter().filter(|l| l.contains("took over") || l.contains("instance started")) {
+        eprintln!("restarted instance: {line}");
+    }
     // The explicit promise; the only timed assertion here.
     assert!(first_reply <= Duration::from_secs(10), "first reply {first_reply:?} after the restart");
 

@@ -75,7 +75,8 @@ async fn a_holder_whose_heartbeat_went_stale_is_taken_over_by_a_running_instance
     let stale = "UPDATE instances SET heartbeat_at = $2 WHERE holder = $1";
     exec_sql!(&db, stale, "ghost-1-aa", Utc::now() - chrono::Duration::hours(1));
     wa.enqueue(&burst(1, "tertahan")).await;
-    let claimed = db.jobs().claim_held(WHATSAPP_OUT, "ghost-1-aa/out", "ghost-1-aa", 10, Duration::from_secs(120));
+    let jobs = db.jobs();
+    let claimed = jobs.claim_held(WHATSAPP_OUT, "ghost-1-aa/out", "ghost-1-aa", 10, Duration::from_secs(120));
     assert_eq!(claimed.await.unwrap().len(), 1);
 
     // The running instance notices at its next renewal, takes the lease and sends the reply.

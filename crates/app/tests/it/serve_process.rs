@@ -35,6 +35,7 @@ impl Serve {
             .env("GARASI_WA_TYPING_MAX_MS", "0")
             .env("GARASI_WA_PHOTO_GAP_MS", "0-0")
             .env("GARASI_LOG", "info,garasi_media=warn")
+            .env("NO_COLOR", "1")
             .arg("serve")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

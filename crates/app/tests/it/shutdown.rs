@@ -97,8 +97,32 @@ pub async fn sent_texts(graph: &MockServer) -> std::collections::BTreeMap<String
     out
 }
 
+/// The `phase` fields of the shutdown log lines, in order.
 fn phases(lines: &[String]) -> Vec<String> {
-    lines.iter().filter_map(|l| l.split("phase=").nth(1)).map(|p| p.split_whitespace().next().unwrap().into()).collect()
+    lines
+        .iter()
+        .map(|l| strip_ansi(l))
+        .filter_map(|l| {
+            l.split("phase=").nth(1).map(|p| p.split_whitespace().next().unwrap_or("").trim_matches('"').to_owned())
+        })
+        .collect()
+}
+
+fn strip_ansi(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[tokio::test]

@@ -49,7 +49,7 @@ impl Channels {
             } else {
                 continue;
             };
-            let silent_ms = (Utc::now() - row.heartbeat_at).num_milliseconds();
+            let silent_ms = Utc::now().signed_duration_since(row.heartbeat_at).num_milliseconds();
             match instances.take_over(&row.holder).await {
                 Ok(t) => tracing::info!(
                     dead = %row.holder,
