@@ -260,6 +260,11 @@ mod tests {
         assert_eq!(s.web.tenant_domain, "localhost");
         assert!(s.database_url.starts_with("sqlite://"));
         assert_eq!(s.web.origin_for("a.localhost"), "http://a.localhost:3000");
+        assert_eq!(s.shutdown_grace, Duration::from_secs(20));
+        assert_eq!(s.whatsapp.channels.identity.instance_id, garasi_channels::instance::host_name());
+        let args = SettingArgs { instance_id: Some(" garasi-1 ".into()), ..Default::default() };
+        let id = Settings::resolve(&args).unwrap().whatsapp.channels.identity;
+        assert!(id.explicit && id.instance_id == "garasi-1");
     }
 
     #[test]
@@ -272,6 +277,10 @@ mod tests {
         assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_DATABASE_URL");
         let args = SettingArgs { public_scheme: Some("ftp".into()), ..Default::default() };
         assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_PUBLIC_SCHEME");
+        let args = SettingArgs { shutdown_grace_s: Some(86_400), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_SHUTDOWN_GRACE_S");
+        let args = SettingArgs { instance_id: Some("a\nb".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_INSTANCE_ID");
     }
 
     #[test]
