@@ -150,7 +150,10 @@ say "two garasi serve instances"
 declare -a public_port internal_port instance_pid
 for i in 1 2; do
   public_port[$i]=$(free_port); internal_port[$i]=$(free_port)
+  # Distinct identities, as in compose.yaml: the survivor takes over the victim's claims by
+  # its stale heartbeat, the path another host's crash takes.
   env "${common_env[@]}" \
+    GARASI_INSTANCE_ID="garasi-$i" \
     GARASI_BIND="127.0.0.1:${public_port[$i]}" \
     GARASI_INTERNAL_BIND="127.0.0.1:${internal_port[$i]}" \
     "$bin" serve >"$work/garasi-$i.log" 2>&1 &

@@ -166,6 +166,7 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     let running = start(&settings, db).await?;
     let web = &settings.web;
     println!("Garasi is listening on http://{}", running.addr);
+    println!("  internal:    http://{}", running.internal_addr);
     println!("  root admin:  {}", web.admin_url());
     for s in &demo::SHOWROOMS {
         if with_demo {

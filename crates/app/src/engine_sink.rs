@@ -17,6 +17,16 @@ pub struct EngineSink {
 #[garasi_channels::async_trait]
 impl garasi_channels::InboundSink for EngineSink {
     async fn handle(&self, msg: &InboundMessage) -> anyhow::Result<()> {
+        self.run(msg, false).await
+    }
+
+    async fn handle_again(&self, msg: &InboundMessage) -> anyhow::Result<()> {
+        self.run(msg, true).await
+    }
+}
+
+impl EngineSink {
+    async fn run(&self, msg: &InboundMessage, again: bool) -> anyhow::Result<()> {
         let Some(tenant) = self.services.db.platform().tenant(msg.tenant_id).await? else { return Ok(()) };
         if tenant.status != garasi_domain::TenantStatus::Active {
             return Ok(());
@@ -38,7 +48,8 @@ impl garasi_channels::InboundSink for EngineSink {
             text: msg.text().unwrap_or_default().to_owned(),
             provider_message_id: msg.id.clone(),
         };
-        match self.engine.handle(inbound).await {
+        let outcome = if again { self.engine.resume(inbound).await } else { self.engine.handle(inbound).await };
+        match outcome {
             // Stock changes made in the chat were published by their use cases.
             Ok(_) => {}
             // A sender that is not a phone number will never be answered: do not retry.

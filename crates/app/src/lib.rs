@@ -12,6 +12,7 @@ pub mod logging;
 pub mod server;
 pub mod settings;
 pub mod storage;
+pub mod sweep;
 pub mod telemetry;
 pub mod wa;
 

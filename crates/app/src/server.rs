@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use garasi_media::{BlobStore, LocalBlobStore, Staging};
@@ -16,6 +16,7 @@ use tokio::task::JoinHandle;
 
 use crate::engine_sink::EngineSink;
 use crate::settings::Settings;
+use crate::sweep::Sweeper;
 
 /// A server running in the background, as tests and `serve` use it.
 pub struct Running {
@@ -116,23 +117,29 @@ pub async fn open_shared(settings: &Settings) -> anyhow::Result<(Arc<dyn Kv>, Ev
 /// Photo storage (the data dir, or an S3 bucket when configured) and the upload
 /// staging area, after sweeping what interrupted uploads left.
 pub async fn open_media(settings: &Settings) -> anyhow::Result<(Arc<dyn BlobStore>, Staging)> {
-    // Another instance sharing the data dir may be mid-upload: only sweep files
-    // older than any upload could take.
-    let stale = Duration::from_secs(15 * 60);
-    let staging = Staging::new(&settings.data_dir).await.context("cannot open the upload staging directory")?;
-    let mut swept = staging.sweep(stale).await.unwrap_or(0);
-    let store: Arc<dyn BlobStore> = match &settings.s3 {
-        Some(s3) => Arc::new(open_s3(s3)?),
+    let (store, staging, _) = open_media_swept(settings).await?;
+    Ok((store, staging))
+}
+
+/// [`open_media`], and the sweeper that keeps removing leftovers while the server runs.
+pub async fn open_media_swept(settings: &Settings) -> anyhow::Result<(Arc<dyn BlobStore>, Staging, Sweeper)> {
+    // Files name the process that writes them, so a successor can tell a dead writer's
+    // leftovers from another live instance's uploads in a shared data dir.
+    let identity = settings.whatsapp.channels.identity.clone();
+    let tag = identity.file_tag();
+    let staging =
+        Staging::new(&settings.data_dir).await.context("cannot open the upload staging directory")?.tagged(&tag);
+    let (store, local): (Arc<dyn BlobStore>, _) = match &settings.s3 {
+        Some(s3) => (Arc::new(open_s3(s3)?), None),
         None => {
-            let local = LocalBlobStore::new(&settings.data_dir).await.context("cannot open the media directory")?;
-            swept += local.sweep_temp(stale).await.unwrap_or(0);
-            Arc::new(local)
+            let local =
+                LocalBlobStore::new(&settings.data_dir).await.context("cannot open the media directory")?.tagged(&tag);
+            (Arc::new(local.clone()), Some(local))
         }
     };
-    if swept > 0 {
-        tracing::info!(files = swept, "removed leftovers of interrupted uploads");
-    }
-    Ok((store, staging))
+    let sweeper = Sweeper { staging: staging.clone(), local, identity };
+    sweeper.sweep().await;
+    Ok((store, staging, sweeper))
 }
 
 #[cfg(feature = "s3")]
@@ -169,7 +176,7 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     if settings.bind.port() == 0 && web.public_port == Some(0) {
         web.public_port = Some(addr.port());
     }
-    let (media, staging) = open_media(settings).await?;
+    let (media, staging, sweeper) = open_media_swept(settings).await?;
     // The composition root: every part is built here, once, and handed what it needs.
     let services = Services::new(db.clone(), events, media);
     // The bot runs the same use cases (and publishes the same events) as the web.
@@ -181,6 +188,13 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     let channels = crate::wa::open(settings, services.clone(), sink).context("cannot start the WhatsApp channels")?;
     let state = AppState::new(services, web, kv, staging, Some(engine), Some(channels.clone()));
     channels.start_workers();
+    tracing::info!(
+        instance = %settings.whatsapp.channels.identity.instance_id,
+        holder = channels.holder(),
+        "instance started"
+    );
+    let sweep_state = state.clone();
+    sweeper.spawn(move || sweep_state.is_shutting_down());
     let recheck_state = state.clone();
     crate::domain_settings::spawn_rechecks(
         state.services.clone(),
@@ -199,33 +213,70 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     });
     let (tx, rx) = oneshot::channel::<()>();
     let drain_state = state.clone();
+    let grace = settings.shutdown_grace;
+    // When the signal came: every phase below is timed from it.
+    let signalled = Arc::new(std::sync::OnceLock::<Instant>::new());
+    let signalled_at = signalled.clone();
     let draining = Arc::new(tokio::sync::Notify::new());
     let draining_tx = draining.clone();
     let task = tokio::spawn(async move {
+        // 1. /readyz (public and internal) answers 503 at once, so the proxy stops sending
+        //    new requests here; 2. returning from this future stops the listener accepting.
         let shutdown = async move {
             tokio::select! {
                 _ = rx => {},
                 _ = shutdown_signal() => {},
             }
+            let _ = signalled_at.set(Instant::now());
             drain_state.begin_shutdown();
             draining_tx.notify_one();
-            tracing::info!("shutting down: draining requests");
+            tracing::info!(
+                phase = "readyz",
+                grace_s = grace.as_secs(),
+                "shutting down: /readyz answers 503, the listener stops accepting"
+            );
         };
         let server = axum::serve(listener, app).with_graceful_shutdown(shutdown);
-        // Long-lived connections (SSE, slow clients) must not hold shutdown forever.
+        // 3. In-flight requests and uploads get the grace period; long-lived connections
+        //    (SSE, slow clients) must not hold shutdown forever.
         let deadline = async {
             draining.notified().await;
-            tokio::time::sleep(DRAIN_TIMEOUT).await;
+            tokio::time::sleep(grace).await;
         };
-        tokio::select! {
-            r = server => r.context("server error")?,
-            _ = deadline => tracing::warn!("drain timeout reached; closing remaining connections"),
+        let drained = tokio::select! {
+            r = server => {
+                r.context("server error")?;
+                true
+            }
+            _ = deadline => false,
+        };
+        let began = signalled.get().copied().unwrap_or_else(Instant::now);
+        let ms = |d: Duration| d.as_millis() as u64;
+        if drained {
+            tracing::info!(phase = "requests", ms = ms(began.elapsed()), "in-flight requests finished");
+        } else {
+            tracing::warn!(
+                phase = "requests",
+                ms = ms(began.elapsed()),
+                "grace period over; closing remaining connections"
+            );
         }
-        // Stops the WhatsApp workers and connections and gives the leases back.
-        channels.shutdown().await;
+        // 4. Workers stop claiming (jobs in flight get a bounded drain); 5. the jobs this
+        //    instance still holds go back to the queue; 6. its WhatsApp leases are released.
+        let report = channels.shutdown().await;
+        tracing::info!(phase = "workers", ms = ms(report.workers), "WhatsApp workers stopped claiming");
+        tracing::info!(phase = "jobs", ms = ms(report.jobs), released = report.jobs_released, "claimed jobs released");
+        tracing::info!(
+            phase = "leases",
+            ms = ms(report.leases),
+            released = report.leases_released,
+            "WhatsApp leases released"
+        );
         if tokio::time::timeout(Duration::from_secs(5), db.close()).await.is_err() {
             tracing::warn!("database pool did not close in time");
         }
+        // 7. `serve` returns and the process exits 0.
+        tracing::info!(phase = "exit", total_ms = ms(began.elapsed()), "shutdown complete");
         Ok(())
     });
     Ok(Running { addr, internal_addr, state, shutdown: Some(tx), task })
@@ -252,6 +303,3 @@ async fn shutdown_signal() {
         _ = term => {},
     }
 }
-
-/// How long in-flight requests get after a shutdown signal.
-pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);

@@ -79,6 +79,13 @@ pub struct SettingArgs {
     /// Log line format: text or json (one JSON object per line) [default: text].
     #[arg(long, env = "GARASI_LOG_FORMAT", global = true, value_name = "FORMAT")]
     pub log_format: Option<String>,
+    /// Seconds in-flight requests and uploads get to finish after SIGTERM [default: 20].
+    #[arg(long, env = "GARASI_SHUTDOWN_GRACE_S", global = true, value_name = "SECONDS")]
+    pub shutdown_grace_s: Option<u64>,
+    /// Stable name of this instance, unique among running ones and kept across restarts (e.g. the
+    /// replica's name); a restart takes over its dead predecessor's claims at once [default: the host name].
+    #[arg(long, env = "GARASI_INSTANCE_ID", global = true, value_name = "NAME")]
+    pub instance_id: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -112,6 +119,8 @@ pub struct Settings {
     pub web: WebConfig,
     pub log: String,
     pub log_format: crate::logging::LogFormat,
+    /// GARASI_SHUTDOWN_GRACE_S: how long a SIGTERM waits for in-flight requests.
+    pub shutdown_grace: Duration,
 }
 
 impl Settings {
@@ -173,10 +182,22 @@ impl Settings {
         if !(1..=1000).contains(&login_max_failures) {
             return Err(bad("GARASI_LOGIN_MAX_FAILURES", "must be between 1 and 1000"));
         }
+        let grace = pick!(shutdown_grace_s).unwrap_or(20);
+        if grace > 3600 {
+            return Err(bad("GARASI_SHUTDOWN_GRACE_S", "must be at most 3600"));
+        }
+        let instance_id = pick!(instance_id).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        if let Some(id) = &instance_id
+            && (id.len() > 100 || id.chars().any(char::is_control))
+        {
+            return Err(bad("GARASI_INSTANCE_ID", "must be at most 100 characters, without control characters"));
+        }
+        let mut whatsapp = crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?;
+        whatsapp.channels.identity = garasi_channels::Identity::current(instance_id.as_deref());
         Ok(Settings {
             s3: crate::storage::resolve(&args.s3, Some(&file.s3))?,
             bot: crate::bot_settings::resolve(&args.bot, Some(&file.bot))?,
-            whatsapp: crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?,
+            whatsapp,
             bind,
             internal_bind,
             data_dir,
@@ -200,6 +221,7 @@ impl Settings {
                 .map(|f| f.parse().map_err(|e: String| bad("GARASI_LOG_FORMAT", e)))
                 .transpose()?
                 .unwrap_or_default(),
+            shutdown_grace: Duration::from_secs(grace),
         })
     }
 
@@ -246,6 +268,11 @@ mod tests {
         assert_eq!(s.web.tenant_domain, "localhost");
         assert!(s.database_url.starts_with("sqlite://"));
         assert_eq!(s.web.origin_for("a.localhost"), "http://a.localhost:3000");
+        assert_eq!(s.shutdown_grace, Duration::from_secs(20));
+        assert_eq!(s.whatsapp.channels.identity.instance_id, garasi_channels::instance::host_name());
+        let args = SettingArgs { instance_id: Some(" garasi-1 ".into()), ..Default::default() };
+        let id = Settings::resolve(&args).unwrap().whatsapp.channels.identity;
+        assert!(id.explicit && id.instance_id == "garasi-1");
     }
 
     #[test]
@@ -258,6 +285,10 @@ mod tests {
         assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_DATABASE_URL");
         let args = SettingArgs { public_scheme: Some("ftp".into()), ..Default::default() };
         assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_PUBLIC_SCHEME");
+        let args = SettingArgs { shutdown_grace_s: Some(86_400), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_SHUTDOWN_GRACE_S");
+        let args = SettingArgs { instance_id: Some("a\nb".into()), ..Default::default() };
+        assert_eq!(Settings::resolve(&args).unwrap_err().name, "GARASI_INSTANCE_ID");
     }
 
     #[test]

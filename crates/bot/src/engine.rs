@@ -225,6 +225,17 @@ impl Engine {
 
     /// Handles one inbound message end to end; the replies are in the outbox when this returns.
     pub async fn handle(&self, inbound: Inbound) -> Result<Outcome, BotError> {
+        self.handle_with(inbound, false).await
+    }
+
+    /// [`Engine::handle`] for a message whose earlier handling may have been cut short (the
+    /// inbox worker's retry): if it was filed but never answered, it is answered now. Only
+    /// the queue calls this, so concurrent deliveries of one message still get one answer.
+    pub async fn resume(&self, inbound: Inbound) -> Result<Outcome, BotError> {
+        self.handle_with(inbound, true).await
+    }
+
+    async fn handle_with(&self, inbound: Inbound, resume: bool) -> Result<Outcome, BotError> {
         let started = Instant::now();
         let sender = PhoneNumber::parse(&inbound.from).map_err(BotError::Sender)?;
         let text: String = inbound.text.trim().chars().take(self.config.max_input_chars).collect();
@@ -248,6 +259,18 @@ impl Engine {
         )
         .await?;
         let garasi_service::inbound::Filed { staff: me, conversation, message } = filed;
+        // A redelivery of a message whose earlier handling never finished (the process died
+        // between filing it and committing the answer, which marks it handled) is answered now:
+        // an acknowledged message must not go unanswered because of a crash.
+        let message = match message {
+            Some(m) => Some(m),
+            None if !resume => None,
+            None => tx
+                .messages()
+                .by_provider_id(&inbound.provider_message_id)
+                .await?
+                .filter(|m| m.direction == "in" && m.handled_by.is_none()),
+        };
         let settings = TenantSettings::from_json(&tx.settings().get().await?);
         let role = if me.is_some() { Role::Sales } else { Role::Customer };
         let stored_memory = match (&message, self.memory.in_database()) {

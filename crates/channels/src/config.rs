@@ -49,9 +49,12 @@ impl Pacing {
 /// Lease timings for several instances on one database.
 #[derive(Debug, Clone)]
 pub struct LeaseTimings {
-    /// How long a lease lasts without renewal.
+    /// How long a lease lasts without renewal; also how long an instance's heartbeat
+    /// (renewed with its leases) may go stale before other instances take it for dead and
+    /// take over its claimed jobs and leases at once.
     pub ttl: Duration,
-    /// How often the holder renews (and the manager looks for free leases).
+    /// How often the holder renews its leases and heartbeat (and the manager looks for free
+    /// leases and dead instances).
     pub renew_every: Duration,
     /// How long an expired lease stays untouchable, so its last holder has noticed and
     /// stopped before anyone else connects: more than `renew_every`.
@@ -61,9 +64,12 @@ pub struct LeaseTimings {
 impl Default for LeaseTimings {
     fn default() -> Self {
         LeaseTimings {
-            ttl: Duration::from_secs(30),
-            renew_every: Duration::from_secs(10),
-            grace: Duration::from_secs(15),
+            // A dead instance is noticed within ttl + renew_every (25 s), well inside the
+            // 30 s promised in docs/DEPLOY.md; a live holder cut off from the database stops
+            // its connections after ttl - renew_every (15 s), before anyone takes over.
+            ttl: Duration::from_secs(20),
+            renew_every: Duration::from_secs(5),
+            grace: Duration::from_secs(10),
         }
     }
 }
@@ -121,6 +127,11 @@ pub struct ChannelsConfig {
     pub run_workers: bool,
     /// Take only this tenant's lease and run no inbox/outbox workers (`garasi wa pair`).
     pub only_tenant: Option<garasi_domain::TenantId>,
+    /// This process (its stable instance identity, host, pid).
+    pub identity: crate::instance::Identity,
+    /// At shutdown, how long jobs in flight get to finish; what is left is put back in the
+    /// queue for another instance (or the next start) to run at once.
+    pub worker_drain: Duration,
 }
 
 impl ChannelsConfig {
@@ -139,6 +150,8 @@ impl ChannelsConfig {
             max_media_bytes: 15 * 1024 * 1024,
             run_workers: true,
             only_tenant: None,
+            identity: crate::instance::Identity::current(None),
+            worker_drain: Duration::from_secs(10),
         }
     }
 

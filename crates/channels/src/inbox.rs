@@ -22,6 +22,13 @@ use crate::types::{InboundBody, InboundMessage};
 #[async_trait]
 pub trait InboundSink: Send + Sync {
     async fn handle(&self, msg: &InboundMessage) -> anyhow::Result<()>;
+
+    /// Handles a message whose earlier handling was started and may have been cut short
+    /// (a crash, a shutdown, an error): it may already be filed, and is answered if it was
+    /// not. The default is [`InboundSink::handle`].
+    async fn handle_again(&self, msg: &InboundMessage) -> anyhow::Result<()> {
+        self.handle(msg).await
+    }
 }
 
 /// The sink used until the bot engine is wired in: it keeps the transcript and answers

@@ -15,6 +15,7 @@ pub mod channel;
 pub mod cloud;
 pub mod config;
 pub mod inbox;
+pub mod instance;
 pub mod manager;
 pub mod qr;
 pub mod secret;
@@ -28,7 +29,8 @@ pub use channel::Channel;
 pub use config::{ChannelsConfig, LeaseTimings, Pacing, WaWebTimings};
 pub use garasi_service::whatsapp::{ChannelSetup, ConnState, StatusView};
 pub use inbox::{InboundSink, Inbox, TranscriptSink};
-pub use manager::{CONN_KINDS, CONN_STATUSES, Channels, WebhookError, parse_photo_ref};
+pub use instance::Identity;
+pub use manager::{CONN_KINDS, CONN_STATUSES, Channels, ShutdownReport, WebhookError, parse_photo_ref};
 pub use secret::SecretBox;
 pub use types::{
     ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing, Peer, SendError,

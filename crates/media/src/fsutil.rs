@@ -65,6 +65,11 @@ pub(crate) fn write_atomic(tmp: &Path, dest: &Path, bytes: &[u8]) -> io::Result<
 /// at least `older_than` ago. Returns how many were removed. Missing directory or files that vanish meanwhile
 /// are not errors, so running it twice (or concurrently) is harmless.
 pub(crate) fn sweep_dir(dir: &Path, suffix: &str, older_than: Duration) -> io::Result<usize> {
+    sweep_dir_by(dir, suffix, |_, age| age >= older_than)
+}
+
+/// Like [`sweep_dir`], removing the files for which `remove(name, age)` says so.
+pub(crate) fn sweep_dir_by(dir: &Path, suffix: &str, remove: impl Fn(&str, Duration) -> bool) -> io::Result<usize> {
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
@@ -89,7 +94,7 @@ pub(crate) fn sweep_dir(dir: &Path, suffix: &str, older_than: Duration) -> io::R
         }
         // A modification time in the future (clock change) counts as age zero.
         let age = meta.modified().ok().and_then(|m| now.duration_since(m).ok()).unwrap_or(Duration::ZERO);
-        if age < older_than {
+        if !remove(name, age) {
             continue;
         }
         match fs::remove_file(entry.path()) {

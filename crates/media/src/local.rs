@@ -22,6 +22,8 @@ const TMP_SUFFIX: &str = ".tmp";
 pub struct LocalBlobStore {
     root: PathBuf,
     tmp: PathBuf,
+    /// Names the writing process in temp file names, as in [`crate::Staging::tagged`].
+    tag: Option<String>,
 }
 
 impl LocalBlobStore {
@@ -30,7 +32,28 @@ impl LocalBlobStore {
         let root = data_dir.as_ref().join(MEDIA_DIR);
         let tmp = root.join(TMP_DIR);
         tokio::fs::create_dir_all(&tmp).await?;
-        Ok(LocalBlobStore { root, tmp })
+        Ok(LocalBlobStore { root, tmp, tag: None })
+    }
+
+    /// Names this process in its temp files (see [`LocalBlobStore::sweep_dead`]).
+    pub fn tagged(mut self, tag: &str) -> Self {
+        self.tag = Some(tag.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-').collect());
+        self
+    }
+
+    /// Removes temp files older than `older_than`, and at once those of a writer `dead` says is gone.
+    pub async fn sweep_dead(
+        &self,
+        older_than: Duration,
+        dead: impl Fn(&str) -> bool + Send + 'static,
+    ) -> Result<usize, MediaError> {
+        let dir = self.tmp.clone();
+        blocking(move || {
+            fsutil::sweep_dir_by(&dir, TMP_SUFFIX, |name, age| {
+                age >= older_than || crate::staging::writer_tag(name).is_some_and(&dead)
+            })
+        })
+        .await
     }
 
     /// The `<data>/media` directory.
@@ -74,7 +97,11 @@ fn ignore_not_found(result: io::Result<()>) -> io::Result<()> {
 impl BlobStore for LocalBlobStore {
     fn put<'a>(&'a self, key: &'a BlobKey, bytes: Vec<u8>) -> BoxFuture<'a, Result<(), MediaError>> {
         let dest = self.path_of(key);
-        let tmp = self.tmp.join(format!("{}{TMP_SUFFIX}", Uuid::new_v4()));
+        let name = match &self.tag {
+            Some(tag) => format!("{tag}~{}{TMP_SUFFIX}", Uuid::new_v4()),
+            None => format!("{}{TMP_SUFFIX}", Uuid::new_v4()),
+        };
+        let tmp = self.tmp.join(name);
         Box::pin(blocking(move || {
             if let Some(dir) = dest.parent() {
                 fsutil::create_dir_all_durable(dir)?;

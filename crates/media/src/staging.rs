@@ -50,6 +50,14 @@ where
 #[derive(Debug, Clone)]
 pub struct Staging {
     dir: PathBuf,
+    /// Names the writing process in each file name (`<tag>~<uuid>.part`), so a successor can
+    /// remove what a killed process left without waiting for the age limit.
+    tag: Option<String>,
+}
+
+/// The writer's tag of a staged or temp file name (`<tag>~<uuid><suffix>`), if it has one.
+pub fn writer_tag(name: &str) -> Option<&str> {
+    name.split_once('~').map(|(tag, _)| tag).filter(|t| !t.is_empty())
 }
 
 impl Staging {
@@ -57,7 +65,13 @@ impl Staging {
     pub async fn new(data_dir: impl AsRef<Path>) -> Result<Self, MediaError> {
         let dir = data_dir.as_ref().join(INCOMING_DIR);
         tokio::fs::create_dir_all(&dir).await?;
-        Ok(Staging { dir })
+        Ok(Staging { dir, tag: None })
+    }
+
+    /// Names this process in the files it creates (`tag` in `[A-Za-z0-9.-]`; see [`Staging::sweep_dead`]).
+    pub fn tagged(mut self, tag: &str) -> Self {
+        self.tag = Some(tag.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '.' || *c == '-').collect());
+        self
     }
 
     /// The staging directory.
@@ -69,7 +83,11 @@ impl Staging {
     /// nothing removes it except [`Staging::sweep`]. Prefer [`Staging::begin`] or [`Staging::receive`],
     /// which clean up after themselves.
     pub async fn create(&self) -> Result<(PathBuf, tokio::fs::File), MediaError> {
-        let path = self.dir.join(format!("{}{PART_SUFFIX}", Uuid::new_v4()));
+        let name = match &self.tag {
+            Some(tag) => format!("{tag}~{}{PART_SUFFIX}", Uuid::new_v4()),
+            None => format!("{}{PART_SUFFIX}", Uuid::new_v4()),
+        };
+        let path = self.dir.join(name);
         let file = tokio::fs::OpenOptions::new().write(true).create_new(true).open(&path).await?;
         Ok((path, file))
     }
@@ -102,6 +120,26 @@ impl Staging {
         let removed = tokio::task::spawn_blocking(move || fsutil::sweep_dir(&dir, PART_SUFFIX, older_than))
             .await
             .map_err(MediaError::processing)??;
+        Ok(removed)
+    }
+}
+
+impl Staging {
+    /// Removes `*.part` files older than `older_than`, and at once those whose writer's tag
+    /// `dead` says belongs to a process that is gone (a killed predecessor). Idempotent.
+    pub async fn sweep_dead(
+        &self,
+        older_than: Duration,
+        dead: impl Fn(&str) -> bool + Send + 'static,
+    ) -> Result<usize, MediaError> {
+        let dir = self.dir.clone();
+        let removed = tokio::task::spawn_blocking(move || {
+            fsutil::sweep_dir_by(&dir, PART_SUFFIX, |name, age| {
+                age >= older_than || writer_tag(name).is_some_and(&dead)
+            })
+        })
+        .await
+        .map_err(MediaError::processing)??;
         Ok(removed)
     }
 }

@@ -439,6 +439,20 @@ impl Jobs {
         self.settle(id, worker, SET, Some(note), Some(retry_in)).await
     }
 
+    /// Puts back every job that any worker of the instance `holder` (`<holder>/<role>`)
+    /// still has running, due now: a clean stop whose workers did not finish in time, so
+    /// another instance (or the next start) runs them at once instead of waiting out their
+    /// lease. The attempt counts, so the next run knows the job was started before (the bot
+    /// then answers a message the interrupted run had filed). Returns how many.
+    pub async fn release_claims(&self, holder: &str) -> StoreResult<u64> {
+        let sql = format!(
+            "UPDATE jobs SET status = 'queued', run_at = $2, locked_until = NULL, locked_by = NULL, last_error = 'released at shutdown', \
+             updated_at = $2 WHERE {}",
+            crate::instances::HELD_BY
+        );
+        Ok(db_query!(&self.db, execute, sqlx::AssertSqlSafe(sql), holder, now())?)
+    }
+
     /// A claimed job that can never succeed goes straight to the dead letters.
     pub async fn kill(&self, id: Uuid, worker: &str, error: &str) -> StoreResult<bool> {
         self.settle(id, worker, "status = 'dead'", Some(error), None).await

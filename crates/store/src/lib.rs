@@ -10,6 +10,7 @@
 mod db;
 mod args;
 mod error;
+pub mod instances;
 pub mod jobs;
 mod migrate;
 pub mod platform;

@@ -35,6 +35,8 @@ fn help_documents_every_command_and_setting() {
         "GARASI_PUBLIC_BASE_PORT",
         "GARASI_TRUSTED_PROXIES",
         "GARASI_CONFIG",
+        "GARASI_SHUTDOWN_GRACE_S",
+        "GARASI_INSTANCE_ID",
     ] {
         assert!(help.contains(env), "{env} missing from --help");
     }

@@ -12,8 +12,8 @@ use crate::util::backoff;
 
 impl Channels {
     pub(super) async fn inbox_loop(&self) {
-        // Inbound handling may wait on the LLM: up to 8 at once, and at shutdown they finish.
-        self.queue_loop(WHATSAPP_IN, "in", 8, Duration::from_secs(300), None, |me, job, worker| async move {
+        // Inbound handling may wait on the LLM: up to 8 at once.
+        self.queue_loop(WHATSAPP_IN, "in", 8, Duration::from_secs(300), |me, job, worker| async move {
             me.run_inbound(job, &worker).await
         })
         .await;
@@ -32,6 +32,8 @@ impl Channels {
             InboundBody::Image { caption: Some(c), media } if photo_command(c).is_some() => {
                 self.photo_from_sales(&msg, photo_command(c).unwrap_or_default(), media).await
             }
+            // Claimed before (the attempt counts from 1): the earlier run may have filed it.
+            _ if job.attempts > 1 => self.inner.sink.handle_again(&msg).await,
             _ => self.inner.sink.handle(&msg).await,
         };
         match result {

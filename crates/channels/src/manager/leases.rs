@@ -38,7 +38,12 @@ impl Channels {
         let t = self.inner.config.lease.clone();
         let wa = self.inner.db.whatsapp();
         let local: Vec<TenantId> = self.inner.conns.lock().expect("conns lock").keys().copied().collect();
-        match wa.renew(&self.inner.holder, t.ttl).await {
+        // The heartbeat first: renewed leases with a stale heartbeat would be taken over.
+        let renewed = match self.heartbeat().await {
+            Ok(()) => wa.renew(&self.inner.holder, t.ttl).await,
+            Err(e) => Err(e),
+        };
+        match renewed {
             Ok(held) => {
                 *last_renewed = Instant::now();
                 for tenant in local.into_iter().filter(|l| !held.contains(l)) {
@@ -60,6 +65,7 @@ impl Channels {
                 return;
             }
         }
+        self.take_over_dead().await;
         match wa.takeable(&self.inner.holder, t.grace, 25).await {
             Ok(free) => {
                 let only = self.inner.config.only_tenant;

@@ -21,6 +21,7 @@ mod leases;
 mod outbound;
 mod queue;
 mod stats;
+mod takeover;
 mod webhook;
 
 pub use outbound::parse_photo_ref;
@@ -63,6 +64,8 @@ struct Inner {
     graph: GraphClient,
     media: Arc<dyn BlobStore>,
     holder: String,
+    /// When this instance started (its `instances` row).
+    started_at: chrono::DateTime<chrono::Utc>,
     inbox: Inbox,
     conns: Mutex<HashMap<TenantId, Arc<Conn>>>,
     /// Where inbound messages go (the bot engine), fixed at construction.
@@ -78,6 +81,19 @@ struct Inner {
     last_photo: Mutex<HashMap<(TenantId, String), Instant>>,
     /// Serialises lease-taking and connection start/stop per instance.
     control: tokio::sync::Mutex<()>,
+}
+
+/// What [`Channels::shutdown`] did, and how long each step took.
+#[derive(Debug, Clone, Default)]
+pub struct ShutdownReport {
+    /// Workers stopping (claiming ends at once; jobs in flight get `worker_drain`).
+    pub workers: Duration,
+    /// Releasing the jobs still claimed.
+    pub jobs: Duration,
+    pub jobs_released: u64,
+    /// Stopping connections and giving their leases back.
+    pub leases: Duration,
+    pub leases_released: u64,
 }
 
 /// The channel layer of one Garasi instance. Cheap to clone.
@@ -103,8 +119,9 @@ impl Channels {
         alert_from: Option<String>,
     ) -> anyhow::Result<Channels> {
         let graph = GraphClient::new(&config.graph_base_url, config.graph_timeout)?;
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "garasi".into());
-        let holder = format!("{host}-{}-{}", std::process::id(), &Uuid::now_v7().simple().to_string()[20..]);
+        // `<host>-<pid>-<random>`: the random part tells apart two `Channels` of one process (tests).
+        let id = &config.identity;
+        let holder = format!("{}-{}-{}", id.host, id.pid, &Uuid::now_v7().simple().to_string()[20..]);
         let db = services.db.clone();
         Ok(Channels {
             inner: Arc::new(Inner {
@@ -115,6 +132,7 @@ impl Channels {
                 graph,
                 media: services.media.clone(),
                 holder,
+                started_at: chrono::Utc::now(),
                 conns: Mutex::default(),
                 sink,
                 services,
@@ -158,24 +176,46 @@ impl Channels {
         tasks.push(tokio::spawn(async move { me.outbox_loop().await }));
     }
 
-    /// Stops the loops, then every connection (gracefully), and gives the leases back.
-    pub async fn shutdown(&self) {
+    /// Stops cleanly, in order: the workers stop claiming and get `worker_drain` to finish
+    /// the jobs in flight (the rest are abandoned); every job this instance still holds goes
+    /// back to the queue, due now; every connection stops and its lease is given back; the
+    /// instance's heartbeat row goes. Another instance (or the next start) carries on at once.
+    pub async fn shutdown(&self) -> ShutdownReport {
+        let mut report = ShutdownReport::default();
+        let started = Instant::now();
         let _ = self.inner.shutdown.send(true);
         let tasks: Vec<_> = std::mem::take(&mut *self.inner.tasks.lock().expect("tasks lock"));
+        let limit = self.inner.config.worker_drain + Duration::from_secs(5);
         for t in tasks {
-            if tokio::time::timeout(Duration::from_secs(10), t).await.is_err() {
+            if tokio::time::timeout(limit, t).await.is_err() {
                 tracing::warn!("a WhatsApp worker did not stop in time");
             }
         }
+        report.workers = started.elapsed();
+        let started = Instant::now();
+        match self.inner.db.jobs().release_claims(&self.inner.holder).await {
+            Ok(n) => report.jobs_released = n,
+            Err(e) => tracing::warn!(error = %e, "could not release the jobs this instance claimed"),
+        }
+        report.jobs = started.elapsed();
+        let started = Instant::now();
         let conns: Vec<(TenantId, Arc<Conn>)> = self.inner.conns.lock().expect("conns lock").drain().collect();
         for (tenant, conn) in conns {
             conn.channel.stop().await;
             conn.watcher.abort();
             self.write_status(tenant, &ConnStatus::Stopped).await;
-            if let Err(e) = self.inner.db.whatsapp().release(tenant, &self.inner.holder).await {
-                tracing::warn!(error = %e, "could not release a WhatsApp lease");
+            match self.inner.db.whatsapp().release(tenant, &self.inner.holder).await {
+                Ok(()) => report.leases_released += 1,
+                Err(e) => tracing::warn!(error = %e, "could not release a WhatsApp lease"),
             }
         }
+        if self.inner.config.run_workers
+            && let Err(e) = self.inner.db.instances().leave(&self.inner.holder).await
+        {
+            tracing::warn!(error = %e, "could not remove this instance's heartbeat");
+        }
+        report.leases = started.elapsed();
+        report
     }
 
     fn stopping(&self) -> bool {

@@ -20,9 +20,7 @@ use crate::util::backoff;
 impl Channels {
     pub(super) async fn outbox_loop(&self) {
         let n = self.inner.config.send_concurrency.max(1);
-        // In-flight sends finish (each is short); their jobs are not left running.
-        let drain = Some(Duration::from_secs(15));
-        self.queue_loop(WHATSAPP_OUT, "out", n, Duration::from_secs(120), drain, |me, job, worker| async move {
+        self.queue_loop(WHATSAPP_OUT, "out", n, Duration::from_secs(120), |me, job, worker| async move {
             me.run_outbound(job, &worker).await
         })
         .await;

@@ -1,36 +1,36 @@
 //! The claim-and-run loop the inbox and outbox workers share.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use garasi_store::jobs::Job;
-use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use super::Channels;
 
 impl Channels {
     /// Claims due jobs of `queue` for the tenants this instance holds and runs up to
-    /// `concurrency` of them at once, until shutdown. Then waits for the jobs in flight,
-    /// at most `drain` when given (an unfinished job is claimed again after its lease).
+    /// `concurrency` of them at once, until shutdown. Then it claims nothing more and gives
+    /// the jobs in flight `worker_drain` to finish; the ones still running are abandoned
+    /// (their tasks end here) and [`Channels::shutdown`] puts them back in the queue.
     pub(super) async fn queue_loop<F, Fut>(
         &self,
         queue: &'static str,
         role: &str,
         concurrency: usize,
         lease: Duration,
-        drain: Option<Duration>,
         run: F,
     ) where
         F: Fn(Channels, Job, String) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
         let worker = format!("{}/{role}", self.inner.holder);
-        let sem = Arc::new(Semaphore::new(concurrency));
+        let mut running = JoinSet::new();
         loop {
+            while running.try_join_next().is_some() {}
             if self.stopping() {
                 break;
             }
-            let free = sem.available_permits() as i64;
+            let free = concurrency.saturating_sub(running.len()) as i64;
             let jobs = if free == 0 {
                 Vec::new()
             } else {
@@ -43,25 +43,21 @@ impl Channels {
             };
             let idle = jobs.is_empty();
             for job in jobs {
-                let permit = sem.clone().acquire_owned().await.expect("semaphore open");
-                let work = run(self.clone(), job, worker.clone());
-                tokio::spawn(async move {
-                    work.await;
-                    drop(permit);
-                });
+                running.spawn(run(self.clone(), job, worker.clone()));
             }
             if idle && self.sleep_or_stop(self.inner.config.poll_every).await {
                 break;
             }
         }
-        let all = sem.acquire_many(concurrency as u32);
-        match drain {
-            Some(limit) => {
-                let _ = tokio::time::timeout(limit, all).await;
-            }
-            None => {
-                let _ = all.await;
-            }
+        let in_flight = running.len();
+        let drained = tokio::time::timeout(self.inner.config.worker_drain, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await
+        .is_ok();
+        if !drained {
+            tracing::warn!(queue, in_flight, left = running.len(), "jobs still running at shutdown are put back");
+            running.shutdown().await;
         }
     }
 }
