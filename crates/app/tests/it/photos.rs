@@ -119,7 +119,8 @@ async fn a_camera_jpeg_is_resized_reencoded_and_stripped_of_metadata() {
         assert_eq!(resp.status(), 200, "{variant}");
         assert_eq!(resp.headers()["content-type"], mime);
         assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
-        assert!(resp.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+        // Minutes, not a year: an unpublished car's photos must stop showing soon.
+        assert_eq!(resp.headers()["cache-control"], "public, max-age=300, must-revalidate");
         let disposition = resp.headers()["content-disposition"].to_str().unwrap().to_owned();
         assert!(disposition.starts_with("inline; filename=\"mobil-1-"), "{disposition}");
         let bytes = resp.bytes().await.unwrap();
@@ -254,9 +255,18 @@ async fn photos_are_reordered_deleted_and_served_only_where_allowed() {
 
     // A public car's photo is public; a draft's only for logged-in staff.
     let public = photo_path(&ids[1], "card.webp");
-    assert_eq!(app.get("sinar.localhost", &public).fetch().await.status(), 200);
+    let first = app.get("sinar.localhost", &public).fetch().await;
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    // A cache revalidating a public photo gets a 304 without the bytes…
+    let again = app.get("sinar.localhost", &public).header("if-none-match", &etag).fetch().await;
+    assert_eq!(again.status(), 304);
+    assert_eq!(again.headers()["cache-control"], "public, max-age=300, must-revalidate");
     update_car(&app, "sinar.localhost", &token, &car_id, &json!({ "status": "draft" })).fetch().await;
     assert_eq!(app.get("sinar.localhost", &public).fetch().await.status(), 404);
+    // …but once the car is unpublished the same revalidation is a 404, not a 304.
+    let stale = app.get("sinar.localhost", &public).header("if-none-match", &etag).fetch().await;
+    assert_eq!(stale.status(), 404);
     let staff = app.get("sinar.localhost", &public).bearer_auth(&token).fetch().await;
     assert_eq!(staff.status(), 200);
     assert_eq!(staff.headers()["cache-control"], "private, no-store");
