@@ -206,6 +206,9 @@ pub async fn render_errors(
                 fields: None,
                 request_id: None,
             },
+            // An extractor's rejection (a path that is not UTF-8, a bad query, a wrong
+            // content type) comes as axum's English plain text: answer it in our shape.
+            s if s.is_client_error() && (!has_body(&resp) || is_plain_text(&resp)) => rejection_report(s),
             _ => return resp,
         },
     };
@@ -245,6 +248,22 @@ pub async fn render_errors(
         out.headers_mut().insert("hx-reswap", HeaderValue::from_static("beforeend"));
     }
     out
+}
+
+fn is_plain_text(resp: &Response) -> bool {
+    resp.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"))
+}
+
+/// The report for a 4xx that no handler explained (see `render_errors`).
+fn rejection_report(status: StatusCode) -> ErrorReport {
+    let (code, message) = match status {
+        StatusCode::BAD_REQUEST => ("bad_request", "Permintaan tidak valid. Periksa alamat atau data yang dikirim."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "Data yang dikirim terlalu besar."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "Format data yang dikirim tidak didukung."),
+        StatusCode::UNPROCESSABLE_ENTITY => ("validation", "Periksa kembali data yang dikirim."),
+        _ => ("client_error", "Permintaan ini tidak dapat diproses."),
+    };
+    ErrorReport { status: status.as_u16(), code, message: message.to_owned(), fields: None, request_id: None }
 }
 
 fn has_body(resp: &Response) -> bool {

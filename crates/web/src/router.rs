@@ -102,11 +102,50 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(state.templates.clone(), render_errors))
         .layer(middleware::from_fn_with_state(state.clone(), headers::secure_behind_tls_proxy));
-    headers::apply(router, state.config.secure_cookies())
+    outer_layers(router, state.config.secure_cookies(), Duration::from_secs(30))
+}
+
+/// The layers around everything. The security headers sit outside the timeout and the
+/// panic catcher, so their 408 and 500 answers carry the headers like every other response.
+fn outer_layers(router: Router, https: bool, timeout: Duration) -> Router {
+    let guarded = router
         .layer(CompressionLayer::new())
-        .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
+        .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()));
+    headers::apply(guarded, https)
         .layer(TraceLayer::new_for_http().make_span_with(request_id::make_span::<axum::body::Body>))
         .layer(middleware::from_fn(http_metrics::track))
         .layer(middleware::from_fn(request_id::assign))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn timeouts_and_panics_of_the_outer_layers_carry_the_security_headers() {
+        async fn slow() -> &'static str {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            "late"
+        }
+        async fn boom() -> &'static str {
+            panic!("a handler bug")
+        }
+        let app = outer_layers(
+            Router::new().route("/slow", get(slow)).route("/boom", get(boom)),
+            true,
+            Duration::from_millis(50),
+        );
+        for (path, status) in [("/slow", 408), ("/boom", 500)] {
+            let resp = app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+            assert_eq!(resp.status().as_u16(), status, "{path}");
+            let h = resp.headers();
+            for name in ["content-security-policy", "x-content-type-options", "x-frame-options", "referrer-policy"] {
+                assert!(h.contains_key(name), "{path} lacks {name}");
+            }
+            assert_eq!(h["strict-transport-security"], "max-age=31536000", "{path}");
+        }
+    }
 }

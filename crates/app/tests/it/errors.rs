@@ -84,3 +84,33 @@ async fn thousands_of_filter_values_are_refused_not_a_server_error() {
     let resp = app.get("sinar.localhost", &format!("/api/cars?model={same}")).bearer_auth(&owner).fetch().await;
     assert_eq!(resp.status(), 200);
 }
+
+#[tokio::test]
+async fn path_and_query_rejections_answer_the_json_error_shape_on_the_api() {
+    let (app, _root) = TestApp::with_tenants(&[("sinar", "Sinar")]).await;
+    let token = app.owner_token("sinar").await;
+    // Not UTF-8 in the path, a bad UUID, a query that doesn't parse, a wrong content type.
+    let cases: [(reqwest::RequestBuilder, u16); 4] = [
+        (app.get("sinar.localhost", "/api/cars/%ff%fe"), 400),
+        (app.get("sinar.localhost", "/api/cars/bukan-uuid"), 404),
+        (app.get("sinar.localhost", "/api/cars?per_page=%ff"), 422),
+        (app.post("sinar.localhost", "/api/cars").header("content-type", "text/plain").body("halo"), 400),
+    ];
+    for (req, status) in cases {
+        let resp = req.bearer_auth(&token).send().await.unwrap();
+        let url = resp.url().to_string();
+        assert_eq!(resp.status().as_u16(), status, "{url}");
+        assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"), "{url}");
+        assert_eq!(resp.headers()["x-content-type-options"], "nosniff", "{url}");
+        assert!(resp.headers().contains_key("content-security-policy"), "{url}");
+        let body: Value = resp.json().await.unwrap();
+        assert!(body["error"]["code"].is_string(), "{url}: {body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(!message.is_empty() && !message.contains("Failed to"), "{url}: axum's English leaked: {message}");
+        assert!(body["error"]["request_id"].is_string(), "{url}: {body}");
+    }
+    // Outside the API the same rejection is an Indonesian page.
+    let resp = app.get("sinar.localhost", "/mobil/%ff%fe").fetch().await;
+    assert!(resp.status().is_client_error());
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}
