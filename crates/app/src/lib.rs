@@ -7,6 +7,7 @@ pub mod demo;
 mod demo_cars;
 pub mod domain_settings;
 pub mod engine_sink;
+pub mod file_modes;
 pub mod healthcheck;
 pub mod logging;
 pub mod server;

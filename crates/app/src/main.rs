@@ -2,6 +2,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     keep_large_blocks_on_mmap();
+    owner_only_new_files();
     match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime.block_on(garasi_app::cli::run()),
         Err(e) => {
@@ -21,5 +22,15 @@ fn keep_large_blocks_on_mmap() {
     // SAFETY: mallopt only changes allocator tuning; called before any other thread exists.
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
+}
+
+/// New files (the SQLite database and WAL, WhatsApp device stores, backups, photos) are
+/// readable by this user only; `file_modes` fixes older ones at start.
+fn owner_only_new_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets this process's file creation mask.
+    unsafe {
+        libc::umask(0o077);
     }
 }

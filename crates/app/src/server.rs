@@ -163,6 +163,9 @@ fn open_s3(_: &crate::storage::S3Settings) -> anyhow::Result<LocalBlobStore> {
 /// Binds and serves in the background. `settings.bind` may use port 0.
 pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     crate::install_tls_provider();
+    for change in crate::file_modes::tighten(&settings.data_dir) {
+        tracing::warn!(%change, "data dir permissions were too open");
+    }
     let (kv, events) = open_shared(settings).await?;
     let listener =
         TcpListener::bind(settings.bind).await.with_context(|| format!("cannot listen on {}", settings.bind))?;

@@ -148,3 +148,26 @@ async fn https_reported_by_a_trusted_proxy_marks_cookies_secure() {
     assert!(!cookie(&claimed).contains("Secure"), "{}", cookie(&claimed));
     assert!(claimed.headers().get("strict-transport-security").is_none());
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_start_makes_the_data_dir_and_its_secrets_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let db = crate::support::TestDatabase::create(true).await;
+    let dir = db.data_dir.clone();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("demo-logins.txt"), "owner: rahasia\n").unwrap();
+    for p in [dir.join("demo-logins.txt"), dir.clone()] {
+        let loose = if p.is_dir() { 0o755 } else { 0o644 };
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(loose)).unwrap();
+    }
+    let settings = crate::support::test_settings(&db);
+    let app = TestApp::spawn_on(db, settings).await;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700);
+    assert_eq!(mode(&dir.join("demo-logins.txt")), 0o600);
+    if !app.db.is_postgres() {
+        assert_eq!(mode(&dir.join("garasi.db")), 0o600);
+    }
+    app.stop().await;
+}
