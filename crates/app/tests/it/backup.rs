@@ -116,9 +116,10 @@ async fn read_manifest(path: &Path) -> Manifest {
         .manifest
 }
 
-// Ignored: it hung at the deadline (the load task's wait never ended: a failing simulate
-// call left `writes` below 4, fixed since by also waiting for the task to end) and was not
-// run to completion again. Run it with `cargo test --workspace -- --ignored restore_drill`.
+// Ignored: at the deadline it runs the backup under load, verify, the restore (row counts
+// equal to the manifest), the logins and the car comparison, then fails fetching a photo
+// (a 404 on `/media/cars/...`, not yet diagnosed: the source or the restored server).
+// Run it with `cargo test --workspace -- --ignored restore_drill`.
 #[ignore = "not yet seen passing; see the comment above"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restore_drill_under_load_serves_the_same_showrooms() {
@@ -167,7 +168,7 @@ async fn restore_drill_under_load_serves_the_same_showrooms() {
                     .put(format!("{base}/api/cars/{edited}"))
                     .header("host", &host)
                     .bearer_auth(&token)
-                    .json(&json!({ "price": 150_000_000 + i as i64 * 1_000_000 }))
+                    .json(&json!({ "description": format!("Unit diedit ke-{i}.") }))
                     .send()
                     .await
                     .unwrap();
@@ -223,11 +224,10 @@ async fn restore_drill_under_load_serves_the_same_showrooms() {
         let mut car = car.clone();
         let mut original = before_cars[id].clone();
         if *id == edited {
-            // Whatever price the snapshot caught: one the load wrote, or the first one.
-            let price = car["price"].as_i64().unwrap();
-            assert!(price == original["price"].as_i64().unwrap() || (price - 150_000_000) % 1_000_000 == 0, "{price}");
-            assert!(price <= after_cars[id]["price"].as_i64().unwrap() || price == original["price"].as_i64().unwrap());
-            for field in ["price", "updated_at"] {
+            // Whatever description the snapshot caught: one the load wrote, or the first one.
+            let text = car["description"].as_str().unwrap().to_owned();
+            assert!(text == original["description"].as_str().unwrap() || text.starts_with("Unit diedit ke-"), "{text}");
+            for field in ["description", "updated_at"] {
                 car[field] = Value::Null;
                 original[field] = Value::Null;
             }
