@@ -150,7 +150,8 @@ fn list_keys(root: &Path) -> io::Result<Vec<BlobKey>> {
         let mut out = Vec::new();
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
+            // A stray file where a directory belongs is skipped, like any other stray.
+            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => return Ok(out),
             Err(e) => return Err(e),
         };
         for entry in entries {
