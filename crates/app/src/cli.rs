@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `root create`, `demo`, `nlu`, `wa`, `healthcheck`.
+//! The command line: `serve`, `migrate`, `root create`, `demo`, `nlu`, `wa`, `healthcheck`,
+//! `backup` and `restore`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -66,12 +67,48 @@ pub enum Command {
     /// on stdin and writes one `{"intent": "...", "filters": {...}}` line per input line. Needs no
     /// server and no database.
     Nlu,
+    /// Write an encrypted backup archive (database, photos, WhatsApp device stores, secret
+    /// key, manifest) while Garasi serves; or `backup verify FILE`. Needs GARASI_BACKUP_PASSPHRASE;
+    /// on PostgreSQL, pg_dump on the PATH and an owner role with BYPASSRLS.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Backup {
+        /// The archive to write (it must not exist).
+        #[arg(long, value_name = "FILE", required = true)]
+        out: Option<std::path::PathBuf>,
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
+    },
+    /// Restore a backup archive into an empty data dir and database (Garasi stopped), then
+    /// check every table's row count against the manifest. On PostgreSQL it runs pg_restore
+    /// as the owner role and grants the runtime role again.
+    Restore {
+        /// The archive written by `garasi backup`.
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+        /// Overwrite a target that already holds rows, photos or device stores.
+        #[arg(long)]
+        force: bool,
+        /// PostgreSQL: the runtime role to grant [default: the GARASI_DATABASE_URL user when
+        /// GARASI_MIGRATE_DATABASE_URL names another].
+        #[arg(long, value_name = "ROLE")]
+        grant_to: Option<String>,
+    },
     /// Ask a running server's /readyz (the bind address, or --addr) and exit 0 only when it
     /// answers 200. The container image's HEALTHCHECK runs this: the image has no curl.
     Healthcheck {
         /// Address to probe [default: the bind address, with 0.0.0.0 probed on 127.0.0.1].
         #[arg(long, value_name = "ADDR")]
         addr: Option<std::net::SocketAddr>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Decrypt an archive, check every file's SHA-256 against the manifest and print a
+    /// summary; exits non-zero on any mismatch.
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
     },
 }
 
@@ -133,12 +170,56 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Wa { command } => crate::wa::run(settings, command).await,
+        Command::Backup { command: Some(BackupCommand::Verify { file }), .. } => backup_verify(&settings, &file).await,
+        Command::Backup { out, command: None } => {
+            let out = out.context("--out FILE is required")?;
+            let report = crate::backup::create(&settings, &out).await?;
+            print!("{}", crate::backup::describe(&report.manifest));
+            println!(
+                "wrote {} ({} bytes) in {:.1} s",
+                report.path.display(),
+                report.bytes,
+                report.elapsed.as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file, force, grant_to } => {
+            let report = crate::backup::restore(&settings, &file, force, grant_to).await?;
+            print!("{}", crate::backup::describe(&report.manifest));
+            if let Some(role) = &report.granted_to {
+                println!("granted the runtime privileges to role {role:?}");
+            }
+            if report.manifest.secret_key == crate::backup::manifest::SecretKeySource::Setting {
+                println!("the secret key came from GARASI_SECRET_KEY: set the same value on this server");
+            }
+            println!(
+                "restored {} rows and {} photo files in {:.1} s; every table's row count matches the manifest",
+                report.restored_counts.values().sum::<i64>(),
+                report.media_files,
+                report.elapsed.as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Demo => {
             let db = open_database(&settings).await?;
             print_demo(&demo::seed(&db, &settings).await?);
             db.close().await;
             Ok(())
         }
+    }
+}
+
+async fn backup_verify(settings: &Settings, file: &std::path::Path) -> anyhow::Result<()> {
+    let report = crate::backup::verify(settings, file).await?;
+    print!("{}", crate::backup::describe(&report.manifest));
+    if report.problems.is_empty() {
+        println!("OK: {} files match their SHA-256 in the manifest", report.found.len());
+        Ok(())
+    } else {
+        for problem in &report.problems {
+            println!("MISMATCH {problem}");
+        }
+        bail!("{} problems: the archive does not match its manifest", report.problems.len())
     }
 }
 

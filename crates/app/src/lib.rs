@@ -1,6 +1,7 @@
 //! The `garasi` binary's library half: settings, CLI commands and server wiring,
 //! so integration tests can start the very server the binary runs.
 
+pub mod backup;
 pub mod bot_settings;
 pub mod cli;
 pub mod demo;

@@ -205,6 +205,8 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
         state.config.platform_hosts(),
         move || recheck_state.is_shutting_down(),
     );
+    let backup_state = state.clone();
+    crate::backup::schedule::spawn(settings, db.clone(), move || backup_state.is_shutting_down());
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     // The internal listener lives as long as the process: it holds no request that a
     // drain would have to wait for, and the proxy may still ask while the public side drains.

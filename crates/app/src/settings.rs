@@ -13,8 +13,8 @@ use ipnet::IpNet;
 use serde::Deserialize;
 
 /// Every setting, as flags and environment variables, shared by all commands; and the
-/// same keys in the optional TOML file (the groups as `[s3]`, `[bot]`, `[whatsapp]` and
-/// `[domains]` tables). One declaration for both, so a new setting can't miss the file.
+/// same keys in the optional TOML file (the groups as `[s3]`, `[bot]`, `[whatsapp]`,
+/// `[domains]` and `[backup]` tables). One declaration for both, so a new setting can't miss the file.
 #[derive(Debug, Clone, Default, Args, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingArgs {
@@ -26,6 +26,8 @@ pub struct SettingArgs {
     pub whatsapp: crate::wa::WaArgs,
     #[command(flatten)]
     pub domains: crate::domain_settings::DomainArgs,
+    #[command(flatten)]
+    pub backup: crate::backup::settings::BackupArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
     #[serde(skip)]
@@ -108,6 +110,8 @@ pub struct Settings {
     pub bot: garasi_bot::BotConfig,
     /// WhatsApp channels: credential key, Cloud API base URL, pacing.
     pub whatsapp: crate::wa::WaSettings,
+    /// Backup passphrase and schedule.
+    pub backup: crate::backup::settings::BackupSettings,
     pub bind: SocketAddr,
     /// The internal listener (see `garasi_web::internal_router`).
     pub internal_bind: SocketAddr,
@@ -198,6 +202,7 @@ impl Settings {
             s3: crate::storage::resolve(&args.s3, Some(&file.s3))?,
             bot: crate::bot_settings::resolve(&args.bot, Some(&file.bot))?,
             whatsapp,
+            backup: crate::backup::settings::resolve(&args.backup, Some(&file.backup), &data_dir)?,
             bind,
             internal_bind,
             data_dir,

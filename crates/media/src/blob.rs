@@ -172,6 +172,10 @@ pub trait BlobStore: Send + Sync + fmt::Debug {
     /// Removes temp files of interrupted `put`s last modified at least `older_than` ago; returns how many.
     /// Run at start-up. Idempotent.
     fn sweep_temp(&self, older_than: Duration) -> BoxFuture<'_, Result<usize, MediaError>>;
+
+    /// Every stored blob, in no particular order (backups). Anything under the store's
+    /// root that is not a valid [`BlobKey`] (temp files, strays) is skipped.
+    fn list(&self) -> BoxFuture<'_, Result<Vec<BlobKey>, MediaError>>;
 }
 
 /// What was stored, for the database row written after [`store_photo`] succeeds.

@@ -163,4 +163,48 @@ impl BlobStore for LocalBlobStore {
         let dir = self.tmp.clone();
         Box::pin(blocking(move || fsutil::sweep_dir(&dir, TMP_SUFFIX, older_than)))
     }
+
+    fn list(&self) -> BoxFuture<'_, Result<Vec<BlobKey>, MediaError>> {
+        let root = self.root.clone();
+        Box::pin(blocking(move || list_keys(&root)))
+    }
+}
+
+/// Walks `<media>/<tenant>/<car>/<photo>/<file>`; the temp dir and anything else that
+/// does not parse as a key are skipped.
+fn list_keys(root: &Path) -> io::Result<Vec<BlobKey>> {
+    fn dirs(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
+        let mut out = Vec::new();
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            // A stray file where a directory belongs is skipped, like any other stray.
+            Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            if let Some(name) = entry.file_name().to_str() {
+                out.push((name.to_owned(), entry.path()));
+            }
+        }
+        Ok(out)
+    }
+    let mut keys = Vec::new();
+    for (tenant, tenant_dir) in dirs(root)? {
+        if tenant == TMP_DIR || !tenant_dir.is_dir() {
+            continue;
+        }
+        for (car, car_dir) in dirs(&tenant_dir)? {
+            for (photo, photo_dir) in dirs(&car_dir)? {
+                for (file, path) in dirs(&photo_dir)? {
+                    if let Ok(key) = BlobKey::parse(&format!("{tenant}/{car}/{photo}/{file}"))
+                        && path.is_file()
+                    {
+                        keys.push(key);
+                    }
+                }
+            }
+        }
+    }
+    Ok(keys)
 }

@@ -135,6 +135,25 @@ impl BlobStore for ObjectBlobStore {
     fn sweep_temp(&self, _older_than: Duration) -> BoxFuture<'_, Result<usize, MediaError>> {
         Box::pin(async { Ok(0) })
     }
+
+    fn list(&self) -> BoxFuture<'_, Result<Vec<BlobKey>, MediaError>> {
+        Box::pin(async move {
+            let root = (!self.root.is_empty()).then(|| ObjectPath::from(self.root.as_str()));
+            let mut listing = self.store.list(root.as_ref());
+            let mut keys = Vec::new();
+            while let Some(meta) = listing.next().await {
+                let location = meta.map_err(backend)?.location;
+                let relative = match self.root.is_empty() {
+                    true => location.as_ref(),
+                    false => location.as_ref().strip_prefix(&self.root).and_then(|r| r.strip_prefix('/')).unwrap_or(""),
+                };
+                if let Ok(key) = BlobKey::parse(relative) {
+                    keys.push(key);
+                }
+            }
+            Ok(keys)
+        })
+    }
 }
 
 #[cfg(test)]
@@ -154,6 +173,11 @@ mod tests {
         let processed = process_bytes(&demo_car_image("R2", [9, 9, 9], 800, 600), &ProcessOptions::default()).unwrap();
         let stored = store_photo(&store, photo, processed).await.unwrap();
         assert_eq!(stored.variants.len(), 4);
+        let mut listed_keys = store.list().await.unwrap();
+        listed_keys.sort_by_key(|k| k.path());
+        let mut expected: Vec<_> = Variant::ALL.iter().map(|v| photo.variant(*v)).collect();
+        expected.sort_by_key(|k| k.path());
+        assert_eq!(listed_keys, expected);
         let key = photo.variant(Variant::LargeJpeg);
         assert!(store.exists(&key).await.unwrap());
         let blob = store.get(&key).await.unwrap();

@@ -221,3 +221,21 @@ async fn sweep_temp_removes_leftovers_and_is_idempotent() {
     assert_eq!(store.sweep_temp(Duration::ZERO).await.unwrap(), 0);
     assert!(files_under(&tmp).is_empty());
 }
+
+#[tokio::test]
+async fn list_finds_every_stored_blob_and_skips_temp_files_and_strays() {
+    let dir = TempDir::new();
+    let store = LocalBlobStore::new(dir.path()).await.unwrap();
+    assert!(store.list().await.unwrap().is_empty());
+    let (a, b) = (photo_key(), photo_key());
+    store.put(&a.variant(Variant::Thumb), vec![1]).await.unwrap();
+    store.put(&a.variant(Variant::LargeJpeg), vec![2]).await.unwrap();
+    store.put(&b.variant(Variant::Card), vec![3]).await.unwrap();
+    std::fs::write(dir.path().join(format!("media/.tmp/{}.tmp", Uuid::new_v4())), b"partial").unwrap();
+    std::fs::write(dir.path().join(format!("media/{}/catatan.txt", a.tenant_id)), b"stray").unwrap();
+    let mut listed = store.list().await.unwrap();
+    listed.sort_by_key(BlobKey::path);
+    let mut expected = vec![a.variant(Variant::Thumb), a.variant(Variant::LargeJpeg), b.variant(Variant::Card)];
+    expected.sort_by_key(BlobKey::path);
+    assert_eq!(listed, expected);
+}

@@ -18,6 +18,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt value in column {column}: {value}")]
     Corrupt { column: &'static str, value: String },
+    /// A backup or restore cannot run as asked (see `backup`).
+    #[error("{0}")]
+    Backup(String),
 }
 
 impl StoreError {

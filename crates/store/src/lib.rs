@@ -9,6 +9,7 @@
 #[macro_use]
 mod db;
 mod args;
+pub mod backup;
 mod error;
 pub mod instances;
 pub mod jobs;

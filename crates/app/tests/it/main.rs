@@ -4,6 +4,7 @@ mod admin;
 mod admin_root;
 mod audit_tx;
 mod auth;
+mod backup;
 mod bot;
 mod bot_llm;
 mod bot_store;
