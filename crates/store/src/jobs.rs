@@ -459,6 +459,14 @@ impl Jobs {
     }
 
     /// Jobs of a tenant's `queue` completed since `since` (a per-number daily cap).
+    /// When a platform job of `queue` last finished (the last scheduled backup, say): what
+    /// every instance reports after a restart, whichever instance did the work.
+    pub async fn last_done_at(&self, queue: &str) -> StoreResult<Option<DateTime<Utc>>> {
+        const SQL: &str = "SELECT updated_at FROM jobs WHERE queue = $1 AND status = 'done' \
+                           ORDER BY updated_at DESC LIMIT 1";
+        Ok(db_query!(&self.db, scalar_optional, SQL, queue)?)
+    }
+
     pub async fn count_done_since(&self, tenant: TenantId, queue: &str, since: DateTime<Utc>) -> StoreResult<i64> {
         const SQL: &str = "SELECT count(*) FROM jobs WHERE tenant_id = $1 AND queue = $2 AND status = 'done' \
                            AND updated_at >= $3";

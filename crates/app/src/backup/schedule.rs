@@ -54,6 +54,11 @@ pub fn spawn(settings: &Settings, db: Db, stop: impl Fn() -> bool + Send + 'stat
 }
 
 async fn tick(settings: &Settings, db: &Db, every: Duration, worker: &str) -> anyhow::Result<()> {
+    // Every instance reports the last backup any of them finished, also right after a
+    // restart: otherwise the "backup too old" alert would fire after each deploy.
+    if let Some(at) = db.jobs().last_done_at(QUEUE).await? {
+        metrics::gauge!(LAST_SUCCESS_GAUGE).set(at.timestamp() as f64);
+    }
     let secs = every.as_secs().max(60) as i64;
     let now = garasi_store::now();
     let period = now.timestamp().div_euclid(secs);

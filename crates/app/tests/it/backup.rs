@@ -385,6 +385,10 @@ async fn two_instances_take_one_scheduled_backup_per_period() {
     let settings = app.settings.clone();
     let report = garasi_app::backup::verify(&settings, &found[0]).await.unwrap();
     assert!(report.problems.is_empty(), "{:?}", report.problems);
+    // What every instance's backup-age gauge reads, whichever of them took the backup.
+    let last = db.jobs().last_done_at("backup").await.unwrap().expect("a finished backup job");
+    assert!((garasi_store::now() - last).num_seconds() < 60, "{last}");
+    assert_eq!(db.jobs().last_done_at("whatsapp_out").await.unwrap(), None);
     sibling.stop().await.unwrap();
     app.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
