@@ -13,6 +13,7 @@ mod messages;
 mod sales;
 mod sessions;
 mod settings;
+mod user_tokens;
 mod users;
 
 pub use bot_memory::BotMemory;
@@ -29,6 +30,7 @@ pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub(crate) use sessions::select_sessions;
 pub use sessions::{Session, Sessions};
 pub use settings::Settings;
+pub use user_tokens::{TokenPurpose, UserToken, UserTokens};
 pub use users::{NewUser, User, Users};
 
 use garasi_domain::TenantId;
@@ -85,6 +87,8 @@ repositories! {
     cars: Cars,
     users: Users,
     sessions: Sessions,
+    /// One-time invitation and password-reset links.
+    user_tokens: UserTokens,
     settings: Settings,
     sales: Sales,
     leads: Leads,
