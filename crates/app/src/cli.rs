@@ -7,9 +7,8 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use garasi_domain::{Email, check_password_policy};
-use garasi_store::platform::AuditEntry;
+use garasi_service::root_2fa::RootReset;
 use garasi_store::{Db, DbOptions, redact_url};
-use serde_json::json;
 
 use crate::demo;
 use crate::server::{open_database, start};
@@ -114,13 +113,17 @@ pub enum BackupCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum RootCommand {
-    /// Create a root user, or reset the password of an existing one. The password is
-    /// read from GARASI_ROOT_PASSWORD, else from the first line of standard input.
+    /// Create a root user, or reset the password of an existing one (ending all its
+    /// sessions). The password is read from GARASI_ROOT_PASSWORD, else from the first line
+    /// of standard input.
     Create {
         #[arg(long)]
         email: String,
         #[arg(long, default_value = "")]
         name: String,
+        /// For an existing root: also remove its second factor (TOTP) and recovery codes.
+        #[arg(long)]
+        reset_2fa: bool,
     },
 }
 
@@ -161,7 +164,9 @@ async fn execute(command: Command, settings: Settings) -> anyhow::Result<()> {
             serve(settings, demo).await
         }
         Command::Migrate { grant_to } => migrate(settings, grant_to).await,
-        Command::Root { command: RootCommand::Create { email, name } } => create_root(settings, &email, &name).await,
+        Command::Root { command: RootCommand::Create { email, name, reset_2fa } } => {
+            create_root(settings, &email, &name, reset_2fa).await
+        }
         Command::Nlu => nlu(),
         Command::Healthcheck { addr } => {
             let addr = addr.unwrap_or_else(|| crate::healthcheck::probe_addr(settings.bind));
@@ -300,7 +305,7 @@ async fn migrate(settings: Settings, grant_to: Option<String>) -> anyhow::Result
     Ok(())
 }
 
-async fn create_root(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {
+async fn create_root(settings: Settings, email: &str, name: &str, reset_2fa: bool) -> anyhow::Result<()> {
     let email = Email::parse(email).map_err(|e| anyhow::anyhow!("--email: {e}"))?;
     let password = match std::env::var("GARASI_ROOT_PASSWORD") {
         Ok(p) if !p.is_empty() => p,
@@ -318,19 +323,16 @@ async fn create_root(settings: Settings, email: &str, name: &str) -> anyhow::Res
     }
     let db = open_database(&settings).await?;
     let hash = garasi_web::hash_password(&password).await?;
-    let user = db.platform().upsert_root_user(email.as_str(), name, &hash).await?;
-    db.platform()
-        .audit(&AuditEntry {
-            tenant_id: None,
-            actor_kind: "system",
-            actor_id: None,
-            action: "root.create".into(),
-            target_kind: Some("root_user".into()),
-            target_id: Some(user.id.to_string()),
-            details: json!({ "email": user.email }),
-            ip: None,
-        })
-        .await?;
+    let (user, done) =
+        garasi_service::root_2fa::create_or_reset_root(&db, email.as_str(), name, &hash, reset_2fa).await?;
+    if let RootReset::PasswordReset { sessions_ended, factor_removed } = done {
+        println!("root user {}: new password set, {sessions_ended} session(s) ended", user.email);
+        if factor_removed {
+            println!("root user {}: second factor and recovery codes removed", user.email);
+        } else if reset_2fa {
+            println!("root user {}: had no second factor", user.email);
+        }
+    }
     println!("root user {} is ready; log in at {}", user.email, settings.web.admin_url());
     db.close().await;
     Ok(())

@@ -11,6 +11,7 @@ pub mod engine_sink;
 pub mod file_modes;
 pub mod healthcheck;
 pub mod logging;
+pub mod mail_settings;
 pub mod server;
 pub mod settings;
 pub mod storage;

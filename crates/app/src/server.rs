@@ -189,7 +189,9 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     );
     let sink = Arc::new(EngineSink { engine: engine.clone(), services: services.clone(), urls: web.public_urls() });
     let channels = crate::wa::open(settings, services.clone(), sink).context("cannot start the WhatsApp channels")?;
-    let state = AppState::new(services, web, kv, staging, Some(engine), Some(channels.clone()));
+    let sealer = Arc::new(crate::wa::secret_box(settings)?);
+    let state = AppState::new(services, web, kv, staging, Some(engine), Some(channels.clone()))
+        .with_accounts(settings.mail.mailer()?, sealer);
     channels.start_workers();
     tracing::info!(
         instance = %settings.whatsapp.channels.identity.instance_id,

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 /// Every setting, as flags and environment variables, shared by all commands; and the
 /// same keys in the optional TOML file (the groups as `[s3]`, `[bot]`, `[whatsapp]`,
-/// `[domains]` and `[backup]` tables). One declaration for both, so a new setting can't miss the file.
+/// `[domains]`, `[backup]` and `[mail]` tables). One declaration for both, so a new setting can't miss the file.
 #[derive(Debug, Clone, Default, Args, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingArgs {
@@ -28,6 +28,8 @@ pub struct SettingArgs {
     pub domains: crate::domain_settings::DomainArgs,
     #[command(flatten)]
     pub backup: crate::backup::settings::BackupArgs,
+    #[command(flatten)]
+    pub mail: crate::mail_settings::MailArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
     #[serde(skip)]
@@ -125,6 +127,8 @@ pub struct Settings {
     pub log_format: crate::logging::LogFormat,
     /// GARASI_SHUTDOWN_GRACE_S: how long a SIGTERM waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// Password reset e-mails (GARASI_SMTP_URL, GARASI_SMTP_FROM).
+    pub mail: crate::mail_settings::MailSettings,
 }
 
 impl Settings {
@@ -196,6 +200,7 @@ impl Settings {
         {
             return Err(bad("GARASI_INSTANCE_ID", "must be at most 100 characters, without control characters"));
         }
+        let mail = crate::mail_settings::resolve(&args.mail, Some(&file.mail), &tenant_domain)?;
         let mut whatsapp = crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?;
         whatsapp.channels.identity = garasi_channels::Identity::current(instance_id.as_deref());
         Ok(Settings {
@@ -227,6 +232,7 @@ impl Settings {
                 .transpose()?
                 .unwrap_or_default(),
             shutdown_grace: Duration::from_secs(grace),
+            mail,
         })
     }
 

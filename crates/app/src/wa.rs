@@ -116,11 +116,17 @@ pub fn resolve(args: &WaArgs, file: Option<&WaArgs>, data_dir: &Path) -> Result<
 /// to `sink` (the bot engine when serving; filed only for `garasi wa`).
 pub fn open(settings: &Settings, services: Services, sink: Arc<dyn InboundSink>) -> anyhow::Result<Channels> {
     let wa = &settings.whatsapp;
-    let secrets = SecretBox::load_or_create(wa.secret_key.as_deref(), &settings.data_dir)
-        .context("cannot load the secret key for stored WhatsApp credentials")?;
+    let secrets = secret_box(settings)?;
     let mut config = wa.channels.clone();
     config.data_dir = settings.data_dir.clone();
     Channels::new(services, config, secrets, sink, wa.alert_from.clone())
+}
+
+/// The instance's secret key (`GARASI_SECRET_KEY` or `<data dir>/secret.key`), which seals
+/// WhatsApp credentials and root users' TOTP secrets.
+pub fn secret_box(settings: &Settings) -> anyhow::Result<SecretBox> {
+    SecretBox::load_or_create(settings.whatsapp.secret_key.as_deref(), &settings.data_dir)
+        .context("cannot load the secret key for stored credentials")
 }
 
 #[derive(Debug, Subcommand)]

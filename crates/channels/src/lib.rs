@@ -16,6 +16,7 @@ pub mod cloud;
 pub mod config;
 pub mod inbox;
 pub mod instance;
+pub mod mail;
 pub mod manager;
 pub mod qr;
 pub mod secret;

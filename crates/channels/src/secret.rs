@@ -83,19 +83,28 @@ impl SecretBox {
     }
 
     pub fn seal(&self, tenant: TenantId, plaintext: &[u8]) -> String {
+        self.seal_bound(tenant.0.as_bytes(), plaintext)
+    }
+
+    pub fn open(&self, tenant: TenantId, sealed: &str) -> Result<Vec<u8>, SecretError> {
+        self.open_bound(tenant.0.as_bytes(), sealed)
+    }
+
+    /// Seals `plaintext` bound to `owner` (the associated data): a tenant's id, or a root
+    /// user's id for platform secrets.
+    pub fn seal_bound(&self, owner: &[u8], plaintext: &[u8]) -> String {
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
-        let aad = tenant.0.as_bytes();
         let ct = self
             .cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad })
+            .encrypt(&Nonce::from(nonce), Payload { msg: plaintext, aad: owner })
             .expect("AES-GCM encryption of a small buffer cannot fail");
         let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         format!("v1:{}", STANDARD.encode(out))
     }
 
-    pub fn open(&self, tenant: TenantId, sealed: &str) -> Result<Vec<u8>, SecretError> {
+    pub fn open_bound(&self, owner: &[u8], sealed: &str) -> Result<Vec<u8>, SecretError> {
         let raw = sealed.strip_prefix("v1:").ok_or(SecretError::Decrypt)?;
         let bytes = STANDARD.decode(raw).map_err(|_| SecretError::Decrypt)?;
         if bytes.len() < 12 + 16 {
@@ -103,9 +112,18 @@ impl SecretBox {
         }
         let (nonce, ct) = bytes.split_at(12);
         let nonce: [u8; 12] = nonce.try_into().map_err(|_| SecretError::Decrypt)?;
-        self.cipher
-            .decrypt(&Nonce::from(nonce), Payload { msg: ct, aad: tenant.0.as_bytes() })
-            .map_err(|_| SecretError::Decrypt)
+        self.cipher.decrypt(&Nonce::from(nonce), Payload { msg: ct, aad: owner }).map_err(|_| SecretError::Decrypt)
+    }
+}
+
+/// Root users' TOTP secrets are sealed with the same key, bound to the user's id.
+impl garasi_service::root_2fa::Sealer for SecretBox {
+    fn seal(&self, aad: &[u8], plaintext: &[u8]) -> String {
+        self.seal_bound(aad, plaintext)
+    }
+
+    fn open(&self, aad: &[u8], sealed: &str) -> Option<Vec<u8>> {
+        self.open_bound(aad, sealed).ok()
     }
 }
 

@@ -17,10 +17,14 @@ pub mod conversations;
 pub mod domains;
 pub mod inbound;
 pub mod leads;
+pub mod mail;
+pub mod password_reset;
 pub mod photos;
 pub mod sales;
+pub mod root_2fa;
 pub mod settings;
 pub mod tenants;
+pub mod totp;
 pub mod urls;
 pub mod whatsapp;
 

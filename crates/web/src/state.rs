@@ -95,6 +95,10 @@ pub struct AppState {
     pub(crate) templates: Templates,
     /// Bounds concurrent password checks on the login path.
     pub(crate) login_gate: Arc<crate::auth::password::LoginGate>,
+    /// Password reset e-mails, when `GARASI_SMTP_URL` is set ([`AppState::with_accounts`]).
+    pub mailer: Option<Arc<dyn garasi_service::mail::Mailer>>,
+    /// Encrypts root users' TOTP secrets (the instance's secret key).
+    pub sealer: Option<Arc<dyn garasi_service::root_2fa::Sealer>>,
     shutting_down: Arc<AtomicBool>,
 }
 
@@ -125,8 +129,29 @@ impl AppState {
             hosts,
             templates: Templates::new(),
             login_gate: Arc::new(crate::auth::password::LoginGate::per_core()),
+            mailer: None,
+            sealer: None,
             shutting_down: Arc::default(),
         }
+    }
+
+    /// What the account use cases need from outside: the mailer (none without SMTP) and
+    /// the secret key for root users' second factor.
+    pub fn with_accounts(
+        mut self,
+        mailer: Option<Arc<dyn garasi_service::mail::Mailer>>,
+        sealer: Arc<dyn garasi_service::root_2fa::Sealer>,
+    ) -> AppState {
+        self.mailer = mailer;
+        self.sealer = Some(sealer);
+        self
+    }
+
+    /// The secret key for root TOTP secrets; an internal error when it was not wired.
+    pub fn sealer(&self) -> Result<&dyn garasi_service::root_2fa::Sealer, crate::error::AppError> {
+        self.sealer.as_deref().ok_or_else(|| {
+            crate::error::AppError::Internal(anyhow::anyhow!("no secret key was given to the web layer"))
+        })
     }
 
     /// Readiness answers 503 from now on, so load balancers drain this instance.

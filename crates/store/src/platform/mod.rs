@@ -3,12 +3,14 @@
 
 pub(crate) mod audit;
 mod domains;
+mod root_totp;
 mod root_users;
 pub(crate) mod tenants;
 mod tx;
 
 pub use audit::{AuditEntry, AuditRecord};
 pub use domains::{DomainCheck, DomainStatus, TenantDomain};
+pub use root_totp::RootTotp;
 pub use root_users::{RootSession, RootUser};
 pub use tenants::{NewTenant, Tenant, TenantPatch};
 pub use tx::PlatformTx;

@@ -10,6 +10,7 @@ mod lead_intake;
 mod leads;
 mod llm_usage;
 mod messages;
+mod password_resets;
 mod sales;
 mod sessions;
 mod settings;
@@ -26,6 +27,7 @@ pub use leads::{
 };
 pub use llm_usage::{LlmUsage, UsageDay};
 pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
+pub use password_resets::PasswordResets;
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub(crate) use sessions::select_sessions;
 pub use sessions::{Session, Sessions};
@@ -101,6 +103,8 @@ repositories! {
     outbox: crate::jobs::Outbox,
     /// The tenant's WhatsApp channel settings and contact ids.
     whatsapp: crate::whatsapp::WhatsappChannels,
+    /// A password reset's delivery number and its new password.
+    password_resets: PasswordResets,
 }
 
 /// A transaction in which one tenant's rows are visible.

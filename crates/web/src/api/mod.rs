@@ -7,6 +7,7 @@ pub mod cars_csv;
 pub mod dto;
 pub mod leads;
 pub mod openapi;
+pub mod password_reset;
 pub mod photos;
 pub mod sales;
 pub mod whatsapp;

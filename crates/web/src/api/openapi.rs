@@ -12,7 +12,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder}
 use utoipa::{Modify, OpenApi};
 
 use super::dto::ApiError;
-use super::{admin_tenants, bot, cars, cars_csv, leads, photos, sales, whatsapp};
+use super::{admin_tenants, bot, cars, cars_csv, leads, password_reset, photos, sales, whatsapp};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -25,6 +25,7 @@ use crate::auth::handlers as auth;
     ),
     paths(
         auth::login, auth::logout, auth::me,
+        auth::login_second_factor,
         admin_tenants::list, admin_tenants::create, admin_tenants::show, admin_tenants::update, admin_tenants::remove,
         cars::list, cars::create, cars::show, cars::update, cars::remove,
         cars_csv::export, cars_csv::import,
@@ -34,6 +35,7 @@ use crate::auth::handlers as auth;
         bot::simulate,
         whatsapp::configure, whatsapp::status, whatsapp::pair, whatsapp::events, whatsapp::disconnect,
         whatsapp::logout, whatsapp::dead_letters, whatsapp::retry_dead,
+        password_reset::reset_link,
         serve,
     ),
     components(schemas(ApiError)),
@@ -57,7 +59,7 @@ impl Modify for Shared {
         components
             .add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("garasi_session"))));
         for (path, item) in doc.paths.paths.iter_mut() {
-            let open = path == "/api/auth/login" || path == "/api/openapi.json";
+            let open = path == "/api/auth/login" || path == "/api/auth/login/second-factor" || path == "/api/openapi.json";
             for op in
                 [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
             {

@@ -5,8 +5,8 @@
 pub mod extract;
 pub(crate) mod handlers;
 pub mod password;
-mod throttle;
+pub(crate) mod throttle;
 mod token;
 
 pub use extract::{RootAuth, TenantAuth};
-pub use handlers::{clear_cookie, routes, sign_in, sign_out};
+pub use handlers::{SignInStep, clear_cookie, routes, second_factor, sign_in, sign_out};

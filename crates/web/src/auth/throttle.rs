@@ -125,3 +125,14 @@ pub async fn succeeded(state: &AppState, keys: &LoginKeys, reservation: Reservat
     }
     Ok(())
 }
+
+/// A plain fixed-window limit on one counter (password reset requests per e-mail and per
+/// client address): counts this hit, then refuses with 429 past `max` in `window`.
+pub async fn limit(state: &AppState, key: &str, max: i64, window: Duration) -> Result<(), AppError> {
+    let w = state.kv.incr(key, window).await?;
+    if w.count > max {
+        tracing::warn!(key = ?key, "request limit reached");
+        return Err(AppError::TooManyRequests { retry_after_secs: w.resets_in.as_secs().max(1) });
+    }
+    Ok(())
+}

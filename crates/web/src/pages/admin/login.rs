@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::ui::{self, html_status};
 use crate::auth::extract::SiteTenant;
-use crate::auth::{TenantAuth, clear_cookie, sign_in, sign_out};
+use crate::auth::{SignInStep, TenantAuth, clear_cookie, sign_in, sign_out};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -75,7 +75,8 @@ pub async fn submit(
 }
 
 /// Signs in and redirects to `next` with the session cookie, or shows the form again
-/// with the reason (wrong login, throttled) through `again`. Shared with the root login.
+/// with the reason (wrong login, throttled) through `again`. Shared with the root login,
+/// where a root with a second factor gets the code form instead.
 pub(crate) async fn finish_login(
     state: &AppState,
     parts: &Parts,
@@ -88,7 +89,10 @@ pub(crate) async fn finish_login(
         return again("Isi email dan kata sandi.", StatusCode::UNPROCESSABLE_ENTITY);
     }
     match sign_in(state, parts, email, password).await {
-        Ok(signed_in) => {
+        Ok(SignInStep::SecondFactor { token }) => {
+            crate::pages::root::security::code_page(state, &token, next, None, StatusCode::OK)
+        }
+        Ok(SignInStep::Done(signed_in)) => {
             let sep = if next.contains('?') { '&' } else { '?' };
             let mut resp = ui::redirect(&parts.headers, &format!("{next}{sep}notice=login"));
             resp.headers_mut().insert(header::SET_COOKIE, signed_in.cookie(state));

@@ -18,6 +18,7 @@ mod domain;
 mod guide;
 mod leads;
 pub(crate) mod login;
+pub(crate) mod password_reset;
 mod sales;
 mod settings;
 pub(crate) mod ui;
@@ -75,6 +76,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/domain", get(domain::page).post(domain::add))
         .route("/admin/domain/verify", post(domain::verify))
         .route("/admin/domain/remove", post(domain::remove))
+        .route("/admin/lupa-password", get(password_reset::request_page).post(password_reset::request))
+        .route("/admin/reset-password/{token}", get(password_reset::reset_page).post(password_reset::reset))
+        .route("/admin/reset-link/{user_id}", post(password_reset::make_link))
 }
 
 /// A signed-in showroom user on an admin page. Without a session the request gets
@@ -202,6 +206,11 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "root/_tenant_edit_form.html",
         "root/connections.html",
         "root/audit.html",
+        "root/login_code.html",
+        "root/security.html",
+        "admin/forgot_password.html",
+        "admin/reset_password.html",
+        "admin/_reset_link.html",
     );
     ui::register_filters(env);
 }

@@ -11,6 +11,7 @@ mod audit;
 mod connections;
 mod dashboard;
 mod domains;
+pub(crate) mod security;
 mod tenants;
 
 use axum::Router;
@@ -43,6 +44,12 @@ pub fn routes() -> Router<AppState> {
         .route("/connections", get(connections::page))
         .route("/connections/{id}/disconnect", post(connections::disconnect))
         .route("/audit", get(audit::page))
+        .route("/login/kode", post(security::login_code))
+        .route("/keamanan", get(security::page))
+        .route("/keamanan/mulai", post(security::begin))
+        .route("/keamanan/aktifkan", post(security::confirm))
+        .route("/keamanan/nonaktifkan", post(security::disable))
+        .route("/tenants/{id}/reset-link", post(tenants::reset_link))
 }
 
 /// A signed-in root user; without a session, the root login page.

@@ -320,3 +320,17 @@ pub async fn delete(
     state.hosts.forget_tenant(id);
     Ok(ui::redirect(&headers, "/tenants?notice=tenant_deleted"))
 }
+
+/// A one-time password reset link for the showroom's owner, shown once (the
+/// `_reset_link.html` fragment) for root to hand over.
+pub async fn reset_link(
+    State(state): State<AppState>,
+    Root(auth): Root,
+    PathId(id): PathId<TenantId>,
+) -> Result<Response, AppError> {
+    let tenant = state.db.platform().tenant(id).await?.ok_or(AppError::NotFound)?;
+    let urls = state.config.public_urls();
+    let link = garasi_service::password_reset::make_owner_link(&auth.actor(), &state.db.tenant(id), &tenant, &urls)
+        .await?;
+    Ok(crate::pages::admin::password_reset::link_fragment(&state, &link))
+}
