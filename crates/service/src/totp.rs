@@ -28,6 +28,12 @@ pub fn secret_text(secret: &[u8]) -> String {
     plain.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
+/// The secret back from [`secret_text`] (spaces and case ignored), as an app reads it.
+pub fn parse_secret_text(text: &str) -> Option<Vec<u8>> {
+    let plain: String = text.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+    BASE32_NOPAD.decode(plain.as_bytes()).ok()
+}
+
 /// The `otpauth://totp/...` URI an authenticator app scans.
 pub fn otpauth_uri(issuer: &str, account: &str, secret: &[u8]) -> String {
     let label = format!("{}:{}", encode(issuer), encode(account));
@@ -119,5 +125,6 @@ mod tests {
         let uri = otpauth_uri("Garasi", "root@garasi.test", b"12345678901234567890");
         assert_eq!(uri, "otpauth://totp/Garasi:root@garasi.test?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=Garasi");
         assert_eq!(secret_text(b"12345678901234567890"), "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ");
+        assert_eq!(parse_secret_text("gezd gnbv GY3T QOJQ GEZDGNBVGY3TQOJQ").unwrap(), b"12345678901234567890");
     }
 }

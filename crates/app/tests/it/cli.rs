@@ -7,7 +7,7 @@ use garasi_store::tenant::ContactRole;
 
 use crate::support::{STRONG_PASSWORD, TestDatabase};
 
-fn garasi(db: &TestDatabase) -> Command {
+pub(crate) fn garasi(db: &TestDatabase) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_garasi"));
     cmd.env_clear()
         .env("GARASI_DATA_DIR", &db.data_dir)

@@ -25,17 +25,20 @@ mod isolation;
 mod leads;
 mod login_flood;
 mod metrics;
+mod password_reset;
 mod photos;
 // The media crate's PNG chunk writer, for the pixel flood upload.
 #[path = "../../../media/tests/common/png.rs"]
 mod png_chunks;
 mod postgres;
+mod root_2fa;
 mod root_api;
 mod sales;
 mod serve_process;
 mod service_audit;
 mod shutdown;
 mod site;
+mod smtp_sink;
 mod support;
 mod whatsapp;
 mod whatsapp_audit;

@@ -11,7 +11,7 @@ use std::time::Duration;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use garasi_service::password_reset::{self, Outlets};
 use http::{HeaderValue, StatusCode, header};
 use serde::Deserialize;
@@ -167,5 +167,5 @@ pub(crate) fn link_fragment(state: &AppState, link: &password_reset::ResetLink) 
     );
     let mut resp = super::ui::html(body);
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp.into_response()
+    resp
 }
