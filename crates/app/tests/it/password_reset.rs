@@ -116,6 +116,7 @@ async fn a_reset_by_email_sets_a_new_password_once_and_ends_old_sessions() {
     let mail = sink.wait_for(1).await.remove(0);
     assert_eq!(sink.messages().len(), 1, "nothing went to the unknown e-mail");
     assert_eq!(mail.to, vec!["<owner@sinar.test>".to_owned()]);
+    assert_eq!(mail.from, "<no-reply@localhost>", "GARASI_SMTP_FROM's default");
     let text = mail.text();
     assert!(text.contains("Subject: Atur ulang kata sandi Sinar Jaya"), "{text}");
     assert!(text.contains("berlaku") || text.contains("30 menit"), "{text}");
@@ -229,11 +230,8 @@ async fn the_owner_makes_a_link_for_a_user_and_root_for_an_owner() {
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let staff_token = app.login(&host("sinar"), "staf@sinar.test", STRONG_PASSWORD).await.json::<Value>().await
-        ["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let staff_login: Value = app.login(&host("sinar"), "staf@sinar.test", STRONG_PASSWORD).await.json().await.unwrap();
+    let staff_token = staff_login["token"].as_str().unwrap().to_owned();
 
     // Only the owner may make one.
     let path = format!("/api/users/{}/reset-link", staff.id);

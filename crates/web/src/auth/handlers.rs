@@ -83,7 +83,7 @@ fn session_response(state: &AppState, signed_in: SignedIn) -> Response {
 /// Root sessions end after this long at most, whatever `session_ttl` says.
 pub const ROOT_SESSION_MAX: Duration = Duration::from_secs(12 * 3600);
 
-/// The lifetime of a new session on `site`.
+/// The lifetime of a new session: a root one, or a showroom user's.
 fn session_ttl(state: &AppState, root: bool) -> Duration {
     if root { state.config.session_ttl.min(ROOT_SESSION_MAX) } else { state.config.session_ttl }
 }

@@ -40,7 +40,7 @@ impl LoginKeys {
         let account = format!("login-try:{site}:{}", email.trim().to_lowercase());
         let ip = ip.map(|ip| ip.to_string());
         LoginKeys {
-            site_kind: if site == "root" { "root" } else { "tenant" },
+            site_kind: if site.starts_with("root") { "root" } else { "tenant" },
             pair: format!("{account}:{}", ip.as_deref().unwrap_or("-")),
             client: ip.as_ref().map(|ip| format!("login-try-ip:{ip}")),
             known: ip.as_ref().map(|ip| format!("login-known:{}:{ip}", &account["login-try:".len()..])),
