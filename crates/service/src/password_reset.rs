@@ -199,7 +199,8 @@ pub async fn make_link(
         return Err(ServiceError::forbidden("Admin platform hanya membuat tautan untuk pemilik showroom."));
     }
     let (secret, expires_at) = issue(&mut tx, &user, Some(by)).await?;
-    let entry = actor.audit("auth.reset_link_made", Some(("user", user.id.to_string())), json!({ "email": user.email }));
+    let entry =
+        actor.audit("auth.reset_link_made", Some(("user", user.id.to_string())), json!({ "email": user.email }));
     tx.audit(&entry).await?;
     tx.commit().await?;
     Ok(ResetLink { url: link_for(urls, tenant, &secret), user_id: user.id, email: user.email, expires_at })

@@ -61,7 +61,9 @@ pub enum Status {
 pub enum Passed {
     Totp,
     /// A recovery code, now spent; this many are left.
-    RecoveryCode { left: i64 },
+    RecoveryCode {
+        left: i64,
+    },
 }
 
 fn root_only(actor: &Actor, user: &RootUser) -> ServiceResult<()> {
@@ -144,8 +146,7 @@ pub async fn confirm(
     let codes = new_recovery_codes();
     let hashes: Vec<String> = codes.iter().map(|c| recovery_hash(c)).collect();
     tx.replace_root_recovery_codes(user.id, &hashes).await?;
-    tx.audit(&actor.audit("root.2fa_enabled", target(user.id), json!({ "recovery_codes": RECOVERY_CODES })))
-        .await?;
+    tx.audit(&actor.audit("root.2fa_enabled", target(user.id), json!({ "recovery_codes": RECOVERY_CODES }))).await?;
     tx.commit().await?;
     Ok(codes)
 }
@@ -154,7 +155,8 @@ pub async fn confirm(
 pub async fn disable(db: &Db, sealer: &dyn Sealer, actor: &Actor, user: &RootUser, code: &str) -> ServiceResult<()> {
     root_only(actor, user)?;
     let mut tx = db.platform().begin_write().await?;
-    let how = check_code(&mut tx, sealer, user.id, code).await?.ok_or_else(|| ServiceError::field("code", WRONG_CODE))?;
+    let how =
+        check_code(&mut tx, sealer, user.id, code).await?.ok_or_else(|| ServiceError::field("code", WRONG_CODE))?;
     tx.delete_root_totp(user.id).await?;
     let via = match how {
         Passed::Totp => "totp",
@@ -282,7 +284,10 @@ fn internal(e: impl std::fmt::Display) -> ServiceError {
 pub enum RootReset {
     Created,
     /// An existing root: new password, every session ended; whether the factor was removed.
-    PasswordReset { sessions_ended: u64, factor_removed: bool },
+    PasswordReset {
+        sessions_ended: u64,
+        factor_removed: bool,
+    },
 }
 
 /// `garasi root create`: creates a root user, or, for an existing e-mail, sets the new

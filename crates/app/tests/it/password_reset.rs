@@ -143,7 +143,12 @@ async fn a_reset_by_email_sets_a_new_password_once_and_ends_old_sessions() {
     forgot(&app, "sinar", "owner@sinar.test").await;
     let second = link_in(&sink.wait_for(2).await[1].text());
     let expired = chrono::Utc::now() - chrono::Duration::minutes(1);
-    exec_sql!(&raw, "UPDATE user_tokens SET expires_at = $1 WHERE tenant_id = $2 AND used_at IS NULL", expired, tenant.0);
+    exec_sql!(
+        &raw,
+        "UPDATE user_tokens SET expires_at = $1 WHERE tenant_id = $2 AND used_at IS NULL",
+        expired,
+        tenant.0
+    );
     assert_eq!(app.get(&host("sinar"), &path_of(&second)).fetch().await.status(), StatusCode::GONE);
 
     // Requests are limited per e-mail (3 an hour), for unknown e-mails just the same.
@@ -164,15 +169,12 @@ async fn without_smtp_the_link_goes_by_whatsapp_to_the_linked_number() {
     let app = &wa.app;
     let sales = add_sales(app, &wa.slug, &wa.token, "Budi", "0812-7777-8888").await;
     let sales_id: uuid::Uuid = sales["id"].as_str().unwrap().parse().unwrap();
-    let owner_id: uuid::Uuid = app
-        .get(&wa.host(), "/api/auth/me")
-        .bearer_auth(&wa.token)
-        .fetch_json::<Value>()
-        .await["user"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let owner_id: uuid::Uuid =
+        app.get(&wa.host(), "/api/auth/me").bearer_auth(&wa.token).fetch_json::<Value>().await["user"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
 
     // Not linked yet: nothing is sent (the owner or root makes a link instead).
     assert_eq!(forgot(app, &wa.slug, "owner@sinar.test").await.0, StatusCode::OK);
@@ -279,5 +281,12 @@ async fn the_owner_makes_a_link_for_a_user_and_root_for_an_owner() {
 
     let made: Vec<(String, String)> =
         tenant_actions(&app, tenant).await.into_iter().filter(|(a, _)| a == "auth.reset_link_made").collect();
-    assert_eq!(made, [("auth.reset_link_made".into(), "root".into()), ("auth.reset_link_made".into(), "user".into()), ("auth.reset_link_made".into(), "user".into())]);
+    assert_eq!(
+        made,
+        [
+            ("auth.reset_link_made".into(), "root".into()),
+            ("auth.reset_link_made".into(), "user".into()),
+            ("auth.reset_link_made".into(), "user".into())
+        ]
+    );
 }

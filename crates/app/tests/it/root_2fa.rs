@@ -192,11 +192,10 @@ async fn root_login_needs_the_second_factor_once_enrolled() {
 
 async fn count_root_sessions(app: &TestApp) -> i64 {
     let owner = app.db.owner_db().await;
-    let n: i64 =
-        garasi_store::with_db!(&owner, |p| sqlx::query_scalar("SELECT count(*) FROM platform_sessions")
-            .fetch_one(p)
-            .await)
-        .unwrap();
+    let n: i64 = garasi_store::with_db!(&owner, |p| sqlx::query_scalar("SELECT count(*) FROM platform_sessions")
+        .fetch_one(p)
+        .await)
+    .unwrap();
     owner.close().await;
     n
 }
@@ -263,12 +262,11 @@ async fn root_sessions_last_at_most_twelve_hours() {
     let owner = app.login(&TestApp::tenant_host("sinar"), "owner@sinar.test", STRONG_PASSWORD).await;
     assert_eq!(max_age(&owner), 168 * 3600);
     let db = app.db.owner_db().await;
-    let longest: chrono::DateTime<chrono::Utc> = garasi_store::with_db!(&db, |p| sqlx::query_scalar(
-        "SELECT max(expires_at) FROM platform_sessions"
-    )
-    .fetch_one(p)
-    .await)
-    .unwrap();
+    let longest: chrono::DateTime<chrono::Utc> =
+        garasi_store::with_db!(&db, |p| sqlx::query_scalar("SELECT max(expires_at) FROM platform_sessions")
+            .fetch_one(p)
+            .await)
+        .unwrap();
     db.close().await;
     let left = longest - chrono::Utc::now();
     assert!(left <= chrono::Duration::hours(12) && left > chrono::Duration::hours(11), "{left}");

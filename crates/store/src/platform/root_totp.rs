@@ -80,8 +80,7 @@ impl PlatformTx {
         const SQL: &str =
             "INSERT INTO platform_recovery_codes (id, user_id, code_hash, created_at) VALUES ($1, $2, $3, $4)";
         for hash in hashes {
-            tx_query!(&mut self.tx, execute, SQL, Uuid::now_v7(), user_id, hash, at)
-                .map_err(StoreError::from_write)?;
+            tx_query!(&mut self.tx, execute, SQL, Uuid::now_v7(), user_id, hash, at).map_err(StoreError::from_write)?;
         }
         Ok(())
     }

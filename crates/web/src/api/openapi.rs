@@ -59,7 +59,8 @@ impl Modify for Shared {
         components
             .add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("garasi_session"))));
         for (path, item) in doc.paths.paths.iter_mut() {
-            let open = path == "/api/auth/login" || path == "/api/auth/login/second-factor" || path == "/api/openapi.json";
+            let open =
+                path == "/api/auth/login" || path == "/api/auth/login/second-factor" || path == "/api/openapi.json";
             for op in
                 [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
             {

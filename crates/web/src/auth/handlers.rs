@@ -93,7 +93,9 @@ pub enum SignInStep {
     Done(SignedIn),
     /// A root user with the second factor on: no session yet, only this pending token
     /// for [`second_factor`], valid for five minutes.
-    SecondFactor { token: String },
+    SecondFactor {
+        token: String,
+    },
 }
 
 /// A new session: its secret (cookie value and bearer token), its user and showroom.
@@ -231,8 +233,7 @@ pub async fn second_factor(state: &AppState, parts: &Parts, pending: &str, code:
         return Err(AppError::Unauthorized);
     };
     let ip_text = ip.map(|i| i.to_string());
-    let passed =
-        garasi_service::root_2fa::verify_login(&state.db, state.sealer()?, user.id, code, ip_text).await?;
+    let passed = garasi_service::root_2fa::verify_login(&state.db, state.sealer()?, user.id, code, ip_text).await?;
     let how = match passed {
         Some(garasi_service::root_2fa::Passed::Totp) => "totp",
         Some(garasi_service::root_2fa::Passed::RecoveryCode { .. }) => "recovery_code",

@@ -151,8 +151,7 @@ pub async fn make_link(
     Path(user_id): Path<Uuid>,
 ) -> Result<Response, AppError> {
     let urls = state.config.public_urls();
-    let link =
-        password_reset::make_link(&auth.actor(), &auth.tenant_db(&state), &auth.tenant, &urls, user_id).await?;
+    let link = password_reset::make_link(&auth.actor(), &auth.tenant_db(&state), &auth.tenant, &urls, user_id).await?;
     Ok(link_fragment(&state, &link))
 }
 

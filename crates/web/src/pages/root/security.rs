@@ -27,11 +27,16 @@ pub(crate) struct CodeForm {
 }
 
 /// The second step of the root login form: asks for the code, carrying the pending token.
-pub(crate) fn code_page(state: &AppState, token: &str, next: &str, error: Option<&str>, status: StatusCode) -> Response {
-    let body = state.templates.render(
-        "root/login_code.html",
-        minijinja::context! { token => token, next => next, error => error },
-    );
+pub(crate) fn code_page(
+    state: &AppState,
+    token: &str,
+    next: &str,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let body = state
+        .templates
+        .render("root/login_code.html", minijinja::context! { token => token, next => next, error => error });
     let mut resp = html_status(status, body);
     resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp

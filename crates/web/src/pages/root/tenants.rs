@@ -330,7 +330,7 @@ pub async fn reset_link(
 ) -> Result<Response, AppError> {
     let tenant = state.db.platform().tenant(id).await?.ok_or(AppError::NotFound)?;
     let urls = state.config.public_urls();
-    let link = garasi_service::password_reset::make_owner_link(&auth.actor(), &state.db.tenant(id), &tenant, &urls)
-        .await?;
+    let link =
+        garasi_service::password_reset::make_owner_link(&auth.actor(), &state.db.tenant(id), &tenant, &urls).await?;
     Ok(crate::pages::admin::password_reset::link_fragment(&state, &link))
 }
