@@ -43,7 +43,7 @@ pub(crate) async fn login(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, AppError> {
     match sign_in(&state, &parts, &body.email, &body.password).await? {
-        SignInStep::Done(signed_in) => Ok(session_response(&state, signed_in)),
+        SignInStep::Done(signed_in) => Ok(session_response(&state, *signed_in)),
         SignInStep::SecondFactor { token } => {
             let body = SecondFactorRequired {
                 second_factor: "totp",
@@ -90,7 +90,7 @@ fn session_ttl(state: &AppState, root: bool) -> Duration {
 
 /// What a right password leads to.
 pub enum SignInStep {
-    Done(SignedIn),
+    Done(Box<SignedIn>),
     /// A root user with the second factor on: no session yet, only this pending token
     /// for [`second_factor`], valid for five minutes.
     SecondFactor {
@@ -154,7 +154,7 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
                 let token = garasi_service::root_2fa::start_pending(state.kv.as_ref(), user.id).await?;
                 return Ok(SignInStep::SecondFactor { token });
             }
-            root_session(state, user, user_agent.as_deref(), ip, None).await.map(SignInStep::Done)
+            root_session(state, user, user_agent.as_deref(), ip, None).await.map(|s| SignInStep::Done(Box::new(s)))
         }
         Site::Tenant(tenant) => {
             let tdb = state.db.tenant(tenant.id);
@@ -182,7 +182,12 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
             let tenant_json = Some(crate::api::tenant_json(&state.config, tenant, None));
             let user = UserView { id: user.id, email: user.email, name: user.name, role: user.role.as_str() };
             throttle::succeeded(state, &keys, reservation).await?;
-            Ok(SignInStep::Done(SignedIn { token, user, tenant: tenant_json, ttl: session_ttl(state, false) }))
+            Ok(SignInStep::Done(Box::new(SignedIn {
+                token,
+                user,
+                tenant: tenant_json,
+                ttl: session_ttl(state, false),
+            })))
         }
     }
 }
