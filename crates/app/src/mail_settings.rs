@@ -52,6 +52,8 @@ pub fn resolve(args: &MailArgs, file: Option<&MailArgs>, tenant_domain: &str) ->
     let settings = MailSettings { smtp_url, from };
     // Built once here so a bad URL or sender stops start-up naming the setting.
     if let Some(url) = &settings.smtp_url {
+        garasi_channels::mail::parse_sender(&settings.from)
+            .map_err(|e| SettingError { name: "GARASI_SMTP_FROM", reason: format!("{e:#}") })?;
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
             return Err(SettingError { name: "GARASI_SMTP_URL", reason: "must start with smtp:// or smtps://".into() });
         }
@@ -59,4 +61,34 @@ pub fn resolve(args: &MailArgs, file: Option<&MailArgs>, tenant_domain: &str) ->
             .map_err(|e| SettingError { name: "GARASI_SMTP_URL", reason: format!("{e:#}") })?;
     }
     Ok(settings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(url: &str, from: Option<&str>) -> MailArgs {
+        MailArgs { smtp_url: Some(url.into()), smtp_from: from.map(str::to_owned) }
+    }
+
+    #[test]
+    fn urls_and_senders_are_checked_at_start() {
+        crate::install_tls_provider();
+        let none = resolve(&MailArgs::default(), None, "example.com").unwrap();
+        assert!(none.smtp_url.is_none() && none.mailer().unwrap().is_none());
+        assert_eq!(none.from, "Garasi <no-reply@example.com>");
+        for ok in
+            ["smtp://127.0.0.1:2525", "smtp://u:p%40ss@mail.example.com:587?tls=required", "smtps://mail.example.com"]
+        {
+            let s = resolve(&args(ok, Some("Showroom <halo@example.com>")), None, "example.com").unwrap();
+            assert!(s.mailer().unwrap().is_some(), "{ok}");
+        }
+        for bad in ["http://mail.example.com", "smtp://mail.example.com?tls=kadang"] {
+            assert_eq!(resolve(&args(bad, None), None, "example.com").unwrap_err().name, "GARASI_SMTP_URL", "{bad}");
+        }
+        assert_eq!(
+            resolve(&args("smtp://127.0.0.1:25", Some("bukan alamat")), None, "example.com").unwrap_err().name,
+            "GARASI_SMTP_FROM"
+        );
+    }
 }

@@ -28,10 +28,15 @@ impl std::fmt::Debug for SmtpMailer {
     }
 }
 
+/// Checks a sender (`Nama <alamat@domain>` or a bare address).
+pub fn parse_sender(from: &str) -> anyhow::Result<Mailbox> {
+    from.parse().context("GARASI_SMTP_FROM is not an e-mail address")
+}
+
 impl SmtpMailer {
     /// A mailer for `url`, sending as `from` (`Nama <alamat@domain>` or a bare address).
     pub fn new(url: &str, from: &str) -> anyhow::Result<SmtpMailer> {
-        let from: Mailbox = from.parse().context("GARASI_SMTP_FROM is not an e-mail address")?;
+        let from = parse_sender(from)?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .context("GARASI_SMTP_URL is not a usable smtp:// or smtps:// URL")?
             .timeout(Some(SEND_TIMEOUT))
