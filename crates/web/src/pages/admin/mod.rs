@@ -206,6 +206,7 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "root/_tenant_edit_form.html",
         "root/connections.html",
         "root/audit.html",
+        "admin/auth_layout.html",
         "root/login_code.html",
         "root/security.html",
         "admin/forgot_password.html",
