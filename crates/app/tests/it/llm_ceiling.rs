@@ -91,7 +91,7 @@ async fn root_sets_the_ceiling_with_an_audit_entry_and_the_owner_cannot_exceed_i
             ("rate_3", "6,5"),
             ("rate_4", "7"),
             ("rate_5", "7,5"),
-            ("admin_fee", "0"),
+            ("admin_fee", ""),
             ("insurance", "2,5"),
             ("min_dp_percent", "20"),
             ("persona_name", "Sinta"),
