@@ -29,7 +29,12 @@ pub struct ContactBudget {
 
 impl Default for ContactBudget {
     fn default() -> Self {
-        ContactBudget { daily_messages: 60, photos_per_hour: 20, number_daily_cap: 1000, new_contact_reserve_percent: 20 }
+        ContactBudget {
+            daily_messages: 60,
+            photos_per_hour: 20,
+            number_daily_cap: 1000,
+            new_contact_reserve_percent: 20,
+        }
     }
 }
 
@@ -131,7 +136,10 @@ pub fn notice(sales: Option<(&str, &str)>, showroom_phone: &str) -> String {
     match sales {
         Some((name, phone)) => format!("{head} Sales kami, {name} ({phone}), akan menghubungi kakak langsung."),
         None if !showroom_phone.trim().is_empty() => {
-            format!("{head} Saya lanjutkan lagi nanti, atau kakak bisa menghubungi showroom di {}.", showroom_phone.trim())
+            format!(
+                "{head} Saya lanjutkan lagi nanti, atau kakak bisa menghubungi showroom di {}.",
+                showroom_phone.trim()
+            )
         }
         None => format!("{head} Saya lanjutkan lagi nanti ya."),
     }

@@ -399,7 +399,8 @@ impl Engine {
         let sales = turn.hand_off(reason).await?;
         let sales = sales.as_ref().map(|s| (s.name.clone(), format::phone_local(&s.phone)));
         let text = budget::notice(sales.as_ref().map(|(n, p)| (n.as_str(), p.as_str())), &turn.settings.profile.phone);
-        let answer = Answer { text, handled_by: HandledBy::Offline, intent: "contact_budget".into(), usage: Usage::default() };
+        let answer =
+            Answer { text, handled_by: HandledBy::Offline, intent: "contact_budget".into(), usage: Usage::default() };
         self.finish_counted(turn, message, answer, started, counters).await
     }
 

@@ -115,7 +115,8 @@ mod tests {
         assert_eq!(s.llm_token_budget(DEFAULT_LLM_TOKEN_CEILING), 10_000_000);
         s.limits.llm_token_ceiling = Some(500);
         assert_eq!(s.llm_token_budget(DEFAULT_LLM_TOKEN_CEILING), 500);
-        let stored = serde_json::json!({ "bot": { "llm_daily_token_budget": 9 }, "limits": { "llm_token_ceiling": 5 } });
+        let stored =
+            serde_json::json!({ "bot": { "llm_daily_token_budget": 9 }, "limits": { "llm_token_ceiling": 5 } });
         assert_eq!(TenantSettings::from_json(&stored).llm_token_budget(100), 5);
     }
 

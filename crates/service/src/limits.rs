@@ -53,10 +53,7 @@ pub async fn set_llm_ceiling(
     {
         return Err(ServiceError::field(
             "llm_token_ceiling",
-            format!(
-                "Batas token harus antara 0 dan {}.",
-                garasi_domain::money::group_thousands(MAX_LLM_TOKEN_CEILING)
-            ),
+            format!("Batas token harus antara 0 dan {}.", garasi_domain::money::group_thousands(MAX_LLM_TOKEN_CEILING)),
         ));
     }
     services.db.platform().tenant(id).await?.ok_or(ServiceError::NotFound)?;

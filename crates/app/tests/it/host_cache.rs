@@ -70,9 +70,8 @@ async fn random_unknown_hosts_never_reach_the_database_and_new_hosts_resolve_at_
     // Another instance (same database, events over Redis) learns it from the event, not
     // from its known-host set's TTL.
     if let Some((addr, running)) = sibling {
-        let get = |host: &'static str| {
-            app.client.get(format!("http://{addr}/")).header(reqwest::header::HOST, host).send()
-        };
+        let get =
+            |host: &'static str| app.client.get(format!("http://{addr}/")).header(reqwest::header::HOST, host).send();
         assert_eq!(get("kedua.localhost").await.unwrap().status(), 404);
         app.create_tenant(&root, "kedua", "Kedua Motor").await;
         let deadline = Instant::now() + Duration::from_secs(5);

@@ -66,7 +66,13 @@ async fn root_sets_the_ceiling_with_an_audit_entry_and_the_owner_cannot_exceed_i
     assert_eq!(view["effective_ceiling"], 50_000);
     assert_eq!(view["llm_token_ceiling"], Value::Null);
     // Only root, only sane values.
-    let resp = s.app.put(&s.host(), &ceiling_path(&s)).bearer_auth(&s.token).json(&json!({"llm_token_ceiling": 1})).fetch().await;
+    let resp = s
+        .app
+        .put(&s.host(), &ceiling_path(&s))
+        .bearer_auth(&s.token)
+        .json(&json!({"llm_token_ceiling": 1}))
+        .fetch()
+        .await;
     assert!(resp.status() == 404 || resp.status() == 401 || resp.status() == 403, "{}", resp.status());
     let bad = put_ceiling(&s, &root, json!({"llm_token_ceiling": -5})).await;
     assert_eq!(bad.status(), 422);
@@ -115,16 +121,24 @@ async fn root_sets_the_ceiling_with_an_audit_entry_and_the_owner_cannot_exceed_i
         .fetch_text()
         .await;
     assert!(page.contains("Batas token AI") && page.contains("name=\"llm_token_ceiling\""), "{page}");
-    let resp = hx_post(&s.app, &s.app.admin_host(), &root, &format!("/tenants/{}/llm-ceiling", s.tenant.0), &[(
-        "llm_token_ceiling",
-        "banyak",
-    )])
+    let resp = hx_post(
+        &s.app,
+        &s.app.admin_host(),
+        &root,
+        &format!("/tenants/{}/llm-ceiling", s.tenant.0),
+        &[("llm_token_ceiling", "banyak")],
+    )
     .await;
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("Isi dengan angka token."));
-    let resp =
-        hx_post(&s.app, &s.app.admin_host(), &root, &format!("/tenants/{}/llm-ceiling", s.tenant.0), &[("llm_token_ceiling", "")])
-            .await;
+    let resp = hx_post(
+        &s.app,
+        &s.app.admin_host(),
+        &root,
+        &format!("/tenants/{}/llm-ceiling", s.tenant.0),
+        &[("llm_token_ceiling", "")],
+    )
+    .await;
     assert!(resp.status().is_success() || resp.status().is_redirection(), "{}", resp.status());
     let view = s.app.get(&s.app.admin_host(), &ceiling_path(&s)).bearer_auth(&root).fetch_expect(200).await;
     assert_eq!(view["llm_token_ceiling"], Value::Null);

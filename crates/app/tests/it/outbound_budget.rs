@@ -104,8 +104,12 @@ async fn part_of_the_daily_cap_is_kept_for_customers_not_answered_today() {
 #[tokio::test]
 async fn over_whatsapp_the_notice_goes_out_once() {
     let (app, graph) = crate::whatsapp::offline_app(|s| {
-        s.bot.contact_budget =
-            ContactBudget { daily_messages: 2, photos_per_hour: 0, number_daily_cap: 0, new_contact_reserve_percent: 0 };
+        s.bot.contact_budget = ContactBudget {
+            daily_messages: 2,
+            photos_per_hour: 0,
+            number_daily_cap: 0,
+            new_contact_reserve_percent: 0,
+        };
     })
     .await;
     let wa = Wa::on(app, graph, "sinar").await;

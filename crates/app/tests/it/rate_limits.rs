@@ -63,9 +63,10 @@ async fn every_class_has_its_own_limit_per_client_address() {
         let resp = as_client(app.get(&host, path), "203.0.113.10").fetch().await;
         assert_eq!(resp.status(), 200, "{path} is never limited");
     }
-    let resp = as_client(app.get(&host, &format!("/media/cars/{0}/{0}/card.webp", uuid::Uuid::now_v7())), "203.0.113.10")
-        .fetch()
-        .await;
+    let resp =
+        as_client(app.get(&host, &format!("/media/cars/{0}/{0}/card.webp", uuid::Uuid::now_v7())), "203.0.113.10")
+            .fetch()
+            .await;
     assert_eq!(resp.status(), 404, "photos are not limited");
     assert_eq!(as_client(app.get(&host, "/"), "203.0.113.11").fetch().await.status(), 200);
     // Its own API budget is untouched by the pages it spent.

@@ -40,12 +40,7 @@ pub async fn user_token(app: &TestApp, slug: &str, tenant: TenantId, name: &str,
     let hash = garasi_web::hash_password(STRONG_PASSWORD).await.unwrap();
     let mut tx = app.runtime_db().tenant(tenant).begin().await.unwrap();
     tx.users()
-        .create(&NewUser {
-            email: Email::parse(&email).unwrap(),
-            name: "Staf Satu".into(),
-            role,
-            password_hash: hash,
-        })
+        .create(&NewUser { email: Email::parse(&email).unwrap(), name: "Staf Satu".into(), role, password_hash: hash })
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -137,7 +137,14 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
     b.llm_enabled = form.checked("llm_enabled");
     if let Some(v) =
         // The real ceiling (the platform's, or root's for this showroom) is the use case's rule.
-        parse_int(&mut e, "llm_daily_token_budget", &form.text("llm_daily_token_budget"), 0, MAX_LLM_TOKEN_CEILING, "Batas token")
+        parse_int(
+            &mut e,
+            "llm_daily_token_budget",
+            &form.text("llm_daily_token_budget"),
+            0,
+            MAX_LLM_TOKEN_CEILING,
+            "Batas token",
+        )
     {
         b.llm_daily_token_budget = v;
     }
@@ -312,7 +319,8 @@ pub async fn save(
     let (_, current) = load(&state, &auth).await?;
     let shell = Shell::new(&state, &auth, "settings", "Pengaturan");
     let invalid = |errors: FieldErrors| {
-        let body = render(&state, "admin/settings.html", &shell, form_page(&state, &auth, &current, Some(&form), &errors));
+        let body =
+            render(&state, "admin/settings.html", &shell, form_page(&state, &auth, &current, Some(&form), &errors));
         let toast = toast_oob(&state, Toast::Error, "Periksa kembali isian yang ditandai.");
         html_status(StatusCode::UNPROCESSABLE_ENTITY, format!("{body}{toast}"))
     };
@@ -321,7 +329,8 @@ pub async fn save(
         Err(errors) => return Ok(invalid(errors)),
     };
     let saved =
-        garasi_service::settings::update(&state.services, &auth.actor(), &auth.tenant_db(&state), &name, &updated).await;
+        garasi_service::settings::update(&state.services, &auth.actor(), &auth.tenant_db(&state), &name, &updated)
+            .await;
     if let Err(e) = saved {
         // The use case's own rules (the name, the LLM token ceiling) show on the form too.
         return Ok(invalid(ui::field_errors(e.into())?));

@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::{Root, shell};
 use crate::api::PathId;
 use crate::error::AppError;
-use crate::pages::admin::ui::{self, FormData, FormField, html_status, toast_oob};
 use crate::pages::admin::render;
+use crate::pages::admin::ui::{self, FormData, FormField, html_status, toast_oob};
 use crate::state::AppState;
 
 pub(crate) const FIELD: &str = "llm_token_ceiling";
