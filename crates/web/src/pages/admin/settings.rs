@@ -253,7 +253,8 @@ fn sections(
                 f(FormField::new("llm_enabled", "Pakai AI (LLM) untuk pertanyaan yang sulit", "checkbox")
                     .checked(on("llm_enabled", s.bot.llm_enabled))),
                 f(FormField::new("llm_daily_token_budget", "Batas token AI per hari", "number")
-                    .value(v("llm_daily_token_budget", s.bot.llm_daily_token_budget.to_string()))
+                    // A budget stored above the ceiling shows (and saves) as what applies.
+                    .value(v("llm_daily_token_budget", s.bot.llm_daily_token_budget.min(llm_ceiling).to_string()))
                     .required()
                     .range(0, llm_ceiling)
                     .help(format!(
