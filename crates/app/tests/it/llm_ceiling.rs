@@ -10,18 +10,12 @@ use garasi_web::RateLimits;
 use reqwest::header::COOKIE;
 use serde_json::{Value, json};
 use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 use crate::admin::{cookie, hx_post};
 use crate::bot::{CUSTOMER, Showroom};
+use crate::bot_llm::{UNCLEAR, answer};
 use crate::support::{Fetch, TestApp};
-
-const UNCLEAR: &str = "hmm bingung nih, istri mau yang irit tapi anak 3, enaknya apa ya kak?";
-
-fn answer(content: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({"choices": [{"finish_reason": "stop",
-        "message": {"role": "assistant", "content": content}}], "usage": {"prompt_tokens": 480, "completion_tokens": 20}}))
-}
 
 async fn showroom(llm: Option<&MockServer>, tweak: impl FnOnce(&mut garasi_app::Settings)) -> Showroom {
     let base_url = llm.map(|s| format!("{}/v1", s.uri()));
