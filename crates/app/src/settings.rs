@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 /// Every setting, as flags and environment variables, shared by all commands; and the
 /// same keys in the optional TOML file (the groups as `[s3]`, `[bot]`, `[whatsapp]`,
-/// `[domains]` and `[backup]` tables). One declaration for both, so a new setting can't miss the file.
+/// `[domains]`, `[backup]` and `[limits]` tables). One declaration for both, so a new setting can't miss the file.
 #[derive(Debug, Clone, Default, Args, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingArgs {
@@ -28,6 +28,8 @@ pub struct SettingArgs {
     pub domains: crate::domain_settings::DomainArgs,
     #[command(flatten)]
     pub backup: crate::backup::settings::BackupArgs,
+    #[command(flatten)]
+    pub limits: crate::limit_settings::LimitArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
     #[serde(skip)]
@@ -125,6 +127,9 @@ pub struct Settings {
     pub log_format: crate::logging::LogFormat,
     /// GARASI_SHUTDOWN_GRACE_S: how long a SIGTERM waits for in-flight requests.
     pub shutdown_grace: Duration,
+    /// GARASI_LLM_TOKEN_CEILING: the most LLM tokens a day a showroom may budget, unless
+    /// root sets another for it.
+    pub llm_token_ceiling: i64,
 }
 
 impl Settings {
@@ -198,9 +203,13 @@ impl Settings {
         }
         let mut whatsapp = crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?;
         whatsapp.channels.identity = garasi_channels::Identity::current(instance_id.as_deref());
+        let limits =
+            crate::limit_settings::resolve(&args.limits, Some(&file.limits), whatsapp.channels.pacing.daily_cap)?;
+        let mut bot = crate::bot_settings::resolve(&args.bot, Some(&file.bot))?;
+        bot.contact_budget = limits.contact;
         Ok(Settings {
             s3: crate::storage::resolve(&args.s3, Some(&file.s3))?,
-            bot: crate::bot_settings::resolve(&args.bot, Some(&file.bot))?,
+            bot,
             whatsapp,
             backup: crate::backup::settings::resolve(&args.backup, Some(&file.backup), &data_dir)?,
             bind,
@@ -220,6 +229,7 @@ impl Settings {
                 login_max_failures,
                 login_window: Duration::from_secs(15 * 60),
                 domains: crate::domain_settings::resolve(&args.domains, Some(&file.domains))?,
+                rate_limits: limits.rate,
             },
             log: pick!(log).unwrap_or_else(|| "info".into()),
             log_format: pick!(log_format)
@@ -227,6 +237,7 @@ impl Settings {
                 .transpose()?
                 .unwrap_or_default(),
             shutdown_grace: Duration::from_secs(grace),
+            llm_token_ceiling: limits.llm_token_ceiling,
         })
     }
 

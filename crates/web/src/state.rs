@@ -34,6 +34,8 @@ pub struct WebConfig {
     pub login_window: Duration,
     /// How showrooms' own domains are checked in DNS (`GARASI_DNS_RESOLVER`, `GARASI_PUBLIC_IPS`).
     pub domains: garasi_service::domains::DomainConfig,
+    /// Per-address request limits by class (`GARASI_RATE_LIMIT_*`).
+    pub rate_limits: crate::rate_limit::RateLimits,
 }
 
 impl WebConfig {
@@ -95,6 +97,8 @@ pub struct AppState {
     pub(crate) templates: Templates,
     /// Bounds concurrent password checks on the login path.
     pub(crate) login_gate: Arc<crate::auth::password::LoginGate>,
+    /// Addresses over a request limit, refused without asking the shared counter.
+    pub(crate) rate_limiter: Arc<crate::rate_limit::RateLimiter>,
     shutting_down: Arc<AtomicBool>,
 }
 
@@ -125,6 +129,7 @@ impl AppState {
             hosts,
             templates: Templates::new(),
             login_gate: Arc::new(crate::auth::password::LoginGate::per_core()),
+            rate_limiter: Arc::default(),
             shutting_down: Arc::default(),
         }
     }

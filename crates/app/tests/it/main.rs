@@ -19,17 +19,21 @@ mod errors;
 #[path = "../../../bot/tests/common/fake_llm.rs"]
 mod fake_llm;
 mod guide;
+mod host_cache;
 mod hosts;
 mod instances;
 mod isolation;
 mod leads;
+mod llm_ceiling;
 mod login_flood;
 mod metrics;
+mod outbound_budget;
 mod photos;
 // The media crate's PNG chunk writer, for the pixel flood upload.
 #[path = "../../../media/tests/common/png.rs"]
 mod png_chunks;
 mod postgres;
+mod rate_limits;
 mod root_api;
 mod sales;
 mod serve_process;
