@@ -13,7 +13,8 @@ BIN=${1:-${GARASI_BIN:-$TARGET/release/garasi}}
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 DATA=$(mktemp -d /tmp/garasi-flood-XXXX)
 env -u GARASI_DATABASE_URL -u GARASI_REDIS_URL GARASI_BIND=127.0.0.1:$PORT GARASI_INTERNAL_BIND=127.0.0.1:0 \
-  GARASI_DATA_DIR=$DATA GARASI_TRUSTED_PROXIES=127.0.0.1/32 GARASI_LOG=error "$BIN" serve --demo >/dev/null 2>&1 &
+  GARASI_DATA_DIR=$DATA GARASI_TRUSTED_PROXIES=127.0.0.1/32 GARASI_LOG=error \
+  GARASI_RATE_LIMIT_API=0 GARASI_RATE_LIMIT_SIMULATOR=0 "$BIN" serve --demo >/dev/null 2>&1 &
 SERVER=$!
 cleanup() { kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$DATA"; }
 trap cleanup EXIT

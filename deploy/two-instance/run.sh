@@ -134,6 +134,9 @@ common_env=(
   GARASI_DATA_DIR="$work/data"
   GARASI_WA_GRAPH_BASE_URL="http://127.0.0.1:$graph_port/v23.0"
   GARASI_LOG="${GARASI_LOG:-info}"
+  # Every rehearsal client is 127.0.0.1: the per-address limits still count (in Redis), never refuse.
+  GARASI_RATE_LIMIT_PAGES=100000000
+  GARASI_RATE_LIMIT_API=100000000
 )
 
 say "root user (garasi root create)"

@@ -181,7 +181,7 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     }
     let (media, staging, sweeper) = open_media_swept(settings).await?;
     // The composition root: every part is built here, once, and handed what it needs.
-    let services = Services::new(db.clone(), events, media);
+    let services = Services::new(db.clone(), events, media).with_llm_token_ceiling(settings.llm_token_ceiling);
     // The bot runs the same use cases (and publishes the same events) as the web.
     let engine = Arc::new(
         garasi_bot::Engine::open(services.clone(), settings.bot.clone(), kv.clone())

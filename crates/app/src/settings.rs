@@ -14,7 +14,8 @@ use serde::Deserialize;
 
 /// Every setting, as flags and environment variables, shared by all commands; and the
 /// same keys in the optional TOML file (the groups as `[s3]`, `[bot]`, `[whatsapp]`,
-/// `[domains]`, `[backup]` and `[mail]` tables). One declaration for both, so a new setting can't miss the file.
+/// `[domains]`, `[backup]`, `[limits]` and `[mail]` tables). One declaration for both, so a new setting can't miss
+/// the file.
 #[derive(Debug, Clone, Default, Args, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SettingArgs {
@@ -30,6 +31,7 @@ pub struct SettingArgs {
     pub backup: crate::backup::settings::BackupArgs,
     #[command(flatten)]
     pub mail: crate::mail_settings::MailArgs,
+    pub limits: crate::limit_settings::LimitArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
     #[serde(skip)]
@@ -129,6 +131,9 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     /// Password reset e-mails (GARASI_SMTP_URL, GARASI_SMTP_FROM).
     pub mail: crate::mail_settings::MailSettings,
+    /// GARASI_LLM_TOKEN_CEILING: the most LLM tokens a day a showroom may budget, unless
+    /// root sets another for it.
+    pub llm_token_ceiling: i64,
 }
 
 impl Settings {
@@ -203,9 +208,13 @@ impl Settings {
         let mail = crate::mail_settings::resolve(&args.mail, Some(&file.mail), &tenant_domain)?;
         let mut whatsapp = crate::wa::resolve(&args.whatsapp, Some(&file.whatsapp), &data_dir)?;
         whatsapp.channels.identity = garasi_channels::Identity::current(instance_id.as_deref());
+        let limits =
+            crate::limit_settings::resolve(&args.limits, Some(&file.limits), whatsapp.channels.pacing.daily_cap)?;
+        let mut bot = crate::bot_settings::resolve(&args.bot, Some(&file.bot))?;
+        bot.contact_budget = limits.contact;
         Ok(Settings {
             s3: crate::storage::resolve(&args.s3, Some(&file.s3))?,
-            bot: crate::bot_settings::resolve(&args.bot, Some(&file.bot))?,
+            bot,
             whatsapp,
             backup: crate::backup::settings::resolve(&args.backup, Some(&file.backup), &data_dir)?,
             bind,
@@ -225,6 +234,7 @@ impl Settings {
                 login_max_failures,
                 login_window: Duration::from_secs(15 * 60),
                 domains: crate::domain_settings::resolve(&args.domains, Some(&file.domains))?,
+                rate_limits: limits.rate,
             },
             log: pick!(log).unwrap_or_else(|| "info".into()),
             log_format: pick!(log_format)
@@ -233,6 +243,7 @@ impl Settings {
                 .unwrap_or_default(),
             shutdown_grace: Duration::from_secs(grace),
             mail,
+            llm_token_ceiling: limits.llm_token_ceiling,
         })
     }
 

@@ -69,6 +69,16 @@ pub fn install() -> Option<MetricsRender> {
             metrics::counter!("garasi_whatsapp_lease_handovers_total", "event" => event).absolute(0);
         }
         metrics::counter!("garasi_db_acquire_timeouts_total").absolute(0);
+        for result in ["found", "unknown", "rejected"] {
+            metrics::counter!("garasi_host_lookups_total", "result" => result).absolute(0);
+        }
+        metrics::counter!("garasi_host_index_loads_total").absolute(0);
+        for class in ["pages", "api", "webhooks", "uploads", "simulator"] {
+            metrics::counter!("garasi_rate_limited_total", "class" => class).absolute(0);
+        }
+        for why in ["contact", "shared_cap"] {
+            metrics::counter!("garasi_bot_contact_budget_total", "why" => why).absolute(0);
+        }
         Some(handle)
     });
     let handle = handle.clone()?;
@@ -139,6 +149,22 @@ fn describe() {
     );
     describe_counter!("garasi_login_failures_total", "Failed logins by site (root, tenant).");
     describe_counter!("garasi_login_throttled_total", "Logins refused by the throttle, by site (root, tenant).");
+    describe_counter!(
+        "garasi_host_lookups_total",
+        "Hosts not in the positive host cache, by result: found or unknown (a database lookup), rejected \
+         (unknown from the in-memory set of known hosts, no query)."
+    );
+    describe_counter!("garasi_host_index_loads_total", "Loads of the known-host set (every slug and verified domain).");
+    describe_counter!(
+        "garasi_rate_limited_total",
+        "Requests refused with 429 by the per-address limits, by class (pages, api, webhooks, uploads), and bot \
+         simulator messages refused by the per-user limit (simulator)."
+    );
+    describe_counter!(
+        "garasi_bot_contact_budget_total",
+        "Customers told once that the bot pauses for them, by why: contact (its daily budget) or shared_cap (the \
+         number's shared part of the daily cap, the rest kept for new contacts)."
+    );
     describe_gauge!(
         BACKUP_LAST_SUCCESS,
         Unit::Seconds,

@@ -26,6 +26,7 @@ use serde::Serialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::budget::{self, ContactBudget, Counters, Over};
 use crate::commands;
 use crate::format;
 use crate::llm::openai::OpenAiCompat;
@@ -59,6 +60,9 @@ pub struct BotConfig {
     pub reply_budget: Duration,
     /// Characters of a message that are read.
     pub max_input_chars: usize,
+    /// What one customer may take of the showroom's number (messages a day, photos an hour,
+    /// the share kept for new contacts).
+    pub contact_budget: ContactBudget,
 }
 
 impl Default for BotConfig {
@@ -70,6 +74,7 @@ impl Default for BotConfig {
             sales_rate_per_minute: 30,
             reply_budget: Duration::from_secs(8),
             max_input_chars: 1500,
+            contact_budget: ContactBudget::default(),
         }
     }
 }
@@ -121,7 +126,7 @@ pub enum Status {
     Duplicate,
     /// A person handles this chat: stored, not answered.
     Paused,
-    /// Over the rate limit: stored, not answered.
+    /// Over the rate limit or the contact's outbound budget: stored, not answered.
     RateLimited,
 }
 
@@ -325,6 +330,10 @@ impl Engine {
             handed_off: false,
             reset: false,
         };
+        let counters =
+            Counters::new(self.kv.as_ref(), inbound.tenant.id, &inbound.channel, turn.sender.as_str(), &today());
+        // Salespeople (by the registry, never by the text) have no per-contact budget.
+        let customer = role == Role::Customer;
         if count > per_minute {
             if count > per_minute + 1 {
                 return Ok(Outcome::silent(Status::RateLimited, Some(turn.conversation.id), role));
@@ -335,11 +344,83 @@ impl Engine {
                 intent: "rate_limited".into(),
                 usage: Usage::default(),
             };
-            return self.finish(turn, &message, answer, started).await;
+            return self.finish_counted(turn, &message, answer, started, &counters).await;
+        }
+        if customer {
+            match counters.over(&self.config.contact_budget).await {
+                Ok(Some(why)) => return self.over_budget(turn, &message, started, &counters, why).await,
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "contact budget unavailable; answering"),
+            }
         }
 
-        let answer = self.answer(&mut turn, &text, started).await?;
-        self.finish(turn, &message, answer, started).await
+        let mut answer = self.answer(&mut turn, &text, started).await?;
+        if customer && !turn.images.is_empty() {
+            match counters.take_photos(&self.config.contact_budget, turn.images.len()).await {
+                Ok(granted) if granted < turn.images.len() => {
+                    turn.images.truncate(granted);
+                    let held = budget::photos_held_back(&turn.tenant.base_url);
+                    answer.text = format!("{}\n\n{held}", answer.text.trim_end());
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "photo budget unavailable; sending the photos"),
+            }
+        }
+        self.finish_counted(turn, &message, answer, started, &counters).await
+    }
+
+    /// A customer over a budget: told once today (and the chat handed to a salesperson,
+    /// which flags it on the dashboard as a lead), then stored without answers.
+    async fn over_budget(
+        &self,
+        mut turn: Turn,
+        message: &Message,
+        started: Instant,
+        counters: &Counters<'_>,
+        why: Over,
+    ) -> Result<Outcome, BotError> {
+        let told = counters.already_told().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "contact budget unavailable; staying quiet");
+            true
+        });
+        let label = match why {
+            Over::Contact => "contact",
+            Over::SharedCap => "shared_cap",
+        };
+        if told {
+            return Ok(Outcome::silent(Status::RateLimited, Some(turn.conversation.id), turn.role));
+        }
+        metrics::counter!("garasi_bot_contact_budget_total", "why" => label).increment(1);
+        tracing::info!(tenant = %turn.tenant.id.0, why = label, "customer over the outbound budget; answering once");
+        let reason = match why {
+            Over::Contact => "Batas pesan bot untuk pelanggan ini hari ini tercapai",
+            Over::SharedCap => "Kuota pesan harian nomor showroom untuk pelanggan lama habis",
+        };
+        let sales = turn.hand_off(reason).await?;
+        let sales = sales.as_ref().map(|s| (s.name.clone(), format::phone_local(&s.phone)));
+        let text = budget::notice(sales.as_ref().map(|(n, p)| (n.as_str(), p.as_str())), &turn.settings.profile.phone);
+        let answer =
+            Answer { text, handled_by: HandledBy::Offline, intent: "contact_budget".into(), usage: Usage::default() };
+        self.finish_counted(turn, message, answer, started, counters).await
+    }
+
+    /// [`Engine::finish`], then the messages it sent are counted against the budgets.
+    async fn finish_counted(
+        &self,
+        t: Turn,
+        inbound: &Message,
+        answer: Answer,
+        started: Instant,
+        counters: &Counters<'_>,
+    ) -> Result<Outcome, BotError> {
+        let customer = t.role == Role::Customer;
+        let out = self.finish(t, inbound, answer, started).await?;
+        let to_contact = if customer { out.replies.iter().map(|r| 1 + r.images.len()).sum() } else { 0 };
+        let all = out.replies.iter().map(|r| 1 + r.images.len()).sum::<usize>() + out.notifications.len();
+        if let Err(e) = counters.sent(to_contact, all).await {
+            tracing::warn!(error = %e, "could not count the bot's messages");
+        }
+        Ok(out)
     }
 
     async fn answer(&self, t: &mut Turn, text: &str, started: Instant) -> Result<Answer, BotError> {
@@ -374,7 +455,8 @@ impl Engine {
 
     /// Whether this tenant may use the LLM now: configured, not turned off, under budget.
     async fn llm_allowed(&self, t: &Turn) -> bool {
-        let budget = t.settings.bot.llm_daily_token_budget;
+        // The owner's budget, never above the platform's (or root's) ceiling.
+        let budget = t.settings.llm_token_budget(self.services.llm_token_ceiling);
         if self.llm.is_none() || !t.settings.bot.llm_enabled || budget <= 0 {
             return false;
         }

@@ -8,6 +8,7 @@
 //! - [`memory`]: per-sender memory in the shared [`Kv`](garasi_service::kv::Kv) (Redis) or in the database;
 //! - [`format`]: WhatsApp text (bold, rupiah, car cards, length caps).
 
+pub mod budget;
 pub mod commands;
 pub mod engine;
 pub mod format;
@@ -19,5 +20,6 @@ pub mod prompt;
 pub mod tools;
 pub mod turn;
 
+pub use budget::ContactBudget;
 pub use engine::{BotConfig, BotError, Engine, Inbound, Outcome, TenantRef};
 pub use llm::LlmConfig;

@@ -11,6 +11,23 @@ pub struct TenantSettings {
     pub profile: Profile,
     pub credit: CreditTerms,
     pub bot: BotSettings,
+    /// What the platform (root) decides for this showroom; the owner's settings form
+    /// never writes this section.
+    pub limits: PlatformLimits,
+}
+
+/// The platform's default ceiling on a showroom's daily LLM tokens (`GARASI_LLM_TOKEN_CEILING`).
+pub const DEFAULT_LLM_TOKEN_CEILING: i64 = 200_000;
+/// The highest ceiling root may set for one showroom.
+pub const MAX_LLM_TOKEN_CEILING: i64 = 100_000_000;
+
+/// Root's overrides of platform limits for one showroom.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatformLimits {
+    /// Replaces the platform's LLM token ceiling for this showroom; `None` keeps it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub llm_token_ceiling: Option<i64>,
 }
 
 /// What the public site and the bot tell buyers about the showroom.
@@ -59,6 +76,18 @@ impl TenantSettings {
         serde_json::from_value(value.clone()).unwrap_or_default()
     }
 
+    /// The most LLM tokens a day this showroom may be given: root's override, else the
+    /// platform's ceiling.
+    pub fn llm_token_ceiling(&self, platform_ceiling: i64) -> i64 {
+        self.limits.llm_token_ceiling.unwrap_or(platform_ceiling).max(0)
+    }
+
+    /// The tokens the bot may spend today: the owner's budget, never above the ceiling,
+    /// even when a larger budget was stored before the ceiling existed or was lowered.
+    pub fn llm_token_budget(&self, platform_ceiling: i64) -> i64 {
+        self.bot.llm_daily_token_budget.min(self.llm_token_ceiling(platform_ceiling))
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or_default()
     }
@@ -75,6 +104,20 @@ mod tests {
         assert_eq!(s.credit, CreditTerms::default());
         assert_eq!(s.bot.handoff_pause_minutes, 120);
         assert_eq!(TenantSettings::from_json(&serde_json::json!("rusak")), TenantSettings::default());
+    }
+
+    #[test]
+    fn the_llm_budget_never_exceeds_the_ceiling() {
+        let mut s = TenantSettings::default();
+        s.bot.llm_daily_token_budget = 10_000_000;
+        assert_eq!(s.llm_token_budget(DEFAULT_LLM_TOKEN_CEILING), DEFAULT_LLM_TOKEN_CEILING);
+        s.limits.llm_token_ceiling = Some(20_000_000);
+        assert_eq!(s.llm_token_budget(DEFAULT_LLM_TOKEN_CEILING), 10_000_000);
+        s.limits.llm_token_ceiling = Some(500);
+        assert_eq!(s.llm_token_budget(DEFAULT_LLM_TOKEN_CEILING), 500);
+        let stored =
+            serde_json::json!({ "bot": { "llm_daily_token_budget": 9 }, "limits": { "llm_token_ceiling": 5 } });
+        assert_eq!(TenantSettings::from_json(&stored).llm_token_budget(100), 5);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod conversations;
 pub mod domains;
 pub mod inbound;
 pub mod leads;
+pub mod limits;
 pub mod mail;
 pub mod password_reset;
 pub mod photos;
@@ -46,11 +47,20 @@ pub struct Services {
     pub events: Events,
     /// Where photo files live (local disk or object storage).
     pub media: Arc<dyn BlobStore>,
+    /// The platform's ceiling on a showroom's daily LLM tokens (`GARASI_LLM_TOKEN_CEILING`),
+    /// unless root set another for that showroom.
+    pub llm_token_ceiling: i64,
 }
 
 impl Services {
     pub fn new(db: Db, events: Events, media: Arc<dyn BlobStore>) -> Services {
-        Services { db, events, media }
+        Services { db, events, media, llm_token_ceiling: garasi_domain::tenant_settings::DEFAULT_LLM_TOKEN_CEILING }
+    }
+
+    /// The same services under another platform LLM token ceiling.
+    pub fn with_llm_token_ceiling(mut self, ceiling: i64) -> Services {
+        self.llm_token_ceiling = ceiling;
+        self
     }
 
     /// Tells every instance that a tenant's stock changed (page caches, feeds).

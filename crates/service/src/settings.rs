@@ -33,6 +33,12 @@ pub async fn update(
     if !raw.is_object() {
         raw = json!({});
     }
+    // The ceiling is the platform's (or root's for this showroom), read from what is
+    // stored, never from what the form sent.
+    let ceiling = TenantSettings::from_json(&raw).llm_token_ceiling(services.llm_token_ceiling);
+    if settings.bot.llm_daily_token_budget > ceiling {
+        return Err(ServiceError::field("llm_daily_token_budget", llm_ceiling_message(ceiling)));
+    }
     let typed = settings.to_json();
     for key in SECTIONS {
         raw[key] = typed[key].clone();
@@ -44,4 +50,12 @@ pub async fn update(
     // The public pages and the host caches show the new name and profile right away.
     services.tenant_changed(tenant.tenant_id()).await;
     Ok(())
+}
+
+/// The form's error when the owner asks for more LLM tokens than the platform allows.
+pub fn llm_ceiling_message(ceiling: i64) -> String {
+    format!(
+        "Batas token AI per hari maksimal {} untuk showroom ini. Hubungi pengelola platform bila perlu lebih.",
+        garasi_domain::money::group_thousands(ceiling)
+    )
 }

@@ -91,7 +91,7 @@ fn conflict_to_fields(e: StoreError) -> ServiceError {
     }
 }
 
-fn require_root(actor: &Actor) -> ServiceResult<()> {
+pub(crate) fn require_root(actor: &Actor) -> ServiceResult<()> {
     match actor {
         Actor::Root { .. } | Actor::System => Ok(()),
         _ => Err(ServiceError::forbidden(ROOT_ONLY)),

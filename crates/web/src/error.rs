@@ -36,6 +36,9 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
+    /// Over a per-address (or per-user) request limit, not a login throttle.
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
     /// Too much work of one kind at once (password checks under a flood): answered at
@@ -69,7 +72,7 @@ impl AppError {
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } | AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -89,6 +92,10 @@ impl AppError {
             AppError::TooManyRequests { retry_after_secs } => {
                 ("rate_limited", format!("Terlalu banyak percobaan. Coba lagi dalam {} detik.", retry_after_secs))
             }
+            AppError::RateLimited { retry_after_secs } => (
+                "rate_limited",
+                format!("Terlalu banyak permintaan dalam waktu singkat. Coba lagi dalam {} detik.", retry_after_secs),
+            ),
             AppError::Unavailable(_) => {
                 ("unavailable", "Layanan sedang tidak tersedia. Coba lagi sebentar lagi.".to_owned())
             }
@@ -159,7 +166,10 @@ impl IntoResponse for AppError {
         let report = self.report();
         // A JSON body stands in until `render_errors` picks the final form.
         let mut resp = (self.status(), axum::Json(ErrorBody { error: &report })).into_response();
-        if let AppError::TooManyRequests { retry_after_secs } | AppError::Busy { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs }
+        | AppError::RateLimited { retry_after_secs }
+        | AppError::Busy { retry_after_secs } = self
+        {
             resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         resp.extensions_mut().insert(report);

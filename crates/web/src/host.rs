@@ -2,8 +2,9 @@
 //! showroom (by `<slug>.<tenant domain>` or a verified custom domain), or nothing.
 //! Forwarded headers count only when the TCP peer is a trusted proxy.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -35,16 +36,88 @@ pub enum Resolved {
 /// A cached tenant and when it was looked up.
 type CacheEntry = (Arc<Tenant>, Instant);
 
-/// Tenants by normalised host, with a short TTL as a backstop for missed events.
+/// Tenants by normalised host, with a short TTL as a backstop for missed events; and
+/// the negative side, [`KnownHosts`].
 #[derive(Clone)]
 pub struct HostCache {
     ttl: Duration,
     entries: Arc<RwLock<HashMap<String, CacheEntry>>>,
+    known: Arc<KnownHosts>,
+}
+
+/// The negative host cache: the set of every slug and verified domain, loaded in one
+/// go and kept for [`KNOWN_HOSTS_TTL`] or until any tenant changes. A host outside it is
+/// unknown without a database query, so a flood of random hosts (each one new, which a
+/// per-host negative cache would not stop) never reaches the database. Its size is set
+/// by the number of showrooms, not by what clients send.
+///
+/// Invalidation bumps a generation; a load that began before the bump is not trusted,
+/// so a change that lands while the set is being read is never lost.
+struct KnownHosts {
+    generation: AtomicU64,
+    index: RwLock<Option<HostIndex>>,
+    /// One load at a time; the others wait for it instead of querying too.
+    loading: tokio::sync::Mutex<()>,
+}
+
+struct HostIndex {
+    generation: u64,
+    loaded: Instant,
+    slugs: HashSet<String>,
+    domains: HashSet<String>,
+}
+
+/// How long the known-host set is trusted without an event (a backstop for missed ones).
+pub const KNOWN_HOSTS_TTL: Duration = Duration::from_secs(60);
+
+impl KnownHosts {
+    fn invalidate(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// `Some(whether the host may exist)` from a current index, `None` when it must be loaded.
+    fn check(&self, slug: Option<&str>, host: &str) -> Option<bool> {
+        let index = self.index.read().unwrap_or_else(|p| p.into_inner());
+        let index = index.as_ref()?;
+        if index.generation != self.generation.load(Ordering::SeqCst) || index.loaded.elapsed() >= KNOWN_HOSTS_TTL {
+            return None;
+        }
+        Some(match slug {
+            Some(label) => index.slugs.contains(label),
+            None => index.domains.contains(host),
+        })
+    }
+
+    async fn may_exist(&self, state: &AppState, slug: Option<&str>, host: &str) -> Result<bool, AppError> {
+        if let Some(known) = self.check(slug, host) {
+            return Ok(known);
+        }
+        let _one_load = self.loading.lock().await;
+        if let Some(known) = self.check(slug, host) {
+            return Ok(known);
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        let (slugs, domains) = state.db.platform().known_hosts().await?;
+        metrics::counter!("garasi_host_index_loads_total").increment(1);
+        let index = HostIndex {
+            generation,
+            loaded: Instant::now(),
+            slugs: slugs.into_iter().collect(),
+            domains: domains.into_iter().collect(),
+        };
+        let known = match slug {
+            Some(label) => index.slugs.contains(label),
+            None => index.domains.contains(host),
+        };
+        *self.index.write().unwrap_or_else(|p| p.into_inner()) = Some(index);
+        Ok(known)
+    }
 }
 
 impl HostCache {
     pub fn new(ttl: Duration) -> HostCache {
-        HostCache { ttl, entries: Arc::default() }
+        let known = KnownHosts { generation: AtomicU64::new(0), index: RwLock::new(None), loading: Default::default() };
+        HostCache { ttl, entries: Arc::default(), known: Arc::new(known) }
     }
 
     fn get(&self, host: &str) -> Option<Arc<Tenant>> {
@@ -63,6 +136,8 @@ impl HostCache {
     pub fn forget_tenant(&self, id: TenantId) {
         let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
         map.retain(|_, (t, _)| t.id != id);
+        // Its slug or domains may be new: the known-host set is read again.
+        self.known.invalidate();
     }
 
     /// Forgets tenants as other instances (or this one) report changes.
@@ -76,7 +151,8 @@ impl HostCache {
                     Ok(Event::InventoryChanged { .. }) => {}
                     // Missed events: forget everything rather than serve stale tenants.
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        cache.entries.write().unwrap_or_else(|p| p.into_inner()).clear()
+                        cache.entries.write().unwrap_or_else(|p| p.into_inner()).clear();
+                        cache.known.invalidate();
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
@@ -191,7 +267,15 @@ pub async fn resolve_host(state: &AppState, host: String) -> Result<Resolved, Ap
     let tenant = match state.hosts.get(&host) {
         Some(t) => t,
         None => {
-            let Some(t) = lookup(state, &host).await?.map(Arc::new) else { return Ok(Resolved::Unknown) };
+            let slug = tenant_subdomain(&host, &state.config.tenant_domain);
+            if !state.hosts.known.may_exist(state, slug, &host).await? {
+                metrics::counter!("garasi_host_lookups_total", "result" => "rejected").increment(1);
+                return Ok(Resolved::Unknown);
+            }
+            let found = lookup(state, &host).await?.map(Arc::new);
+            let result = if found.is_some() { "found" } else { "unknown" };
+            metrics::counter!("garasi_host_lookups_total", "result" => result).increment(1);
+            let Some(t) = found else { return Ok(Resolved::Unknown) };
             state.hosts.put(host, t.clone());
             t
         }

@@ -64,6 +64,10 @@ struct Sites {
 
 async fn dispatch(state: AppState, sites: Arc<Sites>, req: Request) -> Response {
     let (mut parts, body) = req.into_parts();
+    // Before the host lookup: a flood is refused before it costs a database query.
+    if let Err(e) = crate::rate_limit::check(&state, &parts).await {
+        return e.into_response();
+    }
     let site = match resolve(&state, &parts).await {
         Ok(Resolved::Site(site)) => site,
         // An unknown host gets no showroom content, and never a default tenant.

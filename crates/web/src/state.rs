@@ -34,6 +34,8 @@ pub struct WebConfig {
     pub login_window: Duration,
     /// How showrooms' own domains are checked in DNS (`GARASI_DNS_RESOLVER`, `GARASI_PUBLIC_IPS`).
     pub domains: garasi_service::domains::DomainConfig,
+    /// Per-address request limits by class (`GARASI_RATE_LIMIT_*`).
+    pub rate_limits: crate::rate_limit::RateLimits,
 }
 
 impl WebConfig {
@@ -99,6 +101,8 @@ pub struct AppState {
     pub mailer: Option<Arc<dyn garasi_service::mail::Mailer>>,
     /// Encrypts root users' TOTP secrets (the instance's secret key).
     pub sealer: Option<Arc<dyn garasi_service::root_2fa::Sealer>>,
+    /// Addresses over a request limit, refused without asking the shared counter.
+    pub(crate) rate_limiter: Arc<crate::rate_limit::RateLimiter>,
     shutting_down: Arc<AtomicBool>,
 }
 
@@ -131,6 +135,7 @@ impl AppState {
             login_gate: Arc::new(crate::auth::password::LoginGate::per_core()),
             mailer: None,
             sealer: None,
+            rate_limiter: Arc::default(),
             shutting_down: Arc::default(),
         }
     }

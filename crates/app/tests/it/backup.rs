@@ -126,7 +126,9 @@ async fn read_manifest(path: &Path) -> Manifest {
 async fn restore_drill_under_load_serves_the_same_showrooms() {
     // 1. The demo, seeded as `garasi demo` does, then served.
     let source_db = TestDatabase::create(true).await;
-    let settings = test_settings(&source_db);
+    let mut settings = test_settings(&source_db);
+    // The owner's simulator is this test's load generator, not a person: no per-user limit.
+    settings.web.rate_limits.simulator = 0;
     let seed_db = garasi_app::server::open_database(&settings).await.unwrap();
     let outcome = garasi_app::demo::seed(&seed_db, &settings).await.unwrap();
     seed_db.close().await;

@@ -16,7 +16,7 @@ use crate::fake_llm::script_tool_round;
 use crate::sales::showrooms;
 use crate::support::TestApp;
 
-const UNCLEAR: &str = "hmm bingung nih, istri mau yang irit tapi anak 3, enaknya apa ya kak?";
+pub const UNCLEAR: &str = "hmm bingung nih, istri mau yang irit tapi anak 3, enaknya apa ya kak?";
 const SALES_TOOLS: [&str; 3] = ["inventory_summary", "mark_car_status", "update_price"];
 
 async fn showroom_with_llm(server: &MockServer, timeout: Duration) -> Showroom {
@@ -40,7 +40,7 @@ fn calls(calls: Value) -> ResponseTemplate {
         "usage": {"prompt_tokens": 412, "completion_tokens": 31, "total_tokens": 443}}))
 }
 
-fn answer(content: &str) -> ResponseTemplate {
+pub fn answer(content: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(json!({"choices": [{"finish_reason": "stop",
         "message": {"role": "assistant", "content": content}}], "usage": {"prompt_tokens": 480, "completion_tokens": 20}}))
 }

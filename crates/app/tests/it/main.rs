@@ -19,18 +19,22 @@ mod errors;
 #[path = "../../../bot/tests/common/fake_llm.rs"]
 mod fake_llm;
 mod guide;
+mod host_cache;
 mod hosts;
 mod instances;
 mod isolation;
 mod leads;
+mod llm_ceiling;
 mod login_flood;
 mod metrics;
+mod outbound_budget;
 mod password_reset;
 mod photos;
 // The media crate's PNG chunk writer, for the pixel flood upload.
 #[path = "../../../media/tests/common/png.rs"]
 mod png_chunks;
 mod postgres;
+mod rate_limits;
 mod root_2fa;
 mod root_api;
 mod sales;

@@ -31,16 +31,16 @@ pub async fn spawn_showrooms<const N: usize>(slugs: [&str; N]) -> (TestApp, [(Te
 
 /// Creates a staff user straight in the store and logs it in.
 pub async fn staff_token(app: &TestApp, slug: &str, tenant: TenantId) -> String {
-    let email = format!("staff@{slug}.test");
+    user_token(app, slug, tenant, "staff", Role::Staff).await
+}
+
+/// A user `<name>@<slug>.test` of `role`, made in the store and logged in.
+pub async fn user_token(app: &TestApp, slug: &str, tenant: TenantId, name: &str, role: Role) -> String {
+    let email = format!("{name}@{slug}.test");
     let hash = garasi_web::hash_password(STRONG_PASSWORD).await.unwrap();
     let mut tx = app.runtime_db().tenant(tenant).begin().await.unwrap();
     tx.users()
-        .create(&NewUser {
-            email: Email::parse(&email).unwrap(),
-            name: "Staf Satu".into(),
-            role: Role::Staff,
-            password_hash: hash,
-        })
+        .create(&NewUser { email: Email::parse(&email).unwrap(), name: "Staf Satu".into(), role, password_hash: hash })
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -148,6 +148,17 @@ impl PlatformDb {
         const SQL: &str = "SELECT domain FROM tenant_domains WHERE tenant_id = $1 ORDER BY domain";
         Ok(db_query!(&self.db, scalar_all, SQL, id.0)?)
     }
+
+    /// Every name host resolution can find a tenant by: all slugs (suspended and deleted
+    /// ones too, which answer 404/410 from their row) and every verified custom domain.
+    /// Kept in memory by the web layer, so a host outside these never costs a query.
+    pub async fn known_hosts(&self) -> StoreResult<(Vec<String>, Vec<String>)> {
+        const SLUGS: &str = "SELECT slug FROM tenants";
+        const DOMAINS: &str = "SELECT domain FROM tenant_domains WHERE verified_at IS NOT NULL";
+        let slugs: Vec<String> = db_query!(&self.db, scalar_all, SLUGS)?;
+        let domains: Vec<String> = db_query!(&self.db, scalar_all, DOMAINS)?;
+        Ok((slugs, domains))
+    }
 }
 
 /// Inserts a tenant, its owner (inside the tenant's RLS scope) and its settings.

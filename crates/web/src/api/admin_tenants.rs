@@ -23,6 +23,67 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/admin/tenants", get(list).post(create))
         .route("/api/admin/tenants/{id}", get(show).put(update).delete(remove))
+        .route("/api/admin/tenants/{id}/llm-ceiling", get(show_llm_ceiling).put(set_llm_ceiling))
+}
+
+/// Root's LLM token ceiling for one showroom.
+#[derive(Deserialize, utoipa::ToSchema)]
+struct LlmCeilingInput {
+    /// Tokens per day, 0–100.000.000; `null` (or absent) returns to the platform's ceiling.
+    #[serde(default)]
+    llm_token_ceiling: Option<i64>,
+}
+
+/// A showroom's LLM token ceiling and what the bot may spend.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct LlmCeilingView {
+    /// Root's override, or `null` when the platform's ceiling applies.
+    llm_token_ceiling: Option<i64>,
+    /// `GARASI_LLM_TOKEN_CEILING`.
+    platform_ceiling: i64,
+    /// The ceiling that applies.
+    effective_ceiling: i64,
+    /// The owner's stored daily budget.
+    owner_budget: i64,
+    /// What the bot may spend a day: the smaller of the budget and the ceiling.
+    daily_tokens: i64,
+}
+
+fn ceiling_view(state: &AppState, c: garasi_service::limits::LlmCeiling) -> Response {
+    axum::Json(LlmCeilingView {
+        llm_token_ceiling: c.overridden,
+        platform_ceiling: state.services.llm_token_ceiling,
+        effective_ceiling: c.effective,
+        owner_budget: c.owner_budget,
+        daily_tokens: c.owner_budget.min(c.effective),
+    })
+    .into_response()
+}
+
+#[utoipa::path(get, path = "/api/admin/tenants/{id}/llm-ceiling", tag = "admin",
+    summary = "Batas token AI harian showroom (root)", params(("id" = uuid::Uuid, Path)),
+    responses((status = 200, description = "Batas token", body = LlmCeilingView)))]
+async fn show_llm_ceiling(
+    State(state): State<AppState>,
+    _root: RootAuth,
+    PathId(id): PathId<TenantId>,
+) -> Result<Response, AppError> {
+    let c = garasi_service::limits::llm_ceiling(&state.services, id).await?;
+    Ok(ceiling_view(&state, c))
+}
+
+#[utoipa::path(put, path = "/api/admin/tenants/{id}/llm-ceiling", tag = "admin",
+    summary = "Ubah batas token AI harian showroom (root); tercatat di audit",
+    params(("id" = uuid::Uuid, Path)), request_body = LlmCeilingInput,
+    responses((status = 200, description = "Diubah", body = LlmCeilingView), InvalidInput))]
+async fn set_llm_ceiling(
+    State(state): State<AppState>,
+    root: RootAuth,
+    PathId(id): PathId<TenantId>,
+    ApiJson(body): ApiJson<LlmCeilingInput>,
+) -> Result<Response, AppError> {
+    let c = garasi_service::limits::set_llm_ceiling(&state.services, &root.actor(), id, body.llm_token_ceiling).await?;
+    Ok(ceiling_view(&state, c))
 }
 
 /// A new showroom and its owner, as the API's JSON. Documents

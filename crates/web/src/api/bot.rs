@@ -38,11 +38,13 @@ fn bot_error(e: BotError) -> AppError {
     request_body = SimulateInput,
     responses((status = 200, description = "Balasan bot", body = SimulateResult),
         NotAdmin, InvalidInput,
+        (status = 429, description = "Terlalu banyak pesan simulasi dari pengguna ini; lihat Retry-After.", body = ApiError),
         (status = 503, description = "Bot tidak aktif di server ini.", body = ApiError)))]
 async fn simulate(s: StaffCtx, ApiJson(body): ApiJson<SimulateInput>) -> Result<Response, AppError> {
     // Checked here, after the body: a bad body has always answered 400 first.
     let StaffCtx { state, auth, .. } = s;
     auth.require_admin()?;
+    crate::rate_limit::check_simulator(&state, auth.user.id).await?;
     let Some(engine) = state.bot.clone() else {
         return Err(AppError::Unavailable("Bot belum aktif di server ini.".into()));
     };

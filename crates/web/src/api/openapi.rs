@@ -27,6 +27,7 @@ use crate::auth::handlers as auth;
         auth::login, auth::logout, auth::me,
         auth::login_second_factor,
         admin_tenants::list, admin_tenants::create, admin_tenants::show, admin_tenants::update, admin_tenants::remove,
+        admin_tenants::show_llm_ceiling, admin_tenants::set_llm_ceiling,
         cars::list, cars::create, cars::show, cars::update, cars::remove,
         cars_csv::export, cars_csv::import,
         photos::upload, photos::reorder, photos::remove,

@@ -8,6 +8,7 @@
 use axum::extract::{Query, State};
 use axum::response::Response;
 use garasi_domain::money::Rupiah;
+use garasi_domain::tenant_settings::MAX_LLM_TOKEN_CEILING;
 use garasi_domain::{FieldErrors, PhoneNumber, TenantSettings};
 use http::{HeaderMap, StatusCode};
 use serde::Serialize;
@@ -135,7 +136,15 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
     b.greeting = text(&mut e, "greeting", &form.text("greeting"), 500, "Salam pembuka");
     b.llm_enabled = form.checked("llm_enabled");
     if let Some(v) =
-        parse_int(&mut e, "llm_daily_token_budget", &form.text("llm_daily_token_budget"), 0, 10_000_000, "Batas token")
+        // The real ceiling (the platform's, or root's for this showroom) is the use case's rule.
+        parse_int(
+            &mut e,
+            "llm_daily_token_budget",
+            &form.text("llm_daily_token_budget"),
+            0,
+            MAX_LLM_TOKEN_CEILING,
+            "Batas token",
+        )
     {
         b.llm_daily_token_budget = v;
     }
@@ -147,7 +156,13 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
     e.into_result().map(|()| (name, s))
 }
 
-fn sections(name: &str, s: &TenantSettings, form: Option<&FormData>, errors: &FieldErrors) -> Vec<Section> {
+fn sections(
+    name: &str,
+    s: &TenantSettings,
+    llm_ceiling: i64,
+    form: Option<&FormData>,
+    errors: &FieldErrors,
+) -> Vec<Section> {
     // After a failed save the form shows what was typed, not what is stored.
     let v = |field: &str, stored: String| form.map(|f| f.text(field)).unwrap_or(stored);
     let on = |field: &str, stored: bool| form.map(|f| f.checked(field)).unwrap_or(stored);
@@ -238,10 +253,14 @@ fn sections(name: &str, s: &TenantSettings, form: Option<&FormData>, errors: &Fi
                 f(FormField::new("llm_enabled", "Pakai AI (LLM) untuk pertanyaan yang sulit", "checkbox")
                     .checked(on("llm_enabled", s.bot.llm_enabled))),
                 f(FormField::new("llm_daily_token_budget", "Batas token AI per hari", "number")
-                    .value(v("llm_daily_token_budget", s.bot.llm_daily_token_budget.to_string()))
+                    // A budget stored above the ceiling shows (and saves) as what applies.
+                    .value(v("llm_daily_token_budget", s.bot.llm_daily_token_budget.min(llm_ceiling).to_string()))
                     .required()
-                    .range(0, 10_000_000)
-                    .help("Setelah batas tercapai, bot menjawab tanpa AI sampai besok.")),
+                    .range(0, llm_ceiling)
+                    .help(format!(
+                        "Setelah batas tercapai, bot menjawab tanpa AI sampai besok. Maksimal {} token.",
+                        crate::pages::site::format::thousands(llm_ceiling)
+                    ))),
             ],
         },
     ]
@@ -255,7 +274,13 @@ fn form_page(
     errors: &FieldErrors,
 ) -> minijinja::Value {
     minijinja::context! {
-        sections => ser(sections(&auth.tenant.name, settings, form, errors)),
+        sections => ser(sections(
+            &auth.tenant.name,
+            settings,
+            settings.llm_token_ceiling(state.services.llm_token_ceiling),
+            form,
+            errors
+        )),
         has_errors => !errors.is_empty(),
         site_url => state.config.tenant_url(&auth.tenant),
     }
@@ -294,16 +319,23 @@ pub async fn save(
     auth.require_admin()?;
     let (_, current) = load(&state, &auth).await?;
     let shell = Shell::new(&state, &auth, "settings", "Pengaturan");
+    let invalid = |errors: FieldErrors| {
+        let body =
+            render(&state, "admin/settings.html", &shell, form_page(&state, &auth, &current, Some(&form), &errors));
+        let toast = toast_oob(&state, Toast::Error, "Periksa kembali isian yang ditandai.");
+        html_status(StatusCode::UNPROCESSABLE_ENTITY, format!("{body}{toast}"))
+    };
     let (name, updated) = match parse(&form, &current) {
         Ok(v) => v,
-        Err(errors) => {
-            let body =
-                render(&state, "admin/settings.html", &shell, form_page(&state, &auth, &current, Some(&form), &errors));
-            let toast = toast_oob(&state, Toast::Error, "Periksa kembali isian yang ditandai.");
-            return Ok(html_status(StatusCode::UNPROCESSABLE_ENTITY, format!("{body}{toast}")));
-        }
+        Err(errors) => return Ok(invalid(errors)),
     };
-    garasi_service::settings::update(&state.services, &auth.actor(), &auth.tenant_db(&state), &name, &updated).await?;
+    let saved =
+        garasi_service::settings::update(&state.services, &auth.actor(), &auth.tenant_db(&state), &name, &updated)
+            .await;
+    if let Err(e) = saved {
+        // The use case's own rules (the name, the LLM token ceiling) show on the form too.
+        return Ok(invalid(ui::field_errors(e.into())?));
+    }
     // This instance's host cache forgets the old name at once; others hear the event.
     state.hosts.forget_tenant(auth.tenant.id);
     Ok(ui::redirect(&headers, "/admin/settings?notice=settings_saved"))

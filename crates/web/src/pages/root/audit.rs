@@ -38,6 +38,7 @@ fn action_label(action: &str) -> &'static str {
         "tenant.create" => "Showroom dibuat",
         "tenant.update" => "Showroom diubah",
         "tenant.delete" => "Showroom dihapus",
+        "tenant.llm_ceiling" => "Batas token AI diubah",
         "sales.create" => "Sales ditambah",
         "sales.delete" => "Sales dihapus",
         "leads.export" => "Ekspor prospek",

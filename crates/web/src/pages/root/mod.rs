@@ -11,6 +11,7 @@ mod audit;
 mod connections;
 mod dashboard;
 mod domains;
+mod llm;
 pub(crate) mod security;
 mod tenants;
 
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tenants/{id}/status", post(tenants::set_status))
         .route("/tenants/{id}/delete", post(tenants::delete))
         .route("/tenants/{id}/domains/{action}", post(domains::act))
+        .route("/tenants/{id}/llm-ceiling", post(llm::save))
         .route("/connections", get(connections::page))
         .route("/connections/{id}/disconnect", post(connections::disconnect))
         .route("/audit", get(audit::page))

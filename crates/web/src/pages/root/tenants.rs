@@ -216,7 +216,7 @@ fn edit_fields(t: &Tenant, form: Option<&FormData>, errors: &FieldErrors) -> Vec
     .collect()
 }
 
-async fn detail_ctx(
+pub(crate) async fn detail_ctx(
     state: &AppState,
     t: &Tenant,
     form: Option<&FormData>,
@@ -227,10 +227,13 @@ async fn detail_ctx(
     let log = state.db.platform().audit_log(Some(t.id), 15, 0).await?;
     let names = [(t.id.0, t.name.clone())].into_iter().collect();
     let whatsapp = super::connections::tenant_connection(state, t).await?;
+    let llm = super::llm::card(state, t.id, form, errors).await?;
+    // The LLM card shows its own error; the data form's alert is for the data form's fields.
+    let has_errors = errors.iter().any(|(field, _)| field != super::llm::FIELD);
     Ok(minijinja::context! {
         t => ser(&r), domains => ser(&domains), log => ser(super::audit::views(&log, &names)),
-        fields => ser(edit_fields(t, form, errors)), has_errors => !errors.is_empty(),
-        whatsapp => ser(&whatsapp),
+        fields => ser(edit_fields(t, form, errors)), has_errors => has_errors,
+        whatsapp => ser(&whatsapp), llm => ser(&llm),
     })
 }
 
