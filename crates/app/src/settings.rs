@@ -31,6 +31,7 @@ pub struct SettingArgs {
     pub backup: crate::backup::settings::BackupArgs,
     #[command(flatten)]
     pub mail: crate::mail_settings::MailArgs,
+    #[command(flatten)]
     pub limits: crate::limit_settings::LimitArgs,
     /// TOML settings file; keys are the setting names below in snake_case (e.g. `bind`).
     #[arg(long, env = "GARASI_CONFIG", global = true, value_name = "FILE")]
