@@ -5,6 +5,7 @@
 pub mod extract;
 pub(crate) mod handlers;
 pub mod password;
+pub mod lifecycle;
 mod throttle;
 mod token;
 
