@@ -79,7 +79,12 @@ pub async fn change_password(
 }
 
 /// Ends one of the actor's own sessions. `NotFound` for another user's session.
-pub async fn end_session(_services: &Services, actor: &Actor, tenant: &TenantDb, session_id: Uuid) -> ServiceResult<()> {
+pub async fn end_session(
+    _services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    session_id: Uuid,
+) -> ServiceResult<()> {
     let user_id = own_user_id(actor)?;
     let mut tx = tenant.begin_write().await?;
     if !tx.sessions().delete_of_user(user_id, session_id).await? {
@@ -91,12 +96,21 @@ pub async fn end_session(_services: &Services, actor: &Actor, tenant: &TenantDb,
 }
 
 /// Ends every session of the actor except `keep` (the current one). Returns how many ended.
-pub async fn end_other_sessions(_services: &Services, actor: &Actor, tenant: &TenantDb, keep: Uuid) -> ServiceResult<u64> {
+pub async fn end_other_sessions(
+    _services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    keep: Uuid,
+) -> ServiceResult<u64> {
     let user_id = own_user_id(actor)?;
     let mut tx = tenant.begin_write().await?;
     let ended = tx.sessions().delete_others(user_id, keep).await?;
-    tx.audit(&actor.audit("account.sessions_end_others", Some(("user", user_id.to_string())), json!({ "ended": ended })))
-        .await?;
+    tx.audit(&actor.audit(
+        "account.sessions_end_others",
+        Some(("user", user_id.to_string())),
+        json!({ "ended": ended }),
+    ))
+    .await?;
     tx.commit().await?;
     Ok(ended)
 }

@@ -116,9 +116,8 @@ fn new_secret() -> String {
 fn temporary_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::rng();
-    let groups: Vec<String> = (0..3)
-        .map(|_| (0..4).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect())
-        .collect();
+    let groups: Vec<String> =
+        (0..3).map(|_| (0..4).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()).collect();
     groups.join("-")
 }
 
@@ -243,8 +242,7 @@ async fn target(tx: &mut TenantTx, id: Uuid) -> ServiceResult<User> {
 async fn keep_an_owner(tx: &mut TenantTx, user: &User) -> ServiceResult<()> {
     if user.role == Role::Owner && user.is_active() && tx.users().count_active_owners().await? <= 1 {
         return Err(ServiceError::Conflict(
-            "Showroom harus punya setidaknya satu pemilik aktif. Jadikan pengguna lain pemilik terlebih dahulu."
-                .into(),
+            "Showroom harus punya setidaknya satu pemilik aktif. Jadikan pengguna lain pemilik terlebih dahulu.".into(),
         ));
     }
     Ok(())
@@ -259,7 +257,12 @@ fn not_self(actor: &Actor, user: &User, what: &str) -> ServiceResult<()> {
 
 /// Makes a new invitation link for a user who has not signed in yet (the old one
 /// stops working).
-pub async fn reissue_link(_services: &Services, actor: &Actor, tenant: &TenantDb, id: Uuid) -> ServiceResult<OneTimeLink> {
+pub async fn reissue_link(
+    _services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    id: Uuid,
+) -> ServiceResult<OneTimeLink> {
     require_owner(actor)?;
     let mut tx = tenant.begin_write().await?;
     let user = target(&mut tx, id).await?;
@@ -304,7 +307,13 @@ pub async fn temporary_password_for(
 }
 
 /// Changes a user's role (`owner`, `admin` or `staff`).
-pub async fn set_role(_services: &Services, actor: &Actor, tenant: &TenantDb, id: Uuid, role: &str) -> ServiceResult<User> {
+pub async fn set_role(
+    _services: &Services,
+    actor: &Actor,
+    tenant: &TenantDb,
+    id: Uuid,
+    role: &str,
+) -> ServiceResult<User> {
     require_owner(actor)?;
     let mut errors = FieldErrors::new();
     let Some(role) = check_role(&mut errors, role, false) else {
@@ -456,13 +465,22 @@ pub async fn accept_invite(
     check_new_password("password", password)?;
     let hash = passwords.hash(password.to_owned()).await?;
     let mut tx = tenant.begin_write().await?;
-    let spent =
-        tx.user_tokens().consume(&hash_token(token), TokenPurpose::Invite, now()).await?.ok_or(ServiceError::NotFound)?;
+    let spent = tx
+        .user_tokens()
+        .consume(&hash_token(token), TokenPurpose::Invite, now())
+        .await?
+        .ok_or(ServiceError::NotFound)?;
     let user = tx.users().get(spent.user_id).await?.filter(User::is_active).ok_or(ServiceError::NotFound)?;
     tx.users().set_password(user.id, &hash, false).await?;
     tx.users().record_login(user.id).await?;
     tx.sessions()
-        .create_from(user.id, &session.token_hash, session.expires_at, session.user_agent.as_deref(), session.ip.as_deref())
+        .create_from(
+            user.id,
+            &session.token_hash,
+            session.expires_at,
+            session.user_agent.as_deref(),
+            session.ip.as_deref(),
+        )
         .await?;
     let actor = Actor::Staff { user_id: user.id, role: user.role, ip: session.ip.clone() };
     tx.audit(&actor.audit("user.invite_accepted", Some(("user", user.id.to_string())), json!({}))).await?;

@@ -124,7 +124,8 @@ async fn the_dashboard_invites_and_a_new_link_replaces_the_old_one() {
     assert_eq!(resp.status(), 200);
     let body = resp.text().await.unwrap();
     let start = body.find("/admin/undangan/").expect("the link is shown once");
-    let first: String = body[start + "/admin/undangan/".len()..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    let first: String =
+        body[start + "/admin/undangan/".len()..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
     assert_eq!(first.len(), 64);
     assert!(body.contains("Menunggu undangan diterima"));
     // The same e-mail again: a field message.
@@ -288,8 +289,7 @@ async fn only_owners_manage_users_and_other_showrooms_find_nothing() {
     }
     let resp = app.delete(&host("berkah"), &format!("/api/users/{admin_id}")).bearer_auth(&other_owner).fetch().await;
     assert_eq!(resp.status(), 404);
-    let resp =
-        hx_post(&app, &host("berkah"), &other_owner, &format!("/admin/pengguna/{admin_id}/hapus"), &[]).await;
+    let resp = hx_post(&app, &host("berkah"), &other_owner, &format!("/admin/pengguna/{admin_id}/hapus"), &[]).await;
     assert_eq!(resp.status(), 404);
     // The admin is untouched, and sinar's tokens mean nothing on berkah's host.
     assert_eq!(status_of(&app, "sinar", &admin_token, "/api/auth/me").await, 200);
@@ -331,7 +331,8 @@ async fn sessions_are_listed_ended_and_a_password_change_ends_the_others() {
         let invited = invite(&app, "sinar", &laptop, "gita@contoh.id", "staff", "link").await;
         let token = link_token(invited["handover"]["invite_url"].as_str().unwrap());
         let session = session_from(&accept(&app, "sinar", &token, NEW_PASSWORD, NEW_PASSWORD).await);
-        let list: Value = app.get(&host("sinar"), "/api/account/sessions").bearer_auth(&session).fetch_expect(200).await;
+        let list: Value =
+            app.get(&host("sinar"), "/api/account/sessions").bearer_auth(&session).fetch_expect(200).await;
         (list["items"][0]["id"].as_str().unwrap().to_owned(), session)
     };
     let path = format!("/api/account/sessions/{other_session}");
@@ -346,11 +347,13 @@ async fn sessions_are_listed_ended_and_a_password_change_ends_the_others() {
 
     // A password change needs the current one and ends every other session.
     let again = login_token(&app, "sinar", email, STRONG_PASSWORD).await;
-    let form = [("current_password", "salah-salah-salah"), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)];
+    let form =
+        [("current_password", "salah-salah-salah"), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)];
     let resp = hx_post(&app, &host("sinar"), &laptop, "/admin/akun/sandi", &form).await;
     assert_eq!(resp.status(), 422);
     assert!(resp.text().await.unwrap().contains("Kata sandi saat ini salah"));
-    let form = [("current_password", STRONG_PASSWORD), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)];
+    let form =
+        [("current_password", STRONG_PASSWORD), ("new_password", NEW_PASSWORD), ("confirm_password", NEW_PASSWORD)];
     let resp = hx_post(&app, &host("sinar"), &laptop, "/admin/akun/sandi", &form).await;
     assert_eq!(resp.status(), 200);
     assert_eq!(status_of(&app, "sinar", &again, "/api/auth/me").await, 401);
@@ -371,8 +374,9 @@ async fn every_user_action_is_audited_for_the_owner_and_root() {
     let hana = session_from(&accept(&app, "sinar", &token, NEW_PASSWORD, NEW_PASSWORD).await);
     put_user(&app, "sinar", &owner, &id, json!({ "role": "admin" })).await;
     put_user(&app, "sinar", &owner, &id, json!({ "sales_id": rina["id"] })).await;
-    let hana2 = login_token(&app, "sinar", "hana@contoh.id", NEW_PASSWORD).await;
-    let hana3 = login_token(&app, "sinar", "hana@contoh.id", NEW_PASSWORD).await;
+    // Two more sessions: one to end alone, one to end with "all others".
+    login_token(&app, "sinar", "hana@contoh.id", NEW_PASSWORD).await;
+    login_token(&app, "sinar", "hana@contoh.id", NEW_PASSWORD).await;
     let list: Value = app.get(&host("sinar"), "/api/account/sessions").bearer_auth(&hana).fetch_expect(200).await;
     let hana2_id = list["items"].as_array().unwrap().iter().find(|s| s["current"] == false).unwrap()["id"].clone();
     app.delete(&host("sinar"), &format!("/api/account/sessions/{}", hana2_id.as_str().unwrap()))
@@ -385,10 +389,12 @@ async fn every_user_action_is_audited_for_the_owner_and_root() {
         .json(&json!({ "current_password": NEW_PASSWORD, "new_password": "Sandi-Baru-Hana-2026" }))
         .fetch_expect(204)
         .await;
-    drop((hana2, hana3));
     put_user(&app, "sinar", &owner, &id, json!({ "disabled": true })).await;
     put_user(&app, "sinar", &owner, &id, json!({ "disabled": false })).await;
-    app.post(&host("sinar"), &format!("/api/users/{id}/temporary-password")).bearer_auth(&owner).fetch_expect(200).await;
+    app.post(&host("sinar"), &format!("/api/users/{id}/temporary-password"))
+        .bearer_auth(&owner)
+        .fetch_expect(200)
+        .await;
     app.delete(&host("sinar"), &format!("/api/users/{id}")).bearer_auth(&owner).fetch_expect(204).await;
 
     let records = app.runtime_db().platform().audit_log(Some(sinar), 200, 0).await.unwrap();
@@ -431,8 +437,10 @@ async fn every_user_action_is_audited_for_the_owner_and_root() {
 #[tokio::test]
 async fn my_leads_shows_only_the_linked_salespersons_leads() {
     let (app, [(sinar, owner)]) = spawn_showrooms(["sinar"]).await;
-    let rina: Uuid = add_sales(&app, "sinar", &owner, "Rina", "0812-1111-2222").await["id"].as_str().unwrap().parse().unwrap();
-    let budi: Uuid = add_sales(&app, "sinar", &owner, "Budi", "0812-3333-4444").await["id"].as_str().unwrap().parse().unwrap();
+    let rina: Uuid =
+        add_sales(&app, "sinar", &owner, "Rina", "0812-1111-2222").await["id"].as_str().unwrap().parse().unwrap();
+    let budi: Uuid =
+        add_sales(&app, "sinar", &owner, "Budi", "0812-3333-4444").await["id"].as_str().unwrap().parse().unwrap();
     seed(&app, sinar, "Pembeli Rina Satu", "0857-0000-0001", Some(rina)).await;
     seed(&app, sinar, "Pembeli Rina Dua", "0857-0000-0002", Some(rina)).await;
     seed(&app, sinar, "Pembeli Budi", "0857-0000-0003", Some(budi)).await;
@@ -448,7 +456,14 @@ async fn my_leads_shows_only_the_linked_salespersons_leads() {
     assert!(!body.contains("Pembeli Rina Satu"));
 
     // Linked through the dashboard form.
-    let resp = hx_post(&app, &host("sinar"), &owner, &format!("/admin/pengguna/{id}/sales"), &[("sales_id", &rina.to_string())]).await;
+    let resp = hx_post(
+        &app,
+        &host("sinar"),
+        &owner,
+        &format!("/admin/pengguna/{id}/sales"),
+        &[("sales_id", &rina.to_string())],
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let (_, body) = page(&app, &host("sinar"), &staff, "/admin/prospek-saya").await;
     for name in ["Pembeli Rina Satu", "Pembeli Rina Dua"] {

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
-use garasi_service::users::{self as service, Handover as Secret, InviteInput, OneTimeLink};
+use garasi_service::users::{Handover as Secret, InviteInput, OneTimeLink};
 use garasi_service::{account, users};
 use garasi_store::now;
 use garasi_store::tenant::User;
@@ -90,7 +90,7 @@ async fn list(s: StaffCtx) -> Result<Response, AppError> {
 async fn invite(s: StaffCtx, ApiJson(body): ApiJson<InviteRequest>) -> Result<Response, AppError> {
     let input = InviteInput { email: body.email, name: body.name, role: body.role, method: body.method };
     let passwords = GatedPasswords::of(&s.state);
-    let invited = service::invite(&s.state.services, &s.actor, &s.tenant, &input, &passwords).await?;
+    let invited = users::invite(&s.state.services, &s.actor, &s.tenant, &input, &passwords).await?;
     let handover = match &invited.handover {
         Secret::Link(link) => link_handover(&s, link),
         Secret::TemporaryPassword(p) => {

@@ -4,8 +4,8 @@
 
 pub mod extract;
 pub(crate) mod handlers;
-pub mod password;
 pub mod lifecycle;
+pub mod password;
 mod throttle;
 mod token;
 

@@ -126,7 +126,12 @@ fn password_fields(errors: &FieldErrors, temporary: bool) -> Vec<FormField> {
     ]
 }
 
-async fn answer(state: &AppState, auth: &TenantAuth, headers: &HeaderMap, errors: &FieldErrors) -> Result<String, AppError> {
+async fn answer(
+    state: &AppState,
+    auth: &TenantAuth,
+    headers: &HeaderMap,
+    errors: &FieldErrors,
+) -> Result<String, AppError> {
     let sessions = session_rows(state, auth).await?;
     let others = sessions.iter().filter(|s| !s.current).count();
     let shell = Shell::new(state, auth, "account", "Akun saya");
@@ -205,8 +210,13 @@ pub async fn end_session(
     Ok(ui::with_toast(&state, body, Toast::Success, "Sesi diakhiri."))
 }
 
-pub async fn end_others(State(state): State<AppState>, Staff(auth): Staff, headers: HeaderMap) -> Result<Response, AppError> {
-    let ended = account::end_other_sessions(&state.services, &auth.actor(), &auth.tenant_db(&state), auth.session_id).await?;
+pub async fn end_others(
+    State(state): State<AppState>,
+    Staff(auth): Staff,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let ended =
+        account::end_other_sessions(&state.services, &auth.actor(), &auth.tenant_db(&state), auth.session_id).await?;
     let body = answer(&state, &auth, &headers, &FieldErrors::new()).await?;
     Ok(ui::with_toast(&state, body, Toast::Success, &format!("{ended} sesi lain diakhiri.")))
 }

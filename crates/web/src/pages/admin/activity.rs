@@ -83,7 +83,9 @@ pub async fn page(
                 action: r.action.clone(),
                 label: crate::pages::root::audit_action_label(&r.action),
                 target: match r.target_kind.as_deref() {
-                    Some("user") => r.target_id.as_deref().and_then(|t| Uuid::parse_str(t).ok()).and_then(|id| name(Some(id))),
+                    Some("user") => {
+                        r.target_id.as_deref().and_then(|t| Uuid::parse_str(t).ok()).and_then(|id| name(Some(id)))
+                    }
                     _ => None,
                 },
                 details: if details == "{}" { String::new() } else { truncate(&details, 160) },
@@ -94,5 +96,10 @@ pub async fn page(
     let known_total = (page - 1) * PER_PAGE + rows.len() as i64 + i64::from(has_next);
     let pager = Pager::new("/admin/aktivitas", &[], page, PER_PAGE, known_total);
     let shell = Shell::new(&state, &auth, "activity", "Aktivitas");
-    Ok(html(render(&state, "admin/activity.html", &shell, minijinja::context! { rows => ser(&rows), pager => ser(&pager) })))
+    Ok(html(render(
+        &state,
+        "admin/activity.html",
+        &shell,
+        minijinja::context! { rows => ser(&rows), pager => ser(&pager) },
+    )))
 }

@@ -41,6 +41,7 @@ pub async fn page(
         rows => ser(&rows), pager => ser(&pager), filtered => false, errors => (),
         linked => person.as_ref().map(|p| p.name.clone()),
     };
-    let template = if ui::htmx_target_is(&headers, "results") { "admin/_lead_rows.html" } else { "admin/my_leads.html" };
+    let template =
+        if ui::htmx_target_is(&headers, "results") { "admin/_lead_rows.html" } else { "admin/my_leads.html" };
     Ok(html(render(&state, template, &shell, ctx)))
 }

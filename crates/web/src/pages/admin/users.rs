@@ -206,8 +206,7 @@ pub async fn invite(
         method: form.text("method"),
     };
     let passwords = GatedPasswords::of(&state);
-    let done =
-        service::invite(&state.services, &auth.actor(), &auth.tenant_db(&state), &input, &passwords).await;
+    let done = service::invite(&state.services, &auth.actor(), &auth.tenant_db(&state), &input, &passwords).await;
     match done.map_err(AppError::from) {
         Ok(invited) => {
             let who = invited.user.display_name().to_owned();
@@ -217,7 +216,8 @@ pub async fn invite(
                     Shown { who: who.clone(), link: None, password: Some(p.clone()), expires: None }
                 }
             };
-            let body = answer(&state, &auth, &headers, &InviteInput::default(), &FieldErrors::new(), Some(shown)).await?;
+            let body =
+                answer(&state, &auth, &headers, &InviteInput::default(), &FieldErrors::new(), Some(shown)).await?;
             Ok(ui::with_toast(&state, body, Toast::Success, &format!("{who} diundang.")))
         }
         Err(e) => {
@@ -262,7 +262,13 @@ pub async fn set_role(
     after(&state, &auth, &headers, &message, None).await
 }
 
-async fn toggle(state: AppState, auth: TenantAuth, headers: HeaderMap, id: Uuid, off: bool) -> Result<Response, AppError> {
+async fn toggle(
+    state: AppState,
+    auth: TenantAuth,
+    headers: HeaderMap,
+    id: Uuid,
+    off: bool,
+) -> Result<Response, AppError> {
     let user = service::set_disabled(&state.services, &auth.actor(), &auth.tenant_db(&state), id, off).await?;
     let message = if off {
         format!("{} dinonaktifkan; semua sesinya diakhiri.", user.display_name())
@@ -345,6 +351,7 @@ pub async fn link_sales(
         Some(Uuid::parse_str(&raw).map_err(|_| AppError::field("sales_id", "Sales ini tidak ditemukan."))?)
     };
     service::link_sales(&state.services, &auth.actor(), &auth.tenant_db(&state), id, sales_id).await?;
-    let message = if sales_id.is_some() { "Akun terhubung dengan data sales." } else { "Hubungan dengan sales dilepas." };
+    let message =
+        if sales_id.is_some() { "Akun terhubung dengan data sales." } else { "Hubungan dengan sales dilepas." };
     after(&state, &auth, &headers, message, None).await
 }
