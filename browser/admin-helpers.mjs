@@ -2,6 +2,36 @@
 // the login form, and chats with the bot simulator so the dashboards have data.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
+import { startGarasi, launchChromium } from './harness.mjs';
+
+/** A fresh `garasi serve --demo` with Chromium pointed at it and the demo's logins:
+ * `{ server, browser, logins, stop() }`. What every dashboard script starts with. */
+export async function startDemo() {
+  const server = await startGarasi();
+  const browser = await launchChromium(server.port);
+  return {
+    server, browser, logins: demoLogins(server.dataDir),
+    async stop() { await browser.close(); await server.stop(); },
+  };
+}
+
+/** For a test file: a demo server and browser started before its tests and stopped after.
+ * The returned object is filled in by `before`: read `demo.server`, `demo.browser`,
+ * `demo.logins` inside tests, not at import time. */
+export function demoSuite() {
+  const demo = {};
+  before(async () => Object.assign(demo, await startDemo()));
+  after(async () => { await demo.stop?.(); });
+  return demo;
+}
+
+/** What `pattern` captures first in the HTML of `path`, fetched inside the signed-in page. */
+export async function firstId(page, path, pattern) {
+  const source = pattern.source;
+  return page.evaluate(async ({ path, source }) => (await (await fetch(path)).text()).match(new RegExp(source))[1],
+    { path, source });
+}
 
 /** `{ root: {email, password}, sinarjaya: {…}, berkahmobil: {…} }` from the demo's login file. */
 export function demoLogins(dataDir) {

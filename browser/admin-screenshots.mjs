@@ -5,8 +5,8 @@
 // instead: GARASI_ATTACH=<port>:<data dir>.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startGarasi, launchChromium, sizedContext } from './harness.mjs';
-import { demoLogins, signIn, seedChats } from './admin-helpers.mjs';
+import { launchChromium, sizedContext, startGarasi } from './harness.mjs';
+import { demoLogins, firstId, signIn, seedChats } from './admin-helpers.mjs';
 
 const out = resolve(process.argv[2] || resolve(import.meta.dirname, 'out', 'admin'));
 mkdirSync(out, { recursive: true });
@@ -20,13 +20,6 @@ if (process.env.GARASI_ATTACH) {
 }
 const browser = await launchChromium(server.port);
 const logins = demoLogins(server.dataDir);
-
-/** What `pattern` captures first in the HTML of `path`, fetched inside the signed-in page. */
-async function firstId(page, path, pattern) {
-  const source = pattern.source;
-  return page.evaluate(async ({ path, source }) => (await (await fetch(path)).text()).match(new RegExp(source))[1],
-    { path, source });
-}
 
 async function shoot(page, name, width) {
   await page.waitForLoadState('networkidle');

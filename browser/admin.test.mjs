@@ -3,30 +3,18 @@
 // public site, a simulated customer asks the bot about it, the lead shows up on the
 // pipeline board and is moved to "contacted", and a second showroom's admin sees none
 // of it. Then axe-core on the main pages of both dashboards, at phone and desktop width.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startGarasi, launchChromium, watchedPage } from './harness.mjs';
-import { demoLogins, signIn } from './admin-helpers.mjs';
+import { watchedPage } from './harness.mjs';
+import { demoSuite, signIn } from './admin-helpers.mjs';
 
-let server;
-let browser;
-let logins;
 const CUSTOMER = '0813-7000-1234';
 const state = {};
 
-before(async () => {
-  server = await startGarasi();
-  browser = await launchChromium(server.port);
-  logins = demoLogins(server.dataDir);
-});
+const demo = demoSuite();
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const newPage = (width) => watchedPage(browser, width);
+const newPage = (width) => watchedPage(demo.browser, width);
 
 /** A JPEG drawn by the browser itself (no image files in the repository). */
 async function jpeg(page, label, hue) {
@@ -50,13 +38,13 @@ async function jpeg(page, label, hue) {
 test('an owner adds a car with photos, the bot sells it, the lead moves on the board', async () => {
   const { page, context, problems } = await newPage(390);
   // Sign in through the form; the dashboard greets in Indonesian.
-  await signIn(page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
+  await signIn(page, demo.server.url('sinarjaya', '/admin/login'), demo.logins.sinarjaya);
   assert.match(page.url(), /\/admin\?notice=login$/);
   await page.waitForSelector('.toast-success');
   assert.match(await page.locator('h1').innerText(), /^Selamat (pagi|siang|sore|malam)/);
 
   // Add a car: the browser refuses an empty form first.
-  await page.goto(server.url('sinarjaya', '/admin/cars/new'));
+  await page.goto(demo.server.url('sinarjaya', '/admin/cars/new'));
   await page.click('#car-form button[type=submit]');
   assert.equal(await page.evaluate(() => document.querySelector('#in-brand').validity.valueMissing), true);
   assert.match(page.url(), /\/admin\/cars\/new$/, 'nothing was sent');
@@ -126,7 +114,7 @@ test('an owner adds a car with photos, the bot sells it, the lead moves on the b
   await site.close();
 
   // A customer asks the bot about it, in the simulator.
-  await page.goto(server.url('sinarjaya', '/admin/bot'));
+  await page.goto(demo.server.url('sinarjaya', '/admin/bot'));
   await page.fill('#sim-phone', CUSTOMER);
   for (const text of ['ada nissan livina matic?', 'Mau lihat langsung']) {
     const replies = await page.locator('[data-sim-log] .bubble-in').count();
@@ -139,7 +127,7 @@ test('an owner adds a car with photos, the bot sells it, the lead moves on the b
   assert.ok(await page.locator('[data-sim-log] strong').count(), 'WhatsApp *bold* shown as bold');
 
   // The lead is on the board, in "Baru"; one tap moves it to "Sudah dihubungi" in place.
-  await page.goto(server.url('sinarjaya', '/admin/leads/board'));
+  await page.goto(demo.server.url('sinarjaya', '/admin/leads/board'));
   await page.evaluate(() => { window.__marker = 'tetap'; });
   const card = page.locator('#col-new').locator('xpath=..').locator('.lead-card', { hasText: CUSTOMER });
   await card.waitFor();
@@ -151,7 +139,7 @@ test('an owner adds a car with photos, the bot sells it, the lead moves on the b
   await contacted.locator('.lead-card', { hasText: CUSTOMER }).waitFor();
   assert.equal(await page.locator('#col-new').locator('xpath=..').locator('.lead-card', { hasText: CUSTOMER }).count(), 0);
   assert.equal(await page.evaluate(() => window.__marker), 'tetap', 'no full reload');
-  await page.goto(server.url('sinarjaya', state.leadUrl));
+  await page.goto(demo.server.url('sinarjaya', state.leadUrl));
   assert.match(await page.locator('#lead-history').innerText(), /Baru → Sudah dihubungi/);
   assert.match(await page.locator('.thread').innerText(), /nissan livina/i, 'the whole chat is on the lead');
 
@@ -162,20 +150,20 @@ test('an owner adds a car with photos, the bot sells it, the lead moves on the b
 test("another showroom's admin sees none of it", async () => {
   assert.ok(state.carUrl && state.leadUrl, 'the first test ran');
   const { page, context, problems } = await newPage(1280);
-  await signIn(page, server.url('berkahmobil', '/admin/login'), logins.berkahmobil);
+  await signIn(page, demo.server.url('berkahmobil', '/admin/login'), demo.logins.berkahmobil);
   for (const path of ['/admin', '/admin/cars?q=livina', '/admin/leads', '/admin/leads/board', '/admin/conversations', '/admin/analytics']) {
-    await page.goto(server.url('berkahmobil', path));
+    await page.goto(demo.server.url('berkahmobil', path));
     const text = await page.locator('main').innerText();
     assert.ok(!/Livina/i.test(text) && !text.includes(CUSTOMER), `${path} shows Sinar Jaya's data`);
   }
   // Sinar Jaya's ids on Berkah's host: plain 404s.
   for (const url of [state.carUrl, state.leadUrl]) {
     const path = new URL(url, 'http://x').pathname;
-    const resp = await page.goto(server.url('berkahmobil', path));
+    const resp = await page.goto(demo.server.url('berkahmobil', path));
     assert.equal(resp.status(), 404, path);
   }
   // Berkah's session is nothing on Sinar Jaya's host.
-  await page.goto(server.url('sinarjaya', '/admin/cars'));
+  await page.goto(demo.server.url('sinarjaya', '/admin/cars'));
   assert.match(page.url(), /sinarjaya\.localhost:\d+\/admin\/login/);
   assert.deepEqual(problems.filter((p) => !p.includes('404')), []);
   await context.close();
@@ -198,21 +186,21 @@ test('the dashboards have no serious accessibility violations', async () => {
   };
   for (const width of [390, 1280]) {
     const { page, context } = await newPage(width);
-    await page.goto(server.url('sinarjaya', '/admin/login'));
+    await page.goto(demo.server.url('sinarjaya', '/admin/login'));
     await check(page, `login ${width}`);
-    await signIn(page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
+    await signIn(page, demo.server.url('sinarjaya', '/admin/login'), demo.logins.sinarjaya);
     const paths = ['/admin', '/admin/cars', '/admin/cars/new', '/admin/leads', '/admin/leads/board', '/admin/conversations',
       '/admin/sales', '/admin/analytics', '/admin/whatsapp', '/admin/bot', '/admin/settings', '/admin/cars/import', '/admin/bantuan'];
     if (state.carUrl) paths.push(new URL(state.carUrl).pathname, new URL(state.leadUrl, 'http://x').pathname);
     for (const path of paths) {
-      await page.goto(server.url('sinarjaya', path));
+      await page.goto(demo.server.url('sinarjaya', path));
       await check(page, `${path} ${width}`);
     }
-    await page.goto(server.url('admin', '/login'));
+    await page.goto(demo.server.url('admin', '/login'));
     await check(page, `root login ${width}`);
-    await signIn(page, server.url('admin', '/login'), logins.root);
+    await signIn(page, demo.server.url('admin', '/login'), demo.logins.root);
     for (const path of ['/', '/tenants', '/tenants/new', '/connections', '/audit']) {
-      await page.goto(server.url('admin', path));
+      await page.goto(demo.server.url('admin', path));
       await check(page, `root ${path} ${width}`);
     }
     await context.close();

@@ -5,8 +5,8 @@
 // runs it into a temp dir and checks it still makes exactly the files the guide shows.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startGarasi, launchChromium, sizedContext } from './harness.mjs';
-import { demoLogins, signIn, seedChats } from './admin-helpers.mjs';
+import { sizedContext } from './harness.mjs';
+import { firstId, signIn, seedChats, startDemo } from './admin-helpers.mjs';
 
 // One size for every picture: a common laptop screen, where every dashboard page shows its
 // desktop layout without sideways scrolling.
@@ -16,16 +16,8 @@ const HEIGHT = 760;
 const out = resolve(process.argv[2] || resolve(import.meta.dirname, '..', 'crates', 'web', 'assets', 'guide'));
 mkdirSync(out, { recursive: true });
 
-const server = await startGarasi();
-const browser = await launchChromium(server.port);
-const logins = demoLogins(server.dataDir);
-
-/** What `pattern` captures first in the HTML of `path`, fetched inside the signed-in page. */
-async function firstId(page, path, pattern) {
-  const source = pattern.source;
-  return page.evaluate(async ({ path, source }) => (await (await fetch(path)).text()).match(new RegExp(source))[1],
-    { path, source });
-}
+const demo = await startDemo();
+const { server, browser, logins } = demo;
 
 /** The viewport, or one element (`selector`) when the page's top is not what the guide explains. */
 async function shoot(page, name, selector) {
@@ -87,6 +79,5 @@ try {
   await shoot(page, 'domain', '#domain-www-mobilsinarjaya-co-id');
   await context.close();
 } finally {
-  await browser.close();
-  await server.stop();
+  await demo.stop();
 }

@@ -2,7 +2,7 @@
 // fits a phone, nothing overflows sideways, axe finds no violations at all, and the
 // screenshot script still makes exactly the pictures the guide shows (so rerunning it
 // after a dashboard change refreshes the guide instead of silently leaving holes).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -10,23 +10,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startGarasi, launchChromium, watchedPage } from './harness.mjs';
-import { demoLogins, signIn } from './admin-helpers.mjs';
+import { watchedPage } from './harness.mjs';
+import { demoSuite, signIn } from './admin-helpers.mjs';
 
-let server;
-let browser;
-let logins;
 
-before(async () => {
-  server = await startGarasi();
-  browser = await launchChromium(server.port);
-  logins = demoLogins(server.dataDir);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = demoSuite();
 
 /** `guide-dashboard.png` → `dashboard`, for every picture on the page. */
 async function pictureNames(page) {
@@ -36,9 +24,9 @@ async function pictureNames(page) {
 
 test('the guide reads well on a phone and on a desktop', async () => {
   for (const width of [390, 1280]) {
-    const { page, context, problems } = await watchedPage(browser, width);
-    await signIn(page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
-    await page.goto(server.url('sinarjaya', '/admin/bantuan'), { waitUntil: 'load' });
+    const { page, context, problems } = await watchedPage(demo.browser, width);
+    await signIn(page, demo.server.url('sinarjaya', '/admin/login'), demo.logins.sinarjaya);
+    await page.goto(demo.server.url('sinarjaya', '/admin/bantuan'), { waitUntil: 'load' });
     assert.equal(await page.locator('h1').innerText(), 'Panduan');
     // Lazy pictures load as the reader scrolls to them.
     for (const img of await page.locator('.guide-shot img').all()) {
@@ -61,9 +49,9 @@ test('the guide reads well on a phone and on a desktop', async () => {
 });
 
 test('the screenshot script makes exactly the pictures the guide shows', async () => {
-  const { page, context } = await watchedPage(browser, 1280);
-  await signIn(page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
-  await page.goto(server.url('sinarjaya', '/admin/bantuan'), { waitUntil: 'load' });
+  const { page, context } = await watchedPage(demo.browser, 1280);
+  await signIn(page, demo.server.url('sinarjaya', '/admin/login'), demo.logins.sinarjaya);
+  await page.goto(demo.server.url('sinarjaya', '/admin/bantuan'), { waitUntil: 'load' });
   const shown = await pictureNames(page);
   await context.close();
   const committed = readdirSync(resolve(import.meta.dirname, '..', 'crates', 'web', 'assets', 'guide'))

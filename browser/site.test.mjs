@@ -1,29 +1,20 @@
 // The public site in a real browser: htmx updates the catalogue and the credit widget
 // in place (no full reload), the address bar follows, and nothing breaks the CSP.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startGarasi, launchChromium, watchedPage } from './harness.mjs';
+import { watchedPage } from './harness.mjs';
+import { demoSuite } from './admin-helpers.mjs';
 
-let server;
-let browser;
 
-before(async () => {
-  server = await startGarasi();
-  browser = await launchChromium(server.port);
-});
+const demo = demoSuite();
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const phonePage = () => watchedPage(browser, 390);
+const phonePage = () => watchedPage(demo.browser, 390);
 
 const cardTitles = (page) => page.locator('#hasil .card-title').allInnerTexts();
 
 test('changing a filter updates the list in place and the URL follows', async () => {
   const { page, problems, close } = await phonePage();
-  await page.goto(server.url('sinarjaya', '/mobil'), { waitUntil: 'load' });
+  await page.goto(demo.server.url('sinarjaya', '/mobil'), { waitUntil: 'load' });
   await page.waitForFunction(() => window.htmx !== undefined);
   const before = await cardTitles(page);
   assert.ok(before.length > 1, 'the catalogue lists cars');
@@ -56,9 +47,9 @@ test('changing a filter updates the list in place and the URL follows', async ()
 
 test('the credit widget recalculates in place', async () => {
   const { page, problems, close } = await phonePage();
-  await page.goto(server.url('sinarjaya', '/mobil'), { waitUntil: 'load' });
+  await page.goto(demo.server.url('sinarjaya', '/mobil'), { waitUntil: 'load' });
   const href = await page.locator('#hasil .card-link').first().getAttribute('href');
-  await page.goto(server.url('sinarjaya', href), { waitUntil: 'load' });
+  await page.goto(demo.server.url('sinarjaya', href), { waitUntil: 'load' });
   await page.waitForFunction(() => window.htmx !== undefined);
   await page.evaluate(() => { window.__marker = 'tetap'; });
   const url = page.url();
@@ -76,9 +67,9 @@ test('the credit widget recalculates in place', async () => {
 });
 
 test('the site works without JavaScript', async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+  const context = await demo.browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  await page.goto(server.url('sinarjaya', '/mobil?transmission=AT'));
+  await page.goto(demo.server.url('sinarjaya', '/mobil?transmission=AT'));
   const specs = await page.locator('#hasil .card .specs').allInnerTexts();
   assert.ok(specs.length > 0 && specs.every((s) => s.includes('Otomatis')));
   await context.close();

@@ -30,7 +30,7 @@ pub use config::{ChannelsConfig, LeaseTimings, Pacing, WaWebTimings};
 pub use garasi_service::whatsapp::{ChannelSetup, ConnState, StatusView};
 pub use inbox::{InboundSink, Inbox, TranscriptSink};
 pub use instance::Identity;
-pub use manager::{CONN_KINDS, CONN_STATUSES, Channels, ShutdownReport, WebhookError, parse_photo_ref};
+pub use manager::{CONN_KINDS, Channels, ShutdownReport, WebhookError, conn_statuses, parse_photo_ref};
 pub use secret::SecretBox;
 pub use types::{
     ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing, Peer, SendError,

@@ -38,6 +38,20 @@ pub enum ConnState {
 }
 
 impl ConnState {
+    /// Every state a connection can be stored in (all but `Unknown`), so a metrics scrape
+    /// can publish zeros for the states no connection is in.
+    pub const KNOWN: [ConnState; 9] = [
+        ConnState::Stopped,
+        ConnState::Connecting,
+        ConnState::AwaitingPairing,
+        ConnState::Connected,
+        ConnState::Reconnecting,
+        ConnState::LoggedOut,
+        ConnState::Replaced,
+        ConnState::Banned,
+        ConnState::Failed,
+    ];
+
     pub fn parse(s: &str) -> ConnState {
         match s {
             "stopped" => ConnState::Stopped,

@@ -37,34 +37,32 @@ fn checked(table: &str) -> StoreResult<&str> {
     if plain { Ok(table) } else { Err(StoreError::Backup(format!("unexpected table name {table:?}"))) }
 }
 
+/// Counts the rows of every table `$list_sql` names, on a connection of either backend
+/// (the two differ only in how the catalogue is read; the connection types share no
+/// trait a plain function could name without a wall of bounds).
+macro_rules! count_tables {
+    ($conn:expr, $list_sql:expr) => {{
+        let conn = $conn;
+        let tables: Vec<String> = sqlx::query_scalar($list_sql).fetch_all(&mut *conn).await?;
+        let mut counts = RowCounts::new();
+        for table in tables {
+            let sql = format!("SELECT COUNT(*) FROM \"{}\"", checked(&table)?);
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
+            counts.insert(table, n);
+        }
+        Ok(counts)
+    }};
+}
+
 async fn sqlite_counts(conn: &mut SqliteConnection) -> StoreResult<RowCounts> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    count_tables!(
+        conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut counts = RowCounts::new();
-    for table in tables {
-        let sql = format!("SELECT COUNT(*) FROM \"{}\"", checked(&table)?);
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
-        counts.insert(table, n);
-    }
-    Ok(counts)
 }
 
 async fn pg_counts(conn: &mut PgConnection) -> StoreResult<RowCounts> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut counts = RowCounts::new();
-    for table in tables {
-        let sql = format!("SELECT COUNT(*) FROM \"{}\"", checked(&table)?);
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql)).fetch_one(&mut *conn).await?;
-        counts.insert(table, n);
-    }
-    Ok(counts)
+    count_tables!(conn, "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
 }
 
 /// Opens one SQLite file by itself (not through a pool), read-only unless `write`.

@@ -43,7 +43,7 @@ async fn sample(state: &AppState) {
     if let Some(channels) = &state.whatsapp {
         let counts = channels.connection_counts();
         for kind in garasi_channels::CONN_KINDS {
-            for status in garasi_channels::CONN_STATUSES {
+            for status in garasi_channels::conn_statuses() {
                 let n = counts.get(&(kind.as_str(), status)).copied().unwrap_or(0);
                 metrics::gauge!("garasi_whatsapp_connections", "kind" => kind.as_str(), "status" => status)
                     .set(n as f64);

@@ -8,6 +8,7 @@ use garasi_channels::Channels;
 use garasi_domain::TenantId;
 use garasi_store::jobs::WhatsappOut;
 
+use crate::serve_process::Serve;
 use crate::whatsapp::{CUSTOMER, Wa};
 
 fn one_holder(a: &Channels, b: &Channels, t: TenantId) -> Option<&'static str> {
@@ -119,28 +120,6 @@ async fn a_lapsed_lease_is_taken_over_only_after_the_holder_let_go() {
     wa.app.stop().await;
 }
 
-/// A `garasi serve` process of the real binary on the test's database, data dir (so the
-/// same key decrypts the stored Cloud API credentials) and Redis, sending to the fake Graph.
-fn serve_process(app: &crate::support::TestApp, graph_uri: &str) -> std::process::Child {
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_garasi"));
-    cmd.env_clear()
-        .env("GARASI_BIND", "127.0.0.1:0")
-        // Two processes on one host: each needs its own internal listener port too.
-        .env("GARASI_INTERNAL_BIND", "127.0.0.1:0")
-        .env("GARASI_DATA_DIR", &app.db.data_dir)
-        .env("GARASI_DATABASE_URL", &app.db.runtime_url)
-        .env("GARASI_WA_GRAPH_BASE_URL", format!("{graph_uri}/v23.0"))
-        .env("GARASI_WA_TYPING_MAX_MS", "0")
-        .env("GARASI_WA_PHOTO_GAP_MS", "0-0")
-        .env("GARASI_LOG", "warn")
-        .arg("serve")
-        .stdout(std::process::Stdio::null());
-    if let Some(url) = &app.settings.redis_url {
-        cmd.env("GARASI_REDIS_URL", url).env("GARASI_REDIS_PREFIX", &app.settings.redis_prefix);
-    }
-    cmd.spawn().expect("start garasi serve")
-}
-
 /// The pid in a lease holder id (`host-pid-random`).
 fn holder_pid(holder: &str) -> Option<u32> {
     let mut parts = holder.rsplitn(3, '-');
@@ -180,8 +159,8 @@ async fn two_garasi_processes_on_one_database_hold_the_number_once_and_hand_it_o
     wa.app.running.take().unwrap().stop().await.unwrap();
     let db = garasi_store::Db::connect(&wa.app.db.runtime_url, &garasi_store::DbOptions::default()).await.unwrap();
     let uri = wa.graph.uri();
-    let mut procs = [serve_process(&wa.app, &uri), serve_process(&wa.app, &uri)];
-    let pids = [procs[0].id(), procs[1].id()];
+    let procs = [Serve::start(&wa.app, &uri), Serve::start(&wa.app, &uri)];
+    let pids = [procs[0].pid, procs[1].pid];
 
     // One of the two processes takes the lease, and keeps it while both run.
     let deadline = Instant::now() + Duration::from_secs(40);
@@ -204,20 +183,20 @@ async fn two_garasi_processes_on_one_database_hold_the_number_once_and_hand_it_o
 
     // The holder is stopped (SIGTERM, as systemd would): the other process takes over
     // and delivers what comes next.
-    let (gone, other) = if holder == pids[0] { (0, 1) } else { (1, 0) };
-    let killed = std::process::Command::new("kill").args(["-TERM", &holder.to_string()]).status().unwrap();
-    assert!(killed.success());
-    assert!(procs[gone].wait().unwrap().success(), "graceful exit");
+    let [first, second] = procs;
+    let (gone, other) = if holder == first.pid { (first, second) } else { (second, first) };
+    gone.signal("TERM");
+    let (status, _) = gone.wait().await;
+    assert!(status.success(), "graceful exit");
     let deadline = Instant::now() + Duration::from_secs(60);
-    while lease_pid(&db, t).await != Some(pids[other]) {
+    while lease_pid(&db, t).await != Some(other.pid) {
         assert!(Instant::now() < deadline, "the other process never took over");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     send_texts(&db, t, &texts(2, "sesudah")).await;
     wait_sent(&wa, 5).await;
 
-    let _ = procs[other].kill();
-    let _ = procs[other].wait();
+    drop(other); // killed and reaped by its Drop
     db.close().await;
 }
 

@@ -25,7 +25,7 @@ mod takeover;
 mod webhook;
 
 pub use outbound::parse_photo_ref;
-pub use stats::{CONN_KINDS, CONN_STATUSES};
+pub use stats::{CONN_KINDS, conn_statuses};
 pub use webhook::WebhookError;
 
 use std::collections::HashMap;

@@ -3,21 +3,16 @@
 use std::collections::BTreeMap;
 
 use super::Channels;
+use garasi_service::whatsapp::ConnState;
+
 use crate::types::{ChannelKind, ConnStatus};
 
-/// Every status name a connection can report, so a scrape can publish zeros for the
-/// ones no connection is in (a gauge left at its last value would lie).
-pub const CONN_STATUSES: [&str; 9] = [
-    "stopped",
-    "connecting",
-    "awaiting_pairing",
-    "connected",
-    "reconnecting",
-    "logged_out",
-    "replaced",
-    "banned",
-    "failed",
-];
+/// Every status name a connection can report (the stored states of
+/// [`ConnState::KNOWN`]), so a scrape can publish zeros for the ones no connection is
+/// in (a gauge left at its last value would lie).
+pub fn conn_statuses() -> impl Iterator<Item = &'static str> {
+    ConnState::KNOWN.into_iter().map(ConnState::as_str)
+}
 
 /// The kinds that hold a live connection.
 pub const CONN_KINDS: [ChannelKind; 2] = [ChannelKind::WaWeb, ChannelKind::CloudApi];
@@ -58,7 +53,7 @@ mod tests {
             ConnStatus::Failed { error: String::new() },
         ];
         for s in all {
-            assert!(CONN_STATUSES.contains(&s.as_str()), "{}", s.as_str());
+            assert!(conn_statuses().any(|k| k == s.as_str()), "{}", s.as_str());
         }
     }
 }
