@@ -4,33 +4,21 @@
 // /admin/akun, and the first browser's session is gone (the login page). Then axe-core
 // finds no violations at all on the user pages at 390 and 1280 px, and none of them
 // scrolls sideways on a phone.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
-import { startGarasi, launchChromium, watchedPage } from './harness.mjs';
-import { demoLogins, signIn } from './admin-helpers.mjs';
+import { watchedPage } from './harness.mjs';
+import { demoSuite, signIn } from './admin-helpers.mjs';
 
-let server;
-let browser;
-let logins;
-
-before(async () => {
-  server = await startGarasi();
-  browser = await launchChromium(server.port);
-  logins = demoLogins(server.dataDir);
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = demoSuite();
+const url = (slug, path) => demo.url(slug, path);
 
 const FIRST = 'Sales-Baru-Jaya-2026';
 const SECOND = 'Ganti-Lagi-Dong-2027';
 
 /** Invites `email` from the owner's page and returns the link's path (shown once). */
 async function invite(page, name, email) {
-  await page.goto(server.url('sinarjaya', '/admin/pengguna'), { waitUntil: 'load' });
+  await page.goto(url('sinarjaya', '/admin/pengguna'), { waitUntil: 'load' });
   await page.fill('#in-name', name);
   await page.fill('#in-email', email);
   await page.selectOption('#in-role', 'staff');
@@ -58,14 +46,14 @@ async function axe(page, label) {
 }
 
 test('invite → accept → sign in again → change the password → the old session is gone', async () => {
-  const owner = await watchedPage(browser, 1280);
-  await signIn(owner.page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
+  const owner = await watchedPage(demo.browser, 1280);
+  await signIn(owner.page, url('sinarjaya', '/admin/login'), demo.logins.sinarjaya);
   const path = await invite(owner.page, 'Rudi Sales', 'rudi@sinarjaya.test');
   assert.match(await owner.page.locator('#users').innerText(), /Menunggu undangan diterima/);
 
   // The link in a fresh browser (a phone): choose a password, and you are in.
-  const first = await watchedPage(browser, 390);
-  await first.page.goto(server.url('sinarjaya', path), { waitUntil: 'load' });
+  const first = await watchedPage(demo.browser, 390);
+  await first.page.goto(url('sinarjaya', path), { waitUntil: 'load' });
   assert.match(await first.page.locator('main').innerText(), /Rudi Sales/);
   await first.page.fill('#password', FIRST);
   await first.page.fill('#confirm_password', FIRST);
@@ -74,12 +62,12 @@ test('invite → accept → sign in again → change the password → the old se
   assert.match(await first.page.locator('.who-name').innerText(), /Rudi Sales/);
 
   // Signs in again in another browser with the new password.
-  const second = await watchedPage(browser, 1280);
-  await signIn(second.page, server.url('sinarjaya', '/admin/login'), { email: 'rudi@sinarjaya.test', password: FIRST });
+  const second = await watchedPage(demo.browser, 1280);
+  await signIn(second.page, url('sinarjaya', '/admin/login'), { email: 'rudi@sinarjaya.test', password: FIRST });
   assert.match(second.page.url(), /\/admin\?notice=login$/);
 
   // Changes the password there: both sessions were listed, the other one ends.
-  await second.page.goto(server.url('sinarjaya', '/admin/akun'), { waitUntil: 'load' });
+  await second.page.goto(url('sinarjaya', '/admin/akun'), { waitUntil: 'load' });
   assert.equal(await second.page.locator('.session-list li').count(), 2);
   await second.page.fill('#in-current_password', FIRST);
   await second.page.fill('#in-new_password', SECOND);
@@ -89,14 +77,14 @@ test('invite → accept → sign in again → change the password → the old se
   assert.equal(await second.page.locator('.session-list li').count(), 1);
 
   // The first browser's session is gone: the next page is the login page.
-  await first.page.goto(server.url('sinarjaya', '/admin/cars'), { waitUntil: 'load' });
+  await first.page.goto(url('sinarjaya', '/admin/cars'), { waitUntil: 'load' });
   assert.match(first.page.url(), /\/admin\/login/);
   // And the new password is the one that works.
-  await signIn(first.page, server.url('sinarjaya', '/admin/login'), { email: 'rudi@sinarjaya.test', password: SECOND });
+  await signIn(first.page, url('sinarjaya', '/admin/login'), { email: 'rudi@sinarjaya.test', password: SECOND });
   assert.match(first.page.url(), /\/admin\?notice=login$/);
 
   // The owner reads it all on the activity page.
-  await owner.page.goto(server.url('sinarjaya', '/admin/aktivitas'), { waitUntil: 'load' });
+  await owner.page.goto(url('sinarjaya', '/admin/aktivitas'), { waitUntil: 'load' });
   const log = await owner.page.locator('main').innerText();
   for (const text of ['Pengguna diundang', 'Undangan diterima', 'Kata sandi diganti']) assert.ok(log.includes(text), text);
 
@@ -108,24 +96,24 @@ test('invite → accept → sign in again → change the password → the old se
 
 test('the user pages pass axe and fit a phone', async () => {
   for (const width of [390, 1280]) {
-    const { page, context, problems } = await watchedPage(browser, width);
-    await signIn(page, server.url('sinarjaya', '/admin/login'), logins.sinarjaya);
+    const { page, context, problems } = await watchedPage(demo.browser, width);
+    await signIn(page, url('sinarjaya', '/admin/login'), demo.logins.sinarjaya);
     const path = await invite(page, `Tamu ${width}`, `tamu${width}@sinarjaya.test`);
     await noSidewaysScroll(page, `/admin/pengguna with a new link ${width}`);
     await axe(page, `/admin/pengguna with a new link ${width}`);
-    await page.goto(server.url('sinarjaya', '/admin/pengguna'), { waitUntil: 'load' });
+    await page.goto(url('sinarjaya', '/admin/pengguna'), { waitUntil: 'load' });
     // A user's actions, opened.
     await page.locator('details.manage summary').first().click();
     await noSidewaysScroll(page, `/admin/pengguna ${width}`);
     await axe(page, `/admin/pengguna ${width}`);
     for (const p of ['/admin/akun', '/admin/aktivitas', '/admin/prospek-saya']) {
-      await page.goto(server.url('sinarjaya', p), { waitUntil: 'load' });
+      await page.goto(url('sinarjaya', p), { waitUntil: 'load' });
       await noSidewaysScroll(page, `${p} ${width}`);
       await axe(page, `${p} ${width}`);
     }
     // The invitation page, as the invited person sees it.
-    const guest = await watchedPage(browser, width);
-    await guest.page.goto(server.url('sinarjaya', path), { waitUntil: 'load' });
+    const guest = await watchedPage(demo.browser, width);
+    await guest.page.goto(url('sinarjaya', path), { waitUntil: 'load' });
     await noSidewaysScroll(guest.page, `invitation ${width}`);
     await axe(guest.page, `invitation ${width}`);
     await guest.close();
