@@ -11,7 +11,7 @@ import { watchedPage } from './harness.mjs';
 import { demoSuite, signIn } from './admin-helpers.mjs';
 
 const demo = demoSuite();
-const url = (slug, path) => demo.url(slug, path);
+const url = (slug, path) => demo.server.url(slug, path);
 
 const FIRST = 'Sales-Baru-Jaya-2026';
 const SECOND = 'Ganti-Lagi-Dong-2027';
