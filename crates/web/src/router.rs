@@ -36,6 +36,7 @@ fn tenant_site(state: &AppState) -> Router {
         .merge(api::leads::routes())
         .merge(api::bot::routes())
         .merge(api::whatsapp::routes())
+        .merge(api::users::routes())
         .merge(pages::admin::routes())
         .route_layer(middleware::from_fn(http_metrics::record_route))
         .fallback(pages::site::fallback)

@@ -41,6 +41,7 @@ mod service_audit;
 mod shutdown;
 mod site;
 mod support;
+mod users;
 mod whatsapp;
 mod whatsapp_audit;
 mod whatsapp_lease;

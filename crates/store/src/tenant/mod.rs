@@ -13,6 +13,7 @@ mod messages;
 mod sales;
 mod sessions;
 mod settings;
+mod user_sales_links;
 mod user_tokens;
 mod users;
 
@@ -28,8 +29,9 @@ pub use llm_usage::{LlmUsage, UsageDay};
 pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub(crate) use sessions::select_sessions;
-pub use sessions::{Session, Sessions};
+pub use sessions::{Session, SessionInfo, Sessions};
 pub use settings::Settings;
+pub use user_sales_links::UserSalesLinks;
 pub use user_tokens::{TokenPurpose, UserToken, UserTokens};
 pub use users::{NewUser, User, Users};
 
@@ -89,6 +91,8 @@ repositories! {
     sessions: Sessions,
     /// One-time invitation and password-reset links.
     user_tokens: UserTokens,
+    /// Which salesperson entry a staff user is ("prospek saya").
+    user_sales_links: UserSalesLinks,
     settings: Settings,
     sales: Sales,
     leads: Leads,

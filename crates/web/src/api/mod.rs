@@ -9,6 +9,7 @@ pub mod leads;
 pub mod openapi;
 pub mod photos;
 pub mod sales;
+pub mod users;
 pub mod whatsapp;
 
 use axum::extract::rejection::JsonRejection;
