@@ -473,6 +473,7 @@ fn car_change<T>(done: ServiceResult<(Car, T)>) -> StoreResult<CarChange<T>> {
         // Changing a status or a price touches no photo; its message is Indonesian anyway.
         Err(ServiceError::Media(e)) => Ok(CarChange::Refused(e.to_string())),
         Err(ServiceError::Store(e)) => Err(e),
+        Err(ServiceError::Busy) => Ok(CarChange::Refused("server sedang sibuk, coba lagi sebentar lagi.".into())),
         Err(ServiceError::Internal(m)) => {
             // Not the salesperson's fault and nothing was changed: say so and log it.
             tracing::warn!(error = %m, "car change failed");

@@ -22,6 +22,9 @@ pub enum ServiceError {
     /// The change clashes with existing data; the message is shown to the user.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Too much work of one kind at once (password checks): try again in a moment.
+    #[error("busy")]
+    Busy,
     #[error(transparent)]
     Media(#[from] MediaError),
     #[error(transparent)]

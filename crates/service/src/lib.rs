@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod kv;
 
+pub mod account;
 pub mod cars;
 pub mod conversations;
 pub mod domains;
@@ -27,6 +28,7 @@ pub mod settings;
 pub mod tenants;
 pub mod totp;
 pub mod urls;
+pub mod users;
 pub mod whatsapp;
 
 pub use actor::Actor;

@@ -28,6 +28,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The user signed in with a temporary password and must choose their own first.
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("validation failed: {0}")]
     Validation(FieldErrors),
     #[error("conflict: {0}")]
@@ -68,7 +71,7 @@ impl AppError {
             AppError::Gone => StatusCode::GONE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unauthorized | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden(_) | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -86,6 +89,10 @@ impl AppError {
             AppError::Unauthorized => ("unauthorized", "Silakan masuk terlebih dahulu.".to_owned()),
             AppError::InvalidCredentials => ("invalid_credentials", "Email atau kata sandi salah.".to_owned()),
             AppError::Forbidden(m) => ("forbidden", m.clone()),
+            AppError::PasswordChangeRequired => (
+                "password_change_required",
+                "Ganti kata sandi sementara Anda terlebih dahulu (PUT /api/account/password).".to_owned(),
+            ),
             AppError::Validation(_) => ("validation", "Periksa kembali isian yang ditandai.".to_owned()),
             AppError::Conflict(m) => ("conflict", m.clone()),
             AppError::PayloadTooLarge(m) => ("payload_too_large", m.clone()),
@@ -129,6 +136,7 @@ impl From<garasi_service::ServiceError> for AppError {
             S::NotFound => AppError::NotFound,
             S::Forbidden(m) => AppError::Forbidden(m),
             S::Conflict(m) => AppError::Conflict(m),
+            S::Busy => AppError::Busy { retry_after_secs: 1 },
             S::Media(m) => AppError::from(m),
             S::Store(s) => AppError::from(s),
             S::Internal(e) => AppError::Internal(e),

@@ -37,6 +37,7 @@ fn tenant_site(state: &AppState) -> Router {
         .merge(api::bot::routes())
         .merge(api::whatsapp::routes())
         .merge(api::password_reset::routes())
+        .merge(api::users::routes())
         .merge(pages::admin::routes())
         .route_layer(middleware::from_fn(http_metrics::record_route))
         .fallback(pages::site::fallback)

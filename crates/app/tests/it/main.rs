@@ -44,6 +44,7 @@ mod shutdown;
 mod site;
 mod smtp_sink;
 mod support;
+mod users;
 mod whatsapp;
 mod whatsapp_audit;
 mod whatsapp_lease;

@@ -14,6 +14,7 @@ mod password_resets;
 mod sales;
 mod sessions;
 mod settings;
+mod user_sales_links;
 mod user_tokens;
 mod users;
 
@@ -30,8 +31,9 @@ pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
 pub use password_resets::PasswordResets;
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub(crate) use sessions::select_sessions;
-pub use sessions::{Session, Sessions};
+pub use sessions::{Session, SessionInfo, Sessions};
 pub use settings::Settings;
+pub use user_sales_links::UserSalesLinks;
 pub use user_tokens::{TokenPurpose, UserToken, UserTokens};
 pub use users::{NewUser, User, Users};
 
@@ -91,6 +93,8 @@ repositories! {
     sessions: Sessions,
     /// One-time invitation and password-reset links.
     user_tokens: UserTokens,
+    /// Which salesperson entry a staff user is ("prospek saya").
+    user_sales_links: UserSalesLinks,
     settings: Settings,
     sales: Sales,
     leads: Leads,

@@ -27,6 +27,16 @@ impl Session {
     }
 }
 
+/// A session as its user sees it in "active sessions".
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionInfo {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
 /// `SELECT <session columns> FROM <table> <rest>`: one column list for the tenant
 /// `sessions` and the root `platform_sessions`, which share the [`Session`] row.
 macro_rules! select_sessions {
@@ -53,9 +63,21 @@ impl<'a> Sessions<'a> {
         expires_at: DateTime<Utc>,
         user_agent: Option<&str>,
     ) -> StoreResult<Session> {
+        self.create_from(user_id, token_hash, expires_at, user_agent, None).await
+    }
+
+    /// [`Sessions::create`] that also keeps the client address, for "active sessions".
+    pub async fn create_from(
+        &mut self,
+        user_id: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+        user_agent: Option<&str>,
+        ip: Option<&str>,
+    ) -> StoreResult<Session> {
         let s = Session::starting(user_id, expires_at);
         const SQL: &str = "INSERT INTO sessions (tenant_id, id, token_hash, user_id, created_at, last_seen_at, \
-                           expires_at, user_agent) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)";
+                           expires_at, user_agent, ip) VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8)";
         tx_query!(
             self.tx,
             execute,
@@ -66,7 +88,8 @@ impl<'a> Sessions<'a> {
             user_id,
             s.created_at,
             expires_at,
-            user_agent
+            user_agent,
+            ip
         )
         .map_err(StoreError::from_write)?;
         Ok(s)
@@ -96,6 +119,25 @@ impl<'a> Sessions<'a> {
         const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2";
         let done = tx_query!(self.tx, execute, SQL, self.tenant.0, user_id)?;
         Ok(done)
+    }
+
+    /// A user's unexpired sessions, most recently used first.
+    pub async fn list_for_user(&mut self, user_id: Uuid, at: DateTime<Utc>) -> StoreResult<Vec<SessionInfo>> {
+        const SQL: &str = "SELECT id, created_at, last_seen_at, user_agent, ip FROM sessions \
+                           WHERE tenant_id = $1 AND user_id = $2 AND expires_at > $3 ORDER BY last_seen_at DESC, id DESC";
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, user_id, at)?)
+    }
+
+    /// Ends one session of `user_id` (a user ends only their own). Returns whether it existed.
+    pub async fn delete_of_user(&mut self, user_id: Uuid, id: Uuid) -> StoreResult<bool> {
+        const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id = $3";
+        Ok(tx_query!(self.tx, execute, SQL, self.tenant.0, user_id, id)? > 0)
+    }
+
+    /// Ends every session of `user_id` except `keep` (the one making the request).
+    pub async fn delete_others(&mut self, user_id: Uuid, keep: Uuid) -> StoreResult<u64> {
+        const SQL: &str = "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id <> $3";
+        Ok(tx_query!(self.tx, execute, SQL, self.tenant.0, user_id, keep)?)
     }
 
     pub async fn delete_expired(&mut self, at: DateTime<Utc>) -> StoreResult<u64> {

@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod password_reset;
 pub mod photos;
 pub mod sales;
+pub mod users;
 pub mod whatsapp;
 
 use axum::extract::rejection::JsonRejection;

@@ -12,7 +12,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder}
 use utoipa::{Modify, OpenApi};
 
 use super::dto::ApiError;
-use super::{admin_tenants, bot, cars, cars_csv, leads, password_reset, photos, sales, whatsapp};
+use super::{admin_tenants, bot, cars, cars_csv, leads, password_reset, photos, sales, users, whatsapp};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -37,6 +37,8 @@ use crate::auth::handlers as auth;
         whatsapp::configure, whatsapp::status, whatsapp::pair, whatsapp::events, whatsapp::disconnect,
         whatsapp::logout, whatsapp::dead_letters, whatsapp::retry_dead,
         password_reset::reset_link,
+        users::list, users::invite, users::update, users::remove, users::reissue_link, users::temporary_password,
+        users::change_password, users::sessions, users::end_session, users::end_others,
         serve,
     ),
     components(schemas(ApiError)),

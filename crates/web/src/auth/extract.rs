@@ -104,6 +104,15 @@ impl TenantAuth {
         }
     }
 
+    /// Only owners manage the showroom's users and read its activity log.
+    pub fn require_owner(&self) -> Result<(), AppError> {
+        if self.user.role == garasi_domain::Role::Owner {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("Hanya pemilik showroom yang boleh mengelola pengguna."))
+        }
+    }
+
     /// Who did it, for lead histories and the audit log.
     pub fn actor_label(&self) -> String {
         if self.user.name.is_empty() { self.user.email.clone() } else { self.user.name.clone() }
@@ -134,12 +143,24 @@ impl FromRequestParts<AppState> for TenantAuth {
             }
             tx.commit().await?;
         }
-        if idle || user.disabled_at.is_some() {
+        if idle || !user.is_active() {
             return Err(AppError::Unauthorized);
+        }
+        // A temporary password must be replaced before the API does anything else;
+        // the dashboard redirects to its form instead (`pages::admin::Staff`).
+        if user.must_change_password && !allowed_before_password_change(parts.uri.path()) {
+            return Err(AppError::PasswordChangeRequired);
         }
         let ip = crate::host::client_ip(&state.config, parts).map(|i| i.to_string());
         Ok(TenantAuth { tenant, user, session_id: session.id, ip })
     }
+}
+
+/// What a user who must replace a temporary password may still call: every dashboard
+/// page (they redirect to the form) and, on the API, the password change, who am I,
+/// and signing out.
+fn allowed_before_password_change(path: &str) -> bool {
+    !path.starts_with("/api/") || matches!(path, "/api/account/password" | "/api/auth/me" | "/api/auth/logout")
 }
 
 /// A logged-in root user on the admin host.

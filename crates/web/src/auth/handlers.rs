@@ -169,13 +169,16 @@ pub async fn sign_in(state: &AppState, parts: &Parts, email: &str, password: &st
             };
             let ok = state.login_gate.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
             let user = match user {
-                Some(u) if ok && u.disabled_at.is_none() => u,
+                Some(u) if ok && u.is_active() => u,
                 _ => return Err(fail(&keys, &tenant.slug, raw_email)),
             };
             let token = new_token();
             let expires_at = expires_after(session_ttl(state, false));
             let mut tx = tdb.begin_write().await?;
-            tx.sessions().create(user.id, &hash_token(&token), expires_at, user_agent.as_deref()).await?;
+            let ip_text = ip.map(|i| i.to_string());
+            tx.sessions()
+                .create_from(user.id, &hash_token(&token), expires_at, user_agent.as_deref(), ip_text.as_deref())
+                .await?;
             tx.users().record_login(user.id).await?;
             tx.commit().await?;
             audit_login(state, Some(tenant.id), "user", user.id, ip, json!({})).await?;
@@ -287,7 +290,7 @@ fn fail(keys: &LoginKeys, site: &str, email: &str) -> AppError {
     AppError::InvalidCredentials
 }
 
-fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: u64) -> HeaderValue {
     let secure = if state.config.secure_cookies() { "; Secure" } else { "" };
     let value =
         format!("{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}", cookie_name(state), token, max_age, secure);

@@ -4,6 +4,7 @@
 
 pub mod extract;
 pub(crate) mod handlers;
+pub mod lifecycle;
 pub mod password;
 pub(crate) mod throttle;
 mod token;

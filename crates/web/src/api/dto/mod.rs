@@ -8,6 +8,7 @@ pub mod cars;
 pub mod leads;
 pub mod sales;
 pub mod tenants;
+pub mod users;
 pub mod whatsapp;
 
 use std::collections::BTreeMap;

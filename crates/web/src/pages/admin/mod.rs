@@ -8,6 +8,8 @@
 //! Photo uploads, photo order, CSV import and export and the bot simulator call the
 //! JSON API from the browser.
 
+mod account;
+mod activity;
 mod analytics;
 mod bot;
 mod cars;
@@ -16,13 +18,20 @@ mod conversations;
 mod dashboard;
 mod domain;
 mod guide;
+mod invite;
 mod leads;
 pub(crate) mod login;
+mod my_leads;
 pub(crate) mod password_reset;
 mod sales;
 mod settings;
 pub(crate) mod ui;
+mod users;
 pub(crate) mod whatsapp;
+
+pub(crate) use account::device_label;
+pub(crate) use activity::action_label as activity_label;
+pub(crate) use users::{invite_url, status_of as user_status};
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -79,6 +88,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/lupa-password", get(password_reset::request_page).post(password_reset::request))
         .route("/admin/reset-password/{token}", get(password_reset::reset_page).post(password_reset::reset))
         .route("/admin/reset-link/{user_id}", post(password_reset::make_link))
+        .merge(users::routes())
+        .merge(account::routes())
+        .merge(invite::routes())
+        .route("/admin/aktivitas", get(activity::page))
+        .route("/admin/prospek-saya", get(my_leads::page))
 }
 
 /// A signed-in showroom user on an admin page. Without a session the request gets
@@ -89,6 +103,10 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match TenantAuth::from_request_parts(parts, state).await {
+            // A temporary password is replaced before anything else is shown.
+            Ok(auth) if auth.user.must_change_password && !parts.uri.path().starts_with(account::PATH) => {
+                Err(ui::redirect(&parts.headers, account::PATH))
+            }
             Ok(auth) => Ok(Staff(auth)),
             Err(AppError::Unauthorized) => Err(ui::to_login(parts, "/admin/login", "/admin")),
             Err(e) => Err(e.into_response()),
@@ -109,6 +127,8 @@ pub(crate) struct Shell {
     pub user: String,
     pub role: &'static str,
     pub is_admin: bool,
+    /// Owners manage users and read the activity log.
+    pub is_owner: bool,
     /// Which menu entry is current.
     pub nav: &'static str,
     pub title: String,
@@ -129,6 +149,7 @@ impl Shell {
             user: auth.actor_label(),
             role: auth.user.role.label(),
             is_admin: auth.user.role.is_admin(),
+            is_owner: auth.user.role == garasi_domain::Role::Owner,
             nav,
             title: title.into(),
             notice: None,
@@ -197,6 +218,13 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "admin/settings.html",
         "admin/domain.html",
         "admin/guide.html",
+        "admin/users.html",
+        "admin/_users.html",
+        "admin/account.html",
+        "admin/_account.html",
+        "admin/invite.html",
+        "admin/activity.html",
+        "admin/my_leads.html",
         "root/dashboard.html",
         "root/_audit_table.html",
         "root/tenants.html",

@@ -125,6 +125,8 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "tenant_deleted" => "Showroom sudah dihapus.",
         "settings_saved" => "Pengaturan tersimpan.",
         "whatsapp_saved" => "Saluran WhatsApp disimpan.",
+        "password_changed" => "Kata sandi diganti. Sesi lain sudah diakhiri.",
+        "welcome" => "Kata sandi tersimpan. Selamat datang!",
         _ => return None,
     })
 }

@@ -32,7 +32,7 @@ pub(crate) struct AuditView {
     ip: Option<String>,
 }
 
-fn action_label(action: &str) -> &'static str {
+pub(crate) fn action_label(action: &str) -> &'static str {
     match action {
         "auth.login" => "Masuk",
         "tenant.create" => "Showroom dibuat",
@@ -46,7 +46,7 @@ fn action_label(action: &str) -> &'static str {
         "settings.update" => "Pengaturan diubah",
         "conversation.take_over" => "Chat diambil alih",
         "conversation.hand_back" => "Chat diserahkan ke bot",
-        _ => "",
+        other => crate::pages::admin::activity_label(other),
     }
 }
 

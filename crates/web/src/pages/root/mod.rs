@@ -8,6 +8,7 @@
 //! reads tenant tables around RLS.
 
 mod audit;
+pub(crate) use audit::action_label as audit_action_label;
 mod connections;
 mod dashboard;
 mod domains;
@@ -79,6 +80,7 @@ pub(crate) fn shell(auth: &RootAuth, nav: &'static str, title: impl Into<String>
         user: if auth.user.name.is_empty() { auth.user.email.clone() } else { auth.user.name.clone() },
         role: "Root",
         is_admin: true,
+        is_owner: false,
         nav,
         title: title.into(),
         notice: None,
