@@ -67,9 +67,9 @@ fn link_for(urls: &PublicUrls, tenant: &Tenant, secret: &str) -> String {
     format!("{}{RESET_PATH}{secret}", urls.tenant_url(tenant))
 }
 
-/// A user that may get a reset link: present and enabled.
+/// A user that may get a reset link: present, neither disabled nor removed.
 fn usable(user: Option<User>) -> Option<User> {
-    user.filter(|u| u.disabled_at.is_none())
+    user.filter(User::is_active)
 }
 
 /// Stores a new reset token for `user` in `tx` (spending older ones) and answers its secret.
@@ -267,7 +267,7 @@ pub async fn make_owner_link(
     urls: &PublicUrls,
 ) -> ServiceResult<ResetLink> {
     let mut tx = tenant_db.begin().await?;
-    let owner = tx.users().list().await?.into_iter().find(|u| u.role == Role::Owner && u.disabled_at.is_none());
+    let owner = tx.users().list().await?.into_iter().find(|u| u.role == Role::Owner && u.is_active());
     tx.commit().await?;
     let owner = owner.ok_or(ServiceError::NotFound)?;
     make_link(actor, tenant_db, tenant, urls, owner.id).await
