@@ -121,3 +121,54 @@ test('the user pages pass axe and fit a phone', async () => {
     await context.close();
   }
 });
+
+test('the owner makes a reset link, it sets a new password once; the sign-in pages pass axe', async () => {
+  const owner = await watchedPage(demo.browser, 1280);
+  await signIn(owner.page, url('sinarjaya', '/admin/login'), demo.logins.sinarjaya);
+  // Rudi signed in during the first test: his row offers a reset link, not an invitation.
+  await owner.page.goto(url('sinarjaya', '/admin/pengguna'), { waitUntil: 'load' });
+  const row = owner.page.locator('#users tr', { hasText: 'rudi@sinarjaya.test' });
+  await row.locator('details.manage summary').click();
+  await row.getByRole('button', { name: 'Buat tautan atur ulang kata sandi' }).click();
+  const shown = row.locator('[data-reset-link]');
+  await shown.waitFor();
+  const link = new URL((await shown.innerText()).trim());
+  assert.match(link.pathname, /^\/admin\/reset-password\/[0-9a-f]+$/);
+
+  for (const width of [390, 1280]) {
+    const guest = await watchedPage(demo.browser, width);
+    for (const p of ['/admin/lupa-password', link.pathname]) {
+      await guest.page.goto(url('sinarjaya', p), { waitUntil: 'load' });
+      await noSidewaysScroll(guest.page, `${p} ${width}`);
+      await axe(guest.page, `${p} ${width}`);
+    }
+    assert.deepEqual(guest.problems, []);
+    await guest.close();
+  }
+
+  // The link sets a new password, signs nobody else in, and is spent.
+  const rudi = await watchedPage(demo.browser, 390);
+  await rudi.page.goto(url('sinarjaya', link.pathname), { waitUntil: 'load' });
+  const fields = rudi.page.locator('form input[type=password]');
+  assert.equal(await fields.count(), 2, 'new password and its confirmation');
+  await fields.nth(0).fill('Atur-Ulang-Sandi-2028');
+  await fields.nth(1).fill('Atur-Ulang-Sandi-2028');
+  await Promise.all([rudi.page.waitForNavigation({ waitUntil: 'load' }), rudi.page.locator('form button[type=submit]').click()]);
+  await signIn(rudi.page, url('sinarjaya', '/admin/login'), { email: 'rudi@sinarjaya.test', password: 'Atur-Ulang-Sandi-2028' });
+  assert.match(rudi.page.url(), /\/admin(\?|$)/, 'the new password signs in');
+  const again = await rudi.page.goto(url('sinarjaya', link.pathname), { waitUntil: 'load' });
+  assert.equal(again.status(), 410, 'a used link is spent');
+  await rudi.close();
+
+  // Root's own security page (the second factor), at both widths.
+  for (const width of [390, 1280]) {
+    const root = await watchedPage(demo.browser, width);
+    await signIn(root.page, url('admin', '/login'), demo.logins.root);
+    await root.page.goto(url('admin', '/keamanan'), { waitUntil: 'load' });
+    await noSidewaysScroll(root.page, `/keamanan ${width}`);
+    await axe(root.page, `/keamanan ${width}`);
+    assert.deepEqual(root.problems, []);
+    await root.close();
+  }
+  await owner.close();
+});

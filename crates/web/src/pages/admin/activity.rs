@@ -33,6 +33,14 @@ pub(crate) fn action_label(action: &str) -> &'static str {
         "account.password_change" => "Kata sandi diganti",
         "account.session_end" => "Sesi diakhiri",
         "account.sessions_end_others" => "Sesi lain diakhiri",
+        "auth.reset_requested" => "Lupa kata sandi: tautan diminta",
+        "auth.reset_link_made" => "Tautan atur ulang kata sandi dibuat",
+        "auth.password_reset" => "Kata sandi diatur ulang",
+        "root.2fa_enabled" => "Verifikasi dua langkah root diaktifkan",
+        "root.2fa_disabled" => "Verifikasi dua langkah root dimatikan",
+        "root.2fa_recovery_used" => "Kode pemulihan root dipakai",
+        "root.2fa_reset" => "Verifikasi dua langkah root dihapus (CLI)",
+        "root.password_reset" => "Kata sandi root diatur ulang (CLI)",
         _ => "",
     }
 }
