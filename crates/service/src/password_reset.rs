@@ -244,7 +244,8 @@ where
         .await?
         .ok_or_else(|| ServiceError::Conflict(GONE.into()))?;
     let user = usable(tx.users().get(token.user_id).await?).ok_or_else(|| ServiceError::Conflict(GONE.into()))?;
-    tx.password_resets().set_password(user.id, &password_hash).await?;
+    // The user has just chosen this password: nothing is left to change at the next sign-in.
+    tx.users().set_password(user.id, &password_hash, false).await?;
     let sessions_ended = tx.sessions().delete_for_user(user.id).await?;
     let actor = Actor::Staff { user_id: user.id, role: user.role, ip };
     let via = if token.created_by.is_some() { "link_made" } else { "requested" };
