@@ -1,6 +1,8 @@
 //! Latency of the offline bot, from an inbound message to its reply persisted (inbox row,
 //! role lookup, conversation, rate limit, memory, understanding, car queries, reply row,
-//! outbox job, lead writes): p50 and p99 over 1,000 simulated messages.
+//! outbox job, lead writes): p50 and p99 over 1,000 simulated messages, with 1 sender at a
+//! time and with several senders at once (`--concurrency 1,8,32`: that many tasks, each a
+//! set of senders of its own talking in turn, so one sender's messages stay in order).
 //!
 //! ```sh
 //! cargo run -p garasi-bot --release --example bench_engine            # SQLite file in a temp dir
@@ -9,11 +11,13 @@
 //! ```
 //! With `GARASI_BENCH_RUNTIME_URL=postgres://<runtime role>@…/garasi_bench` as well, the owner URL
 //! migrates and grants and the bot runs as that NOSUPERUSER NOBYPASSRLS role, with RLS enforced.
-//! Options: `--messages N` (default 1000), `--senders N` (default 100), `--cars N` (default 40).
+//! Options: `--messages N` per run (default 1000), `--senders N` (default 100), `--cars N` (default 40),
+//! `--concurrency LIST` (default `1,8,32`; also `GARASI_BENCH_CONCURRENCY`). Each run has senders of its own.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use garasi_bot::ContactBudget;
 use garasi_bot::memory::DbMemory;
 use garasi_bot::{BotConfig, Engine, Inbound, TenantRef};
 use garasi_domain::car::CarFields;
@@ -41,6 +45,19 @@ const SCRIPT: &[&str] = &[
 fn arg(name: &str, default: usize) -> usize {
     let args: Vec<String> = std::env::args().collect();
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// `--concurrency 1,8,32` (or `GARASI_BENCH_CONCURRENCY`): how many senders talk at once, per run.
+fn concurrency_levels() -> Vec<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    let raw = args
+        .iter()
+        .position(|a| a == "--concurrency")
+        .and_then(|i| args.get(i + 1).cloned())
+        .or_else(|| std::env::var("GARASI_BENCH_CONCURRENCY").ok())
+        .unwrap_or_else(|| "1,8,32".into());
+    let levels: Vec<usize> = raw.split(',').filter_map(|v| v.trim().parse().ok()).filter(|&n| n > 0).collect();
+    if levels.is_empty() { vec![1] } else { levels }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -116,46 +133,76 @@ async fn main() {
         .unwrap();
     tx.commit().await.unwrap();
 
-    let config = BotConfig { customer_rate_per_minute: 1_000_000, ..BotConfig::default() };
+    // The engine, not the budgets: no per-sender or per-contact limits get in the way.
+    let budget = ContactBudget {
+        daily_messages: 1_000_000,
+        photos_per_hour: 1_000_000,
+        number_daily_cap: 1_000_000,
+        new_contact_reserve_percent: 0,
+    };
+    let config = BotConfig { customer_rate_per_minute: 1_000_000, contact_budget: budget, ..BotConfig::default() };
     let media = garasi_media::LocalBlobStore::new(&dir).await.expect("media dir");
     let services = garasi_service::Services::new(db.clone(), garasi_service::Events::in_process(), Arc::new(media));
-    let engine = Engine::new(services, config, Arc::new(MemoryKv::new()), Arc::new(DbMemory::new(db.clone())), None);
+    let engine = Arc::new(Engine::new(
+        services,
+        config,
+        Arc::new(MemoryKv::new()),
+        Arc::new(DbMemory::new(db.clone())),
+        None,
+    ));
     let tenant_ref =
         TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: format!("http://{slug}.localhost:3000") };
 
     // Warm-up: connections, statement caches.
     for i in 0..20 {
-        let m = inbound(&tenant_ref, 9_999, &format!("warm-{i}"), SCRIPT[i % SCRIPT.len()]);
+        let m = inbound(&tenant_ref, 9_999_999, &format!("warm-{i}"), SCRIPT[i % SCRIPT.len()]);
         engine.handle(m).await.unwrap();
     }
 
-    let mut times = Vec::with_capacity(messages);
-    let started = Instant::now();
-    for i in 0..messages {
-        let sender = i % senders;
-        let step = (i / senders) % SCRIPT.len();
-        let m = inbound(&tenant_ref, sender, &format!("m-{i}"), SCRIPT[step]);
-        let t = Instant::now();
-        let out = engine.handle(m).await.unwrap();
-        times.push(t.elapsed());
-        assert!(!out.replies.is_empty(), "every message is answered");
+    let backend = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    for (run, concurrency) in concurrency_levels().into_iter().enumerate() {
+        let concurrency = concurrency.min(senders);
+        let started = Instant::now();
+        // Task k speaks for senders k, k + C, k + 2C, …, in turn: each sender's messages in order.
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|k| {
+                let (engine, tenant_ref) = (engine.clone(), tenant_ref.clone());
+                tokio::spawn(async move {
+                    let mut times = Vec::new();
+                    for i in (0..messages).filter(|i| (i % senders) % concurrency == k) {
+                        let sender = run * 100_000 + i % senders;
+                        let step = (i / senders) % SCRIPT.len();
+                        let m = inbound(&tenant_ref, sender, &format!("r{run}-m-{i}"), SCRIPT[step]);
+                        let t = Instant::now();
+                        let out = engine.handle(m).await.unwrap();
+                        times.push(t.elapsed());
+                        assert!(!out.replies.is_empty(), "every message is answered");
+                    }
+                    times
+                })
+            })
+            .collect();
+        let mut times = Vec::with_capacity(messages);
+        for task in tasks {
+            times.extend(task.await.unwrap());
+        }
+        let wall = started.elapsed();
+        times.sort();
+        let mean = times.iter().sum::<Duration>() / times.len().max(1) as u32;
+        println!(
+            "backend {backend}, {concurrency} at once, {messages} messages from {senders} senders over {cars} cars \
+             (offline path, reply persisted)"
+        );
+        println!(
+            "  p50 {:.2} ms · p90 {:.2} ms · p99 {:.2} ms · max {:.2} ms · mean {:.2} ms · {:.0} msg/s",
+            ms(percentile(&times, 0.50)),
+            ms(percentile(&times, 0.90)),
+            ms(percentile(&times, 0.99)),
+            ms(*times.last().unwrap()),
+            ms(mean),
+            messages as f64 / wall.as_secs_f64()
+        );
     }
-    let wall = started.elapsed();
-    times.sort();
-    let mean = times.iter().sum::<Duration>() / times.len() as u32;
-    println!(
-        "backend {}, {messages} messages from {senders} senders over {cars} cars (offline path, reply persisted)",
-        if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" }
-    );
-    println!(
-        "p50 {:.2} ms · p90 {:.2} ms · p99 {:.2} ms · max {:.2} ms · mean {:.2} ms · {:.0} msg/s",
-        ms(percentile(&times, 0.50)),
-        ms(percentile(&times, 0.90)),
-        ms(percentile(&times, 0.99)),
-        ms(*times.last().unwrap()),
-        ms(mean),
-        messages as f64 / wall.as_secs_f64()
-    );
     db.close().await;
     let _ = std::fs::remove_dir_all(&dir);
 }

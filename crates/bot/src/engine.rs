@@ -329,6 +329,7 @@ impl Engine {
             notices: Vec::new(),
             handed_off: false,
             reset: false,
+            lead_update: None,
         };
         let counters =
             Counters::new(self.kv.as_ref(), inbound.tenant.id, &inbound.channel, turn.sender.as_str(), &today());
@@ -502,8 +503,9 @@ impl Engine {
         }
     }
 
-    /// Stores the reply, its outbox job, the notices to salespeople and the LLM usage in
-    /// one transaction; then the memory.
+    /// Stores the reply, its outbox job, the lead update, the notices to salespeople and
+    /// the LLM usage in one transaction; then the memory (in that transaction too when it
+    /// lives in the database).
     async fn finish(
         &self,
         mut t: Turn,
@@ -536,6 +538,7 @@ impl Engine {
         let outgoing = WhatsappOut::reply(&t.channel, t.sender.as_str(), reply_to, Some(&text), &images, None);
         job_ids.extend(tx.outbox().enqueue_whatsapp(&outgoing).await?);
         tx.messages().set_outcome(inbound.id, Some(answer.handled_by), Some(&answer.intent), tokens).await?;
+        t.write_lead_update(&mut tx).await?;
         let mut notifications = Vec::new();
         for n in &t.notices {
             let Ok(phone) = PhoneNumber::parse(&n.to) else { continue };

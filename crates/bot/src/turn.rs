@@ -49,6 +49,16 @@ pub(crate) struct Turn {
     pub notices: Vec<Notice>,
     pub handed_off: bool,
     pub reset: bool,
+    /// What the customer revealed this turn, for their open lead: written in the reply's
+    /// own transaction (one commit fewer per message than a transaction of its own).
+    pub lead_update: Option<LeadUpdate>,
+}
+
+/// An update to the customer's open lead, waiting for the reply's transaction.
+#[derive(Debug, Clone)]
+pub(crate) struct LeadUpdate {
+    pub revealed: LeadRevealed,
+    pub summary: String,
 }
 
 /// What a salesperson's change to a car came to.
@@ -193,10 +203,30 @@ impl Turn {
     /// Finds or creates the customer's one open lead, fills in what they revealed, and
     /// (with `assign`) makes sure an active salesperson has it (round robin).
     pub async fn open_lead(&mut self, note: &str, assign: bool) -> StoreResult<LeadOutcome> {
-        let car_id = match self.memory.revealed.car.or(self.memory.focus) {
-            Some(n) => self.car(n).await?.map(|c| c.id),
-            None => None,
-        };
+        let car_id = self.wanted_car_id().await?;
+        let mut tx = self.begin_write().await?;
+        let outcome = self.open_lead_in(&mut tx, car_id, note, assign).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The id of the car the customer wants (or the one in focus), read before a write
+    /// transaction opens.
+    async fn wanted_car_id(&self) -> StoreResult<Option<Uuid>> {
+        match self.memory.revealed.car.or(self.memory.focus) {
+            Some(n) => Ok(self.car(n).await?.map(|c| c.id)),
+            None => Ok(None),
+        }
+    }
+
+    /// [`Turn::open_lead`] inside the caller's write transaction.
+    async fn open_lead_in(
+        &mut self,
+        tx: &mut TenantTx,
+        car_id: Option<Uuid>,
+        note: &str,
+        assign: bool,
+    ) -> StoreResult<LeadOutcome> {
         let name = self.customer_name();
         let revealed = LeadRevealed {
             name: (!name.is_empty()).then(|| name.clone()),
@@ -206,7 +236,6 @@ impl Turn {
             conversation_id: Some(self.conversation.id),
             note: Some(note.to_owned()),
         };
-        let mut tx = self.begin_write().await?;
         // Two messages of one chat must not open two leads: queue behind the chat's row lock.
         tx.conversations().lock(self.conversation.id).await?;
         let existing = tx.lead_intake().open_for_phone(self.sender.as_str()).await?;
@@ -238,7 +267,6 @@ impl Turn {
             lead = tx.leads().assign(lead.id, Some(s.id), "bot", &format!("Dibagikan otomatis ke {}", s.name)).await?;
             sales = Some(s);
         }
-        tx.commit().await?;
         Ok(LeadOutcome { lead, sales, created })
     }
 
@@ -249,13 +277,17 @@ impl Turn {
         if self.handed_off {
             return self.contact_sales().await;
         }
-        let outcome = self.open_lead(reason, true).await?;
-        let Some(sales) = outcome.sales else { return Ok(None) };
+        let car_id = self.wanted_car_id().await?;
         let minutes = self.settings.bot.handoff_pause_minutes.clamp(1, 7 * 24 * 60);
-        let until = garasi_store::now() + ChronoDuration::minutes(minutes);
+        // The lead and the pause in one transaction.
         let mut tx = self.begin_write().await?;
-        tx.conversations().hand_off(self.conversation.id, Some(sales.id), until).await?;
+        let outcome = self.open_lead_in(&mut tx, car_id, reason, true).await?;
+        if let Some(sales) = &outcome.sales {
+            let until = garasi_store::now() + ChronoDuration::minutes(minutes);
+            tx.conversations().hand_off(self.conversation.id, Some(sales.id), until).await?;
+        }
         tx.commit().await?;
+        let Some(sales) = outcome.sales else { return Ok(None) };
         self.handed_off = true;
         let text = self.lead_notice("Pelanggan minta dihubungi sales", &outcome.lead, reason, Some(minutes)).await?;
         self.notify(&sales, text);
@@ -323,7 +355,8 @@ impl Turn {
         if parts.is_empty() { String::new() } else { format!("Bot mencatat: {}", parts.join(", ")) }
     }
 
-    /// Updates the customer's open lead (if any) with what they revealed since last time.
+    /// Prepares the update of the customer's open lead (if any) with what they revealed
+    /// since last time; [`Turn::write_lead_update`] writes it with the reply.
     pub async fn sync_lead(&mut self, before: &crate::memory::Revealed) -> StoreResult<()> {
         if self.is_sales() || *before == self.memory.revealed {
             return Ok(());
@@ -344,12 +377,16 @@ impl Turn {
         if revealed.is_empty() {
             return Ok(());
         }
-        let summary = self.revealed_summary();
-        let mut tx = self.begin_write().await?;
+        self.lead_update = Some(LeadUpdate { revealed, summary: self.revealed_summary() });
+        Ok(())
+    }
+
+    /// Writes the prepared lead update, in the reply's transaction.
+    pub async fn write_lead_update(&mut self, tx: &mut TenantTx) -> StoreResult<()> {
+        let Some(update) = self.lead_update.take() else { return Ok(()) };
         if let Some(lead) = tx.lead_intake().open_for_phone(self.sender.as_str()).await? {
-            tx.lead_intake().reveal(lead.id, &revealed, "bot", &summary).await?;
+            tx.lead_intake().reveal(lead.id, &update.revealed, "bot", &update.summary).await?;
         }
-        tx.commit().await?;
         Ok(())
     }
 

@@ -15,7 +15,7 @@ pub(crate) enum Arg {
     OptTime(Option<DateTime<Utc>>),
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Args {
     pub values: Vec<Arg>,
 }

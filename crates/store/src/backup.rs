@@ -168,8 +168,8 @@ impl Db {
     /// BYPASSRLS or superuser role). Used after a restore, when nothing else writes.
     pub async fn row_counts(&self) -> StoreResult<RowCounts> {
         match self {
-            Db::Sqlite(pool) => {
-                let mut conn = pool.acquire().await?;
+            Db::Sqlite(s) => {
+                let mut conn = s.readers().acquire().await?;
                 sqlite_counts(&mut conn).await
             }
             Db::Postgres(pool) => {
@@ -211,7 +211,7 @@ impl Db {
     ) -> StoreResult<Option<Uuid>> {
         let id = Uuid::now_v7();
         let at = now();
-        let n = db_query!(
+        let n = db_write!(
             self,
             execute,
             "INSERT INTO jobs (id, tenant_id, queue, kind, payload, status, attempts, max_attempts, run_at, \

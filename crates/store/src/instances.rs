@@ -65,7 +65,7 @@ impl Instances {
              ON CONFLICT (holder) DO UPDATE SET heartbeat_at = excluded.heartbeat_at"
         );
         let at = now();
-        db_query!(
+        db_write!(
             &self.db,
             execute,
             sqlx::AssertSqlSafe(sql),
@@ -108,7 +108,7 @@ impl Instances {
 
     /// Removes `holder`'s row (a clean stop, after it gave everything back).
     pub async fn leave(&self, holder: &str) -> StoreResult<()> {
-        db_query!(&self.db, execute, "DELETE FROM instances WHERE holder = $1", holder)?;
+        db_write!(&self.db, execute, "DELETE FROM instances WHERE holder = $1", holder)?;
         Ok(())
     }
 }

@@ -248,7 +248,7 @@ impl Jobs {
              updated_at = $2 WHERE id IN (SELECT j.id FROM jobs j WHERE {claimable}{held} \
              ORDER BY j.run_at, j.created_at, j.id LIMIT $5{lock}) RETURNING {COLUMNS}"
         );
-        let rows: Vec<JobRow> = with_db!(&self.db, |p| {
+        let rows: Vec<JobRow> = with_db_write!(&self.db, |p| {
             let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(queue).bind(at).bind(until).bind(worker).bind(limit);
             match holder {
                 Some(h) => q.bind(h),
@@ -292,7 +292,7 @@ impl Jobs {
              updated_at = $5 WHERE id = $1 AND locked_by = $2 AND status = 'running'"
         );
         let note: Option<String> = note.map(|n| n.chars().take(2000).collect());
-        let n = db_query!(&self.db, execute, sqlx::AssertSqlSafe(sql.as_str()), id, worker, &note, retry_at, at)?;
+        let n = db_write!(&self.db, execute, sqlx::AssertSqlSafe(sql.as_str()), id, worker, &note, retry_at, at)?;
         Ok(n > 0)
     }
 
@@ -450,7 +450,7 @@ impl Jobs {
              updated_at = $2 WHERE {}",
             crate::instances::HELD_BY
         );
-        Ok(db_query!(&self.db, execute, sqlx::AssertSqlSafe(sql), holder, now())?)
+        Ok(db_write!(&self.db, execute, sqlx::AssertSqlSafe(sql), holder, now())?)
     }
 
     /// A claimed job that can never succeed goes straight to the dead letters.

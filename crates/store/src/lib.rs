@@ -21,7 +21,7 @@ mod time;
 mod token;
 pub mod whatsapp;
 
-pub use db::{Backend, Db, DbOptions, Tx, redact_url};
+pub use db::{Backend, Db, DbOptions, SqliteDb, Tx, redact_url};
 pub use error::{StoreError, StoreResult};
 pub use migrate::{GrantError, MigrationStatus, RoleCheck};
 pub use platform::PlatformDb;

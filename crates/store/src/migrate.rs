@@ -48,7 +48,7 @@ impl Db {
     /// instances starting together do not race.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self {
-            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Sqlite(s) => SQLITE_MIGRATIONS.run(s.writer()).await?,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
@@ -58,11 +58,11 @@ impl Db {
     /// the runtime role (which may only read `_sqlx_migrations`).
     pub async fn migration_status(&self) -> StoreResult<MigrationStatus> {
         let exists: bool = match self {
-            Db::Sqlite(p) => {
+            Db::Sqlite(s) => {
                 sqlx::query_scalar::<_, i64>(
                     "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
                 )
-                .fetch_one(p)
+                .fetch_one(s.readers())
                 .await?
                     > 0
             }

@@ -198,7 +198,7 @@ impl WaPlatform {
 
     /// Removes every route of a tenant.
     pub async fn clear_routes(&self, tenant: TenantId) -> StoreResult<()> {
-        db_query!(&self.db, execute, "DELETE FROM channel_routes WHERE tenant_id = $1", tenant.0)?;
+        db_write!(&self.db, execute, "DELETE FROM channel_routes WHERE tenant_id = $1", tenant.0)?;
         Ok(())
     }
 
@@ -206,13 +206,13 @@ impl WaPlatform {
     pub async fn want_lease(&self, tenant: TenantId) -> StoreResult<()> {
         const SQL: &str = "INSERT INTO wa_leases (tenant_id, holder, expires_at, updated_at) VALUES ($1, '', $2, $3) \
                            ON CONFLICT (tenant_id) DO NOTHING";
-        db_query!(&self.db, execute, SQL, tenant.0, epoch(), now()).map_err(StoreError::from_write)?;
+        db_write!(&self.db, execute, SQL, tenant.0, epoch(), now()).map_err(StoreError::from_write)?;
         Ok(())
     }
 
     /// Removes the tenant's lease row: nobody should hold a connection for it.
     pub async fn drop_lease(&self, tenant: TenantId) -> StoreResult<()> {
-        db_query!(&self.db, execute, "DELETE FROM wa_leases WHERE tenant_id = $1", tenant.0)?;
+        db_write!(&self.db, execute, "DELETE FROM wa_leases WHERE tenant_id = $1", tenant.0)?;
         Ok(())
     }
 
@@ -233,7 +233,7 @@ impl WaPlatform {
         let at = now();
         const SQL: &str = "UPDATE wa_leases SET holder = $2, expires_at = $3, updated_at = $4 \
                            WHERE tenant_id = $1 AND (holder = $2 OR holder = '' OR expires_at < $5)";
-        let n = db_query!(&self.db, execute, SQL, tenant.0, holder, at + chrono_dur(ttl), at, at - chrono_dur(grace))?;
+        let n = db_write!(&self.db, execute, SQL, tenant.0, holder, at + chrono_dur(ttl), at, at - chrono_dur(grace))?;
         Ok(n > 0)
     }
 
@@ -243,7 +243,7 @@ impl WaPlatform {
         let at = now();
         const SQL: &str = "UPDATE wa_leases SET expires_at = $2, updated_at = $3 \
                            WHERE holder = $1 AND expires_at > $3 RETURNING tenant_id";
-        let ids: Vec<Uuid> = db_query!(&self.db, scalar_all, SQL, holder, at + chrono_dur(ttl), at)?;
+        let ids: Vec<Uuid> = db_write!(&self.db, scalar_all, SQL, holder, at + chrono_dur(ttl), at)?;
         Ok(ids.into_iter().map(TenantId).collect())
     }
 
@@ -259,7 +259,7 @@ impl WaPlatform {
     pub async fn release(&self, tenant: TenantId, holder: &str) -> StoreResult<()> {
         const SQL: &str =
             "UPDATE wa_leases SET holder = '', expires_at = $3, updated_at = $4 WHERE tenant_id = $1 AND holder = $2";
-        db_query!(&self.db, execute, SQL, tenant.0, holder, epoch(), now())?;
+        db_write!(&self.db, execute, SQL, tenant.0, holder, epoch(), now())?;
         Ok(())
     }
 
@@ -269,7 +269,7 @@ impl WaPlatform {
         let at = now();
         const SQL: &str =
             "UPDATE wa_leases SET expires_at = $2, updated_at = $2 WHERE tenant_id = $1 AND expires_at > $2";
-        db_query!(&self.db, execute, SQL, tenant.0, at)?;
+        db_write!(&self.db, execute, SQL, tenant.0, at)?;
         Ok(())
     }
 }

@@ -68,7 +68,7 @@ impl PlatformDb {
     /// Writes an entry on its own. For changes made in a transaction use
     /// `TenantTx::audit`, so the entry shares the change's fate.
     pub async fn audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        with_db!(&self.db, |p| bind_audit!(e).execute(p).await.map(|r| r.rows_affected()))?;
+        with_db_write!(&self.db, |p| bind_audit!(e).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

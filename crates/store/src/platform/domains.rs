@@ -145,7 +145,7 @@ impl PlatformDb {
     ) -> StoreResult<bool> {
         const SQL: &str = "UPDATE tenant_domains SET next_check_at = $4 \
                            WHERE domain = $1 AND tenant_id = $2 AND next_check_at = $3";
-        let n = db_query!(&self.db, execute, SQL, &domain.domain, domain.tenant_id.0, seen, next)?;
+        let n = db_write!(&self.db, execute, SQL, &domain.domain, domain.tenant_id.0, seen, next)?;
         Ok(n == 1)
     }
 }

@@ -35,7 +35,7 @@ impl PlatformDb {
         const SQL: &str = "INSERT INTO platform_users (id, email, password_hash, name, created_at, updated_at) \
                            VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT (email) DO UPDATE SET \
                            password_hash = excluded.password_hash, updated_at = excluded.updated_at";
-        db_query!(&self.db, execute, SQL, Uuid::now_v7(), email, password_hash, name, at)
+        db_write!(&self.db, execute, SQL, Uuid::now_v7(), email, password_hash, name, at)
             .map_err(StoreError::from_write)?;
         self.root_user_by_email(email).await?.ok_or(StoreError::NotFound)
     }
@@ -65,7 +65,7 @@ impl PlatformDb {
         let s = Session::starting(user_id, expires_at);
         const SQL: &str = "INSERT INTO platform_sessions (id, token_hash, user_id, created_at, last_seen_at, \
                            expires_at, user_agent) VALUES ($1, $2, $3, $4, $4, $5, $6)";
-        db_query!(&self.db, execute, SQL, s.id, token_hash, user_id, s.created_at, expires_at, user_agent)
+        db_write!(&self.db, execute, SQL, s.id, token_hash, user_id, s.created_at, expires_at, user_agent)
             .map_err(StoreError::from_write)?;
         Ok(s)
     }
@@ -77,19 +77,19 @@ impl PlatformDb {
 
     pub async fn touch_root_session(&self, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
         const SQL: &str = "UPDATE platform_sessions SET last_seen_at = $2 WHERE id = $1";
-        db_query!(&self.db, execute, SQL, id, at)?;
+        db_write!(&self.db, execute, SQL, id, at)?;
         Ok(())
     }
 
     pub async fn delete_root_session(&self, id: Uuid) -> StoreResult<bool> {
         const SQL: &str = "DELETE FROM platform_sessions WHERE id = $1";
-        let done = db_query!(&self.db, execute, SQL, id)?;
+        let done = db_write!(&self.db, execute, SQL, id)?;
         Ok(done > 0)
     }
 
     pub async fn delete_expired_root_sessions(&self, at: DateTime<Utc>) -> StoreResult<u64> {
         const SQL: &str = "DELETE FROM platform_sessions WHERE expires_at <= $1";
-        let done = db_query!(&self.db, execute, SQL, at)?;
+        let done = db_write!(&self.db, execute, SQL, at)?;
         Ok(done)
     }
 }

@@ -93,6 +93,14 @@ struct CarRow {
     sold_at: Option<DateTime<Utc>>,
 }
 
+/// A car row with the number of rows its query matched (`count(*) OVER ()`).
+#[derive(FromRow)]
+struct CountedCarRow {
+    #[sqlx(flatten)]
+    car: CarRow,
+    total: i64,
+}
+
 const CAR_COLUMNS: &str = "c.id, c.stock_no, c.slug, c.brand, c.model, c.variant, c.year, c.price, c.credit_price, \
      c.negotiable, c.floor_price, c.mileage_km, c.transmission, c.fuel, c.body_type, c.color, c.engine_cc, c.seats, \
      c.plate_number, c.tax_paid_until, c.stnk, c.bpkb, c.first_owner, c.condition, c.description, c.internal_notes, \
@@ -288,7 +296,10 @@ impl<'a> Cars<'a> {
         Ok(self.assemble(rows).await?.into_iter().next())
     }
 
-    /// One page of cars matching `filter`, and how many match in all.
+    /// One page of cars matching `filter`, and how many match in all. The count rides
+    /// along with the page (`count(*) OVER ()`, computed before LIMIT): one query, one
+    /// pass over the matching rows, instead of a second query. Only a page past the end,
+    /// which has no row to carry it, asks for the count by itself.
     pub async fn list(
         &mut self,
         filter: &CarFilter,
@@ -298,11 +309,6 @@ impl<'a> Cars<'a> {
     ) -> StoreResult<(Vec<Car>, i64)> {
         let mut args = Args::default();
         let where_sql = self.where_clause(filter, &mut args);
-        let count_sql = format!("SELECT count(*) FROM cars c WHERE {where_sql}");
-        let total: i64 =
-            with_tx!(&mut *self.tx, |c| bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone())), args)
-                .fetch_one(c)
-                .await)?;
         let order = match sort {
             CarSort::Newest => "c.featured DESC, c.created_at DESC, c.id DESC",
             CarSort::PriceAsc => "c.price ASC, c.id DESC",
@@ -311,13 +317,26 @@ impl<'a> Cars<'a> {
             CarSort::YearAsc => "c.year ASC, c.id DESC",
             CarSort::MileageAsc => "c.mileage_km ASC, c.id DESC",
         };
+        let count_args = args.clone();
         let limit_ph = args.push(Arg::I64(limit));
         let offset_ph = args.push(Arg::I64(offset));
         let sql = format!(
-            "SELECT {CAR_COLUMNS} FROM cars c WHERE {where_sql} ORDER BY {order} LIMIT {limit_ph} OFFSET {offset_ph}"
+            "SELECT {CAR_COLUMNS}, count(*) OVER () AS total FROM cars c WHERE {where_sql} ORDER BY {order} \
+             LIMIT {limit_ph} OFFSET {offset_ph}"
         );
-        let rows: Vec<CarRow> =
+        let rows: Vec<CountedCarRow> =
             with_tx!(&mut *self.tx, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), args).fetch_all(c).await)?;
+        let total = match rows.first() {
+            Some(r) => r.total,
+            None if offset <= 0 => 0,
+            None => {
+                let count_sql = format!("SELECT count(*) FROM cars c WHERE {where_sql}");
+                with_tx!(&mut *self.tx, |c| bind_args!(sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql)), count_args)
+                    .fetch_one(c)
+                    .await)?
+            }
+        };
+        let rows = rows.into_iter().map(|r| r.car).collect();
         Ok((self.assemble(rows).await?, total))
     }
 

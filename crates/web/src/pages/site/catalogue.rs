@@ -123,6 +123,31 @@ fn active_filters(p: &CarListParams) -> Vec<Active> {
     out
 }
 
+/// Whether the page goes into the page cache. Pages the site links to (the menus, the
+/// chips and the pager: at most two filters, each value one the menus offer, no search
+/// words) are asked for again and again. Anything else (a typed price, a search, a long
+/// combination) is most likely asked for once: storing it would cost its Brotli and
+/// gzip encodings and push a page that is asked for again out of the cache, so it is
+/// answered fresh (see `fresh`).
+fn worth_caching(p: &CarListParams, active: &[Active], notices: &[String]) -> bool {
+    let f = &p.filter;
+    let in_menu = |v: Option<i64>, menu: &[i64]| v.is_none_or(|v| menu.contains(&v));
+    let prices: Vec<i64> = PRICE_STEPS.iter().map(|j| j * 1_000_000).collect();
+    let year_now = current_year();
+    let year_ok = |y: Option<i64>| y.is_none_or(|y| (year_now - 25..=year_now).contains(&y));
+    notices.is_empty()
+        && f.text.is_none()
+        && active.len() <= MAX_CACHED_FILTERS
+        && in_menu(f.price_min, &prices)
+        && in_menu(f.price_max, &prices)
+        && in_menu(f.mileage_max, &MILEAGE_STEPS)
+        && year_ok(f.year_min)
+        && year_ok(f.year_max)
+}
+
+/// Filters a cached catalogue page may combine (see [`worth_caching`]).
+const MAX_CACHED_FILTERS: usize = 2;
+
 /// `/mobil?…` with the given filters in a fixed order, the sort, and the page.
 fn url_for(active: &[Active], skip: Option<&str>, sort: CarSort, page: i64) -> String {
     let mut parts: Vec<String> =
@@ -367,7 +392,7 @@ pub async fn catalogue(
     };
     let template = if fragment { "site/_results.html" } else { "site/catalogue.html" };
     let body = render(&state, template, &ctx, &meta, page_ctx);
-    let mut resp = html(body, true);
+    let mut resp = html(body, worth_caching(&params, &active, &notices));
     let h = resp.headers_mut();
     h.insert(http::header::VARY, HeaderValue::from_static("HX-Request, HX-History-Restore-Request"));
     if fragment && let Ok(v) = HeaderValue::from_str(&url) {
@@ -391,6 +416,21 @@ mod tests {
         assert!(p.filter.fuel.is_none());
         assert_eq!(notices.len(), 2, "{notices:?}");
         assert_eq!(p.per_page, PER_PAGE);
+    }
+
+    #[test]
+    fn only_pages_the_site_links_to_are_cached() {
+        let cached = |q: &[(&str, &str)]| {
+            let (p, notices) = parse_lenient(pairs(q));
+            worth_caching(&p, &active_filters(&p), &notices)
+        };
+        assert!(cached(&[]));
+        assert!(cached(&[("brand", "Toyota"), ("price_max", "200000000"), ("sort", "price_asc"), ("page", "3")]));
+        assert!(!cached(&[("price_max", "187654000")]), "a price the menus do not offer");
+        assert!(!cached(&[("q", "avanza")]), "a search");
+        assert!(!cached(&[("brand", "Toyota"), ("transmission", "AT"), ("fuel", "diesel")]), "three filters");
+        assert!(!cached(&[("year_min", "1950")]), "a year the menus do not offer");
+        assert!(!cached(&[("fuel", "air")]), "an ignored value");
     }
 
     #[test]

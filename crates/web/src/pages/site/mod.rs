@@ -10,6 +10,7 @@ mod car;
 mod catalogue;
 mod contact;
 pub(crate) mod format;
+mod fresh;
 mod home;
 mod seo;
 mod view;
@@ -50,6 +51,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/kontak", get(contact::contact))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/robots.txt", get(seo::robots))
+        // Inside the page cache: compresses only what the cache will not keep.
+        .layer(fresh::layer())
         .layer(middleware::from_fn_with_state(cache, crate::page_cache::middleware))
 }
 
