@@ -143,13 +143,8 @@ async fn main() {
     let config = BotConfig { customer_rate_per_minute: 1_000_000, contact_budget: budget, ..BotConfig::default() };
     let media = garasi_media::LocalBlobStore::new(&dir).await.expect("media dir");
     let services = garasi_service::Services::new(db.clone(), garasi_service::Events::in_process(), Arc::new(media));
-    let engine = Arc::new(Engine::new(
-        services,
-        config,
-        Arc::new(MemoryKv::new()),
-        Arc::new(DbMemory::new(db.clone())),
-        None,
-    ));
+    let engine =
+        Arc::new(Engine::new(services, config, Arc::new(MemoryKv::new()), Arc::new(DbMemory::new(db.clone())), None));
     let tenant_ref =
         TenantRef { id: tenant.id, name: tenant.name.clone(), base_url: format!("http://{slug}.localhost:3000") };
 

@@ -291,7 +291,9 @@ fn sqlite_synchronous(url: &str) -> StoreResult<(String, SqliteSynchronous)> {
                     "normal" => SqliteSynchronous::Normal,
                     "full" => SqliteSynchronous::Full,
                     "extra" => SqliteSynchronous::Extra,
-                    _ => return Err(StoreError::UnsupportedUrl(format!("synchronous={value} (normal, full or extra)"))),
+                    _ => {
+                        return Err(StoreError::UnsupportedUrl(format!("synchronous={value} (normal, full or extra)")));
+                    }
                 }
             }
             _ => kept.push(pair),
