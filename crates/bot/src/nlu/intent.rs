@@ -429,7 +429,7 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
         (Intent::Photos, 0.9)
     } else if fu.relative.is_some() {
         (Intent::Search, 0.85)
-    } else if fu.superlative.is_some() && !c.free("harga") && !price_weak {
+    } else if fu.superlative.is_some() && !c.free("harga") && !price_weak && !list {
         (Intent::ContextReference, 0.8)
     } else if price_strong {
         (Intent::Price, 0.9)

@@ -24,6 +24,7 @@ pub(crate) fn asks(toks: &[Tok]) -> bool {
     });
     let posisi_or_stem_where = stem
         && (has(WHERE)
+            || has(&["share", "kirim", "kirimin", "bagi", "minta", "titik"])
             || words.iter().enumerate().any(|(i, w)| {
                 (w.starts_with("alamat") || w.starts_with("lokasi")) && !(i > 0 && words[i - 1] == "ke")
             }));
