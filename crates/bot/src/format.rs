@@ -245,7 +245,10 @@ pub fn describe_filter(f: &CarFilter) -> String {
     not.extend(f.exclude_body_types.iter().map(|b| b.label().to_owned()));
     // Colours arrive widened to their stored spellings ("hitam", "black"): name the first of each.
     for c in &f.exclude_colors {
-        if !matches!(c.as_str(), "white" | "black" | "grey" | "gray" | "perak" | "red" | "maroon" | "marun" | "blue" | "brown" | "coklat") {
+        if !matches!(
+            c.as_str(),
+            "white" | "black" | "grey" | "gray" | "perak" | "red" | "maroon" | "marun" | "blue" | "brown" | "coklat"
+        ) {
             not.push(format!("warna {c}"));
         }
     }

@@ -14,6 +14,12 @@
 //! lines were written and committed before the rules for these families were, and never tuned on. Scores are
 //! printed per family; routing is counted like the intent (a line with a route is right only when both are).
 //!
+//! Measured after issue #15 (297 holdout lines): train 1.000 / 1.000; holdout 0.970 intent / 0.997 filters. The 80
+//! new holdout lines by family (intent / filters): amount 0.923 / 1.000, relative, reference, exclusion, multi_model,
+//! transmission, not_for_us, staff, sticky, open_question (routing included) and ordinary 1.000 / 1.000, location
+//! 0.857 / 1.000; the two misses are "kisaran 180an buat mobil pertama" (amount: "pertama" read as "the first one")
+//! and "lewat tol keluar mana" (location). The 217 older lines: 0.968 / 0.995, as before.
+//!
 //! Train failures are always printed; holdout failures only with `NLU_SHOW_HOLDOUT=1`.
 
 use std::collections::BTreeMap;

@@ -18,7 +18,14 @@ const FROM_MODEL: &str = "Jawaban dari model.";
 async fn showroom(server: &MockServer, reply_budget: Option<Duration>) -> Showroom {
     let base_url = format!("{}/v1", server.uri());
     let app = TestApp::spawn_with(|s| {
-        s.bot.llm = Some(LlmConfig { base_url, api_key: None, model: "fake".into(), timeout: Duration::from_secs(10), max_tokens: 200 });
+        s.bot.llm = Some(LlmConfig {
+            base_url,
+            api_key: None,
+            model: "fake".into(),
+            timeout: Duration::from_secs(10),
+            max_tokens: 200,
+        });
+        s.web.rate_limits.simulator = 0;
         if let Some(b) = reply_budget {
             s.bot.reply_budget = b;
         }
@@ -80,8 +87,9 @@ async fn ordinary_traffic_stays_offline_and_open_questions_go_to_the_llm() {
     let s = showroom(&server, None).await;
 
     let mut offline = 0;
-    for msg in ORDINARY {
-        let r = s.say("+6281299990101", msg).await;
+    for (i, msg) in ORDINARY.iter().enumerate() {
+        // A new customer every 8 messages: under the per-sender limit of 10 a minute.
+        let r = s.say(&format!("+628129999011{}", i / 8), msg).await;
         match r["handled_by"].as_str() {
             Some("offline") => offline += 1,
             _ => println!("to the LLM: {msg:?}"),

@@ -16,8 +16,30 @@ const CUES: &[&str] =
 /// Second word after "tidak": "tidak mau yang manual".
 const AFTER_TIDAK: &[&str] = &["mau", "suka", "usah", "pakai", "pake", "perlu", "minat", "tertarik", "doyan"];
 const FILLERS: &[&str] = &[
-    "yang", "warna", "warnanya", "merk", "merek", "brand", "mobil", "tipe", "type", "jenis", "model", "transmisi",
-    "mesin", "pakai", "pake", "bahan", "bakar", "bodi", "body", "nya", "juga", "lagi", "the", "sampai",
+    "yang",
+    "warna",
+    "warnanya",
+    "merk",
+    "merek",
+    "brand",
+    "mobil",
+    "tipe",
+    "type",
+    "jenis",
+    "model",
+    "transmisi",
+    "mesin",
+    "pakai",
+    "pake",
+    "bahan",
+    "bakar",
+    "bodi",
+    "body",
+    "nya",
+    "juga",
+    "lagi",
+    "the",
+    "sampai",
 ];
 const CONJUNCTIONS: &[&str] = &["atau", "dan", "/", "maupun", "&", "sama", "-", "or", "and", "ataupun"];
 

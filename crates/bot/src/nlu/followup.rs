@@ -140,9 +140,7 @@ pub(crate) fn detect(toks: &[Tok], v: &Vehicle, n: &Numbers) -> FollowUp {
             let next = w(toks, i + 1);
             match kind_of(next) {
                 Some(k) => Some(k),
-                None if LOW.contains(&next)
-                    && (i.saturating_sub(3)..(i + 4).min(len)).any(|k| is_km(w(toks, k))) =>
-                {
+                None if LOW.contains(&next) && (i.saturating_sub(3)..(i + 4).min(len)).any(|k| is_km(w(toks, k))) => {
                     f.superlative.get_or_insert(Superlative::LowestKm);
                     None
                 }
@@ -153,7 +151,10 @@ pub(crate) fn detect(toks: &[Tok], v: &Vehicle, n: &Numbers) -> FollowUp {
         {
             f.superlative.get_or_insert(Superlative::LowestKm);
             None
-        } else if x == "max" && toks[i].orig.to_lowercase().starts_with("paling") && toks.get(i + 1).is_none_or(|t| t.kind != Kind::Num) {
+        } else if x == "max"
+            && toks[i].orig.to_lowercase().starts_with("paling")
+            && toks.get(i + 1).is_none_or(|t| t.kind != Kind::Num)
+        {
             // "paling mahal" was merged into a price cue; without an amount it is the priciest.
             Some(Kind2::Pricey)
         } else {

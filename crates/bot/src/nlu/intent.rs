@@ -33,11 +33,11 @@
 use super::Role;
 use super::features::Vehicle;
 use super::followup::FollowUp;
-use super::offtopic::OffTopic;
-use super::{places, route, staff};
 use super::numbers::Numbers;
+use super::offtopic::OffTopic;
 use super::text::{Kind, Tok};
 use super::{Intent, extras};
+use super::{places, route, staff};
 
 pub(crate) struct Input<'a> {
     pub toks: &'a [Tok],
@@ -341,14 +341,15 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
     ]) || (c.has("tadi") && !c.seq("dari tadi"))
         || n.ordinal.is_some()
         || fu.refers_back
-        || (v.excluded_colors.is_empty() && c.then(
-            &["yang"],
-            &[
-                "putih", "hitam", "silver", "abu", "merah", "biru", "hijau", "kuning", "orange", "coklat", "cokelat",
-                "maroon", "emas", "gold", "white", "black", "grey", "gray",
-            ],
-            1,
-        ));
+        || (v.excluded_colors.is_empty()
+            && c.then(
+                &["yang"],
+                &[
+                    "putih", "hitam", "silver", "abu", "merah", "biru", "hijau", "kuning", "orange", "coklat",
+                    "cokelat", "maroon", "emas", "gold", "white", "black", "grey", "gray",
+                ],
+                1,
+            ));
 
     let list = c.any(&["pricelist", "katalog", "catalog", "list", "daftar", "koleksi", "semua", "all"])
         || c.any_seq(&[
@@ -406,8 +407,11 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
     let families =
         [handoff, credit, location, visit, photos, price_strong, detail_words, list].iter().filter(|b| **b).count();
 
-    let staff_intent =
-        if customer { None } else { staff::for_customer(inp.toks, photos, has_filters, n.stock_no.is_some(), search_verb) };
+    let staff_intent = if customer {
+        None
+    } else {
+        staff::for_customer(inp.toks, photos, has_filters, n.stock_no.is_some(), search_verb)
+    };
     let (intent, base) = if inp.off_topic.is_some() {
         (Intent::Unknown, 0.9)
     } else if !customer && sold {

@@ -770,9 +770,8 @@ impl<'a> Pass<'a> {
             }
             // Money.
             // "250 kebawah", "150 keatas": a bare 50–999 before a direction is juta too.
-            let directed = matches!(after, After::Max | After::Min)
-                && a.is_bare_int()
-                && (50.0..=999.0).contains(&a.lit.value);
+            let directed =
+                matches!(after, After::Max | After::Min) && a.is_bare_int() && (50.0..=999.0).contains(&a.lit.value);
             let price_context = back.max || back.min || back.budget || back.approx || back.neutral || directed;
             if let Some(b) = b {
                 let (Some(va), Some(vb)) =

@@ -19,9 +19,9 @@ pub enum OffTopic {
 
 /// Motorbike models and words. A car model named in the same message wins ("tukar motor dengan avanza").
 const MOTORBIKES: &[&str] = &[
-    "motor", "motornya", "nmax", "xmax", "pcx", "aerox", "vario", "beat", "scoopy", "mio", "ninja", "cbr", "r15", "r25",
-    "klx", "crf", "vixion", "supra", "satria", "vespa", "lexi", "fazzio", "filano", "adv", "jupiter", "revo", "gsx",
-    "fino", "sepeda", "mx", "nouvo", "genio", "stylo", "fz", "harley", "zx25r", "wr155", "fino125", "motormu",
+    "motor", "motornya", "nmax", "xmax", "pcx", "aerox", "vario", "beat", "scoopy", "mio", "ninja", "cbr", "r15",
+    "r25", "klx", "crf", "vixion", "supra", "satria", "vespa", "lexi", "fazzio", "filano", "adv", "jupiter", "revo",
+    "gsx", "fino", "sepeda", "mx", "nouvo", "genio", "stylo", "fz", "harley", "zx25r", "wr155", "fino125", "motormu",
 ];
 
 /// Phrases of prize, loan and investment spam.

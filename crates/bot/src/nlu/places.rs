@@ -28,11 +28,13 @@ pub(crate) fn asks(toks: &[Tok]) -> bool {
             || words.iter().enumerate().any(|(i, w)| {
                 (w.starts_with("alamat") || w.starts_with("lokasi")) && !(i > 0 && words[i - 1] == "ke")
             }));
-    let toll = words.windows(2).any(|p| matches!(p[0], "keluar" | "exit" | "gerbang" | "gt" | "pintu") && p[1] == "tol")
-        || words.windows(3).any(|p| p[0] == "keluar" && p[2] == "tol");
+    let toll =
+        words.windows(2).any(|p| matches!(p[0], "keluar" | "exit" | "gerbang" | "gt" | "pintu") && p[1] == "tol")
+            || words.windows(3).any(|p| p[0] == "keluar" && p[2] == "tol");
     let branch = has(&["cabang", "cabangnya", "branch", "outlet"]);
     let landmark = has(&["patokan", "ancer", "ancerancer", "ancer2", "dekat", "deket"]) && has(WHERE);
-    let javanese = words.windows(2).any(|p| matches!(p[0], "ning" | "neng" | "nang" | "di") && matches!(p[1], "endi" | "ngendi"));
+    let javanese =
+        words.windows(2).any(|p| matches!(p[0], "ning" | "neng" | "nang" | "di") && matches!(p[1], "endi" | "ngendi"));
     posisi_or_stem_where || toll || branch || landmark || javanese
 }
 

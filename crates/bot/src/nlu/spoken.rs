@@ -57,7 +57,10 @@ fn small_int(t: &Tok) -> Option<i64> {
 
 /// Replaces runs of number words by number tokens.
 pub(crate) fn numbers(toks: Vec<Tok>) -> Vec<Tok> {
-    if !toks.iter().any(|t| t.kind == Kind::Word && (unit(&t.w).is_some() || whole(&t.w).is_some() || scale(&t.w).is_some())) {
+    if !toks
+        .iter()
+        .any(|t| t.kind == Kind::Word && (unit(&t.w).is_some() || whole(&t.w).is_some() || scale(&t.w).is_some()))
+    {
         return toks;
     }
     let mut out = Vec::with_capacity(toks.len());
