@@ -131,7 +131,7 @@ pub(super) fn apply_relative(t: &Turn, rel: Relative, filters: &mut Filters, fil
     }
 }
 
-fn extreme<'a>(cars: &'a [ShownCar], s: Superlative) -> Option<&'a ShownCar> {
+fn extreme(cars: &[ShownCar], s: Superlative) -> Option<&ShownCar> {
     match s {
         Superlative::Cheapest => cars.iter().filter(|c| c.price > 0).min_by_key(|c| c.price),
         Superlative::Priciest => cars.iter().max_by_key(|c| c.price),
