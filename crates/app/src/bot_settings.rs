@@ -1,4 +1,4 @@
-//! The bot's settings: the optional LLM (`GARASI_LLM_*`) and the memory TTL.
+//! The bot's settings: the optional LLM (`GARASI_LLM_*`), the memory TTL and the reply budget.
 
 use std::time::Duration;
 
@@ -29,6 +29,11 @@ pub struct BotArgs {
     #[arg(long, env = "GARASI_BOT_MEMORY_TTL_HOURS", global = true, value_name = "HOURS")]
     #[serde(rename = "memory_ttl_hours")]
     pub bot_memory_ttl_hours: Option<u64>,
+    /// One budget per reply, end to end, in milliseconds: the LLM gets what is left of it and the offline
+    /// answer goes out in time [default: 5000].
+    #[arg(long, env = "GARASI_BOT_REPLY_BUDGET_MS", global = true, value_name = "MS")]
+    #[serde(rename = "reply_budget_ms")]
+    pub bot_reply_budget_ms: Option<u64>,
 }
 
 fn bad(name: &'static str, reason: impl Into<String>) -> SettingError {
@@ -63,6 +68,12 @@ pub fn resolve(args: &BotArgs, file: Option<&BotArgs>) -> Result<BotConfig, Sett
         }
         config.memory_ttl = Duration::from_secs(h * 3600);
     }
+    if let Some(ms) = args.bot_reply_budget_ms.or(file.bot_reply_budget_ms) {
+        if !(500..=60_000).contains(&ms) {
+            return Err(bad("GARASI_BOT_REPLY_BUDGET_MS", "must be between 500 and 60000"));
+        }
+        config.reply_budget = Duration::from_millis(ms);
+    }
     Ok(config)
 }
 
@@ -88,5 +99,16 @@ mod tests {
         assert_eq!(resolve(&args, None).unwrap_err().name, "GARASI_LLM_BASE_URL");
         let args = BotArgs { bot_memory_ttl_hours: Some(0), ..Default::default() };
         assert_eq!(resolve(&args, None).unwrap_err().name, "GARASI_BOT_MEMORY_TTL_HOURS");
+    }
+
+    #[test]
+    fn the_reply_budget_defaults_to_five_seconds_and_is_configurable() {
+        assert_eq!(resolve(&BotArgs::default(), None).unwrap().reply_budget, Duration::from_secs(5));
+        let file = BotArgs { bot_reply_budget_ms: Some(3000), ..Default::default() };
+        assert_eq!(resolve(&BotArgs::default(), Some(&file)).unwrap().reply_budget, Duration::from_secs(3));
+        let args = BotArgs { bot_reply_budget_ms: Some(2500), ..Default::default() };
+        assert_eq!(resolve(&args, Some(&file)).unwrap().reply_budget, Duration::from_millis(2500));
+        let args = BotArgs { bot_reply_budget_ms: Some(10), ..Default::default() };
+        assert_eq!(resolve(&args, None).unwrap_err().name, "GARASI_BOT_REPLY_BUDGET_MS");
     }
 }

@@ -56,13 +56,19 @@ pub struct BotConfig {
     pub customer_rate_per_minute: i64,
     /// The same for sales staff.
     pub sales_rate_per_minute: i64,
-    /// The whole reply, LLM included, should take at most this long.
+    /// One budget per reply, end to end (filing, understanding, the LLM, storing the answer): the LLM gets what
+    /// is left of it minus a reserve for the offline answer, which then goes out in time.
     pub reply_budget: Duration,
     /// Characters of a message that are read.
     pub max_input_chars: usize,
     /// What one customer may take of the showroom's number (messages a day, photos an hour,
     /// the share kept for new contacts).
     pub contact_budget: ContactBudget,
+}
+
+impl BotConfig {
+    /// The roadmap's promise: a reply in under 5 s.
+    pub const DEFAULT_REPLY_BUDGET: Duration = Duration::from_secs(5);
 }
 
 impl Default for BotConfig {
@@ -72,7 +78,7 @@ impl Default for BotConfig {
             memory_ttl: Duration::from_secs(24 * 3600),
             customer_rate_per_minute: 10,
             sales_rate_per_minute: 30,
-            reply_budget: Duration::from_secs(8),
+            reply_budget: Self::DEFAULT_REPLY_BUDGET,
             max_input_chars: 1500,
             contact_budget: ContactBudget::default(),
         }

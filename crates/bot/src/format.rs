@@ -234,6 +234,27 @@ pub fn describe_filter(f: &CarFilter) -> String {
     if let Some(km) = f.mileage_max {
         parts.push(format!("km di bawah {}", thousands(km)));
     }
+    if let Some(n) = f.seats_min {
+        parts.push(format!("{n} kursi atau lebih"));
+    }
+    let mut not: Vec<String> = Vec::new();
+    not.extend(f.exclude_brands.iter().cloned());
+    not.extend(f.exclude_models.iter().cloned());
+    not.extend(f.exclude_transmissions.iter().map(|t| transmission(*t).to_lowercase()));
+    not.extend(f.exclude_fuels.iter().map(|x| x.label().to_lowercase()));
+    not.extend(f.exclude_body_types.iter().map(|b| b.label().to_owned()));
+    // Colours arrive widened to their stored spellings ("hitam", "black"): name the first of each.
+    for c in &f.exclude_colors {
+        if !matches!(
+            c.as_str(),
+            "white" | "black" | "grey" | "gray" | "perak" | "red" | "maroon" | "marun" | "blue" | "brown" | "coklat"
+        ) {
+            not.push(format!("warna {c}"));
+        }
+    }
+    if !not.is_empty() {
+        parts.push(format!("selain {}", not.join("/")));
+    }
     if let Some(t) = &f.text {
         parts.push(format!("\"{}\"", truncate(t, 40)));
     }

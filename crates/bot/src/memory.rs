@@ -30,6 +30,9 @@ pub struct Memory {
     /// Stock number of the car being talked about.
     pub focus: Option<i64>,
     pub revealed: Revealed,
+    /// The list shown before `shown`, and the car in focus then: "balik ke yang sebelumnya".
+    pub prior: Vec<ShownCar>,
+    pub prior_focus: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +50,16 @@ pub struct ShownCar {
     pub color: String,
     #[serde(default)]
     pub model: String,
+    /// What relative refinements ("yang lebih murah") and picks ("yang 2019 itu") compare; 0 when unknown
+    /// (memories written before these were kept).
+    #[serde(default)]
+    pub price: i64,
+    #[serde(default)]
+    pub year: i64,
+    #[serde(default)]
+    pub mileage_km: Option<i64>,
+    #[serde(default)]
+    pub engine_cc: Option<i64>,
 }
 
 /// What the customer told the bot about themselves, for their lead.

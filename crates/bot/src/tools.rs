@@ -244,7 +244,7 @@ impl Turn {
             transmission: str_arg(args, "transmission").map(str::to_owned),
             fuel: str_arg(args, "fuel").map(str::to_owned),
             body_type: str_arg(args, "body_type").map(str::to_owned),
-            stock_no: None,
+            ..crate::nlu::Filters::default()
         };
         // Small bare numbers are juta ("price_max": 200).
         for p in [&mut filters.price_min, &mut filters.price_max] {

@@ -123,17 +123,27 @@ impl Turn {
         Ok(found)
     }
 
-    /// Remembers the list just shown, for "yang kedua".
+    /// Remembers the list just shown, for "yang kedua"; the list before it stays for "yang sebelumnya".
     pub fn remember_list(&mut self, cars: &[Car]) {
-        self.memory.shown = cars
+        let shown: Vec<ShownCar> = cars
             .iter()
             .map(|c| ShownCar {
                 stock_no: c.stock_no,
                 title: c.title(),
                 color: c.fields.color.clone(),
                 model: c.fields.model.clone(),
+                price: c.fields.price,
+                year: c.fields.year,
+                mileage_km: Some(c.fields.mileage_km),
+                engine_cc: c.fields.engine_cc,
             })
             .collect();
+        let same = shown.iter().map(|s| s.stock_no).eq(self.memory.shown.iter().map(|s| s.stock_no));
+        if !same && !self.memory.shown.is_empty() {
+            self.memory.prior = std::mem::take(&mut self.memory.shown);
+            self.memory.prior_focus = self.memory.focus;
+        }
+        self.memory.shown = shown;
         if cars.len() == 1 {
             self.memory.focus = Some(cars[0].stock_no);
         }

@@ -3,9 +3,15 @@
 use super::text::{Kind, Tok};
 
 /// Colour words → canonical Indonesian colour. Colour is not a filter key; it is kept for "yang putih".
+#[cfg(test)]
 pub(crate) fn color(toks: &[Tok]) -> Option<String> {
-    toks.iter().find_map(|t| {
-        let c = match t.w.as_str() {
+    toks.iter().find_map(|t| colour_of(&t.w).map(str::to_string))
+}
+
+/// The canonical Indonesian colour a word names.
+pub(crate) fn colour_of(w: &str) -> Option<&'static str> {
+    {
+        let c = match w {
             "putih" | "white" => "putih",
             "hitam" | "black" | "item" => "hitam",
             "silver" => "silver",
@@ -22,8 +28,8 @@ pub(crate) fn color(toks: &[Tok]) -> Option<String> {
             "krem" | "cream" | "beige" => "krem",
             _ => return None,
         };
-        Some(c.to_string())
-    })
+        Some(c)
+    }
 }
 
 /// "cash" when the customer says they pay in full, "credit" when they mention credit; `None` when both or neither

@@ -6,8 +6,13 @@
 //!   different brands drop it ("avanza atau xenia" → no brand). Several different brands and no model → no brand.
 //! - A transmission, fuel or body type named twice with different values ("matic atau manual") is dropped.
 //! - Body type is only a filter when the customer names the type, never derived from the model.
-//! - Upper-case `AT` is automatic; lower-case `at` is the English word.
+//! - Upper-case `AT` is automatic; lower-case `at` is the English word, except right after a model or a number
+//!   ("brio at 2019").
+//! - After a negation cue ("jangan", "selain", "bukan", "kecuali", "tanpa", "tidak mau") the features and colours
+//!   that follow, joined by fillers ("yang", "warna", "merk") and conjunctions ("atau", "dan", "/"), are
+//!   exclusions, not filters; any other word ends the negation (see `exclude`).
 
+use super::exclude;
 use super::lexicon::{self, Feature};
 use super::text::{Kind, Tok};
 
@@ -18,6 +23,11 @@ pub(crate) struct Vehicle {
     pub transmission: Option<&'static str>,
     pub fuel: Option<&'static str>,
     pub body: Option<&'static str>,
+    /// Features named after a negation cue.
+    pub excluded: Vec<Feature>,
+    /// Colours named (canonical), and those excluded.
+    pub colors: Vec<&'static str>,
+    pub excluded_colors: Vec<&'static str>,
     conflict_transmission: bool,
     conflict_fuel: bool,
     conflict_body: bool,
@@ -73,30 +83,75 @@ impl Vehicle {
     }
 }
 
+impl Vehicle {
+    fn take(&mut self, f: Feature, negated: bool) {
+        if negated {
+            if !self.excluded.contains(&f) {
+                self.excluded.push(f);
+            }
+        } else {
+            self.add(f);
+        }
+    }
+}
+
 /// Finds vehicle features and marks their tokens in `used`.
 pub(crate) fn extract(toks: &[Tok], used: &mut [bool]) -> Vehicle {
     let mut v = Vehicle::default();
     let n = toks.len();
+    let mut neg = exclude::Negation::default();
     let mut i = 0;
     while i < n {
-        if used[i] || toks[i].kind == Kind::Sym || toks[i].engine {
+        if let Some(c) = super::extras::colour_of(&toks[i].w) {
+            if neg.active() {
+                if !v.excluded_colors.contains(&c) {
+                    v.excluded_colors.push(c);
+                }
+                neg.took();
+            } else {
+                if !v.colors.contains(&c) {
+                    v.colors.push(c);
+                }
+                neg.other(&toks[i]);
+            }
             i += 1;
             continue;
         }
+        if used[i] || toks[i].engine {
+            neg.other(&toks[i]);
+            i += 1;
+            continue;
+        }
+        if toks[i].kind == Kind::Sym {
+            neg.other(&toks[i]);
+            i += 1;
+            continue;
+        }
+        if neg.cue(toks, i) {
+            i += 1;
+            continue;
+        }
+        let negated = neg.active();
         let mut matched = false;
         for len in (1..=4).rev() {
             let Some(idx) = span(toks, used, i, len) else { continue };
             let joined: String = idx.iter().map(|&k| toks[k].w.as_str()).collect();
             let Some(f) = lexicon::lookup(&joined) else { continue };
-            // Lower-case "at" is English; only "AT" (or "A/T", already merged) is automatic.
-            if joined == "at" && toks[i].orig != "AT" {
+            // Lower-case "at" is English; only "AT" (or "A/T", already merged) is automatic, or "at" right after a
+            // model or a number ("brio at", "2019 at").
+            if joined == "at" && toks[i].orig != "AT" && !(i > 0 && (used[i - 1] || toks[i - 1].kind == Kind::Num)) {
                 continue;
             }
             // A lone number is never a feature.
             if len == 1 && toks[i].kind == Kind::Num {
                 continue;
             }
-            v.add(f);
+            v.take(f, negated);
+            if negated {
+                neg.took();
+            } else {
+                neg.other(&toks[i]);
+            }
             let last = *idx.last().unwrap_or(&i);
             for u in used.iter_mut().take(last + 1).skip(i) {
                 *u = true;
@@ -111,8 +166,15 @@ pub(crate) fn extract(toks: &[Tok], used: &mut [bool]) -> Vehicle {
         if toks[i].kind == Kind::Word
             && let Some(f) = lexicon::fuzzy(&toks[i].w)
         {
-            v.add(f);
+            v.take(f, negated);
+            if negated {
+                neg.took();
+            } else {
+                neg.other(&toks[i]);
+            }
             used[i] = true;
+        } else {
+            neg.other(&toks[i]);
         }
         i += 1;
     }
@@ -174,6 +236,23 @@ mod tests {
     }
 
     #[test]
+    fn exclusions() {
+        let v = veh("selain toyota dan honda, yang matic");
+        assert_eq!(v.excluded, [Feature::Brand("Toyota"), Feature::Brand("Honda")]);
+        assert_eq!(v.transmission, Some("AT"));
+        let v = veh("jangan yang manual");
+        assert_eq!((v.excluded.as_slice(), v.transmission), ([Feature::Transmission("MT")].as_slice(), None));
+        let v = veh("asal jangan warna hitam ya, putih boleh");
+        assert_eq!((v.excluded_colors.as_slice(), v.colors.as_slice()), (["hitam"].as_slice(), ["putih"].as_slice()));
+        let v = veh("ga mau yang diesel");
+        assert_eq!(v.excluded, [Feature::Fuel("diesel")]);
+        let v = veh("bukan avanza");
+        assert_eq!((v.excluded.len(), v.models.len()), (1, 0));
+        // A negation that names nothing excludes nothing.
+        assert!(veh("selain itu avanza ada?").excluded.is_empty());
+    }
+
+    #[test]
     fn brands() {
         assert_eq!(veh("avanza").brand(), Some("Toyota"));
         assert_eq!(veh("hrv atau crv").brand(), Some("Honda"));
@@ -196,7 +275,11 @@ mod tests {
         assert_eq!(veh("city car").body, Some("hatchback"));
         assert_eq!(veh("honda city").body, None);
         assert_eq!(veh("mobil keluarga").body, Some("MPV"));
-        assert_eq!(veh("7 seater").body, Some("MPV"));
+        // Seats are a number, not a body type.
+        assert_eq!(veh("7 seater").body, None);
+        assert_eq!(veh("brio at 2019").transmission, Some("AT"));
+        assert_eq!(veh("cvt").transmission, Some("AT"));
+        assert_eq!(veh("triptonik").transmission, Some("AT"));
         assert_eq!(veh("dcab").body, Some("double_cabin"));
         assert_eq!(veh("pick up").body, Some("pickup"));
         // Body type is not derived from a model.

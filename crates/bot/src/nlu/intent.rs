@@ -32,9 +32,12 @@
 
 use super::Role;
 use super::features::Vehicle;
+use super::followup::FollowUp;
 use super::numbers::Numbers;
+use super::offtopic::OffTopic;
 use super::text::{Kind, Tok};
 use super::{Intent, extras};
+use super::{places, route, staff};
 
 pub(crate) struct Input<'a> {
     pub toks: &'a [Tok],
@@ -44,6 +47,8 @@ pub(crate) struct Input<'a> {
     pub role: Role,
     pub phone: bool,
     pub truncated: bool,
+    pub follow: &'a FollowUp,
+    pub off_topic: Option<OffTopic>,
 }
 
 struct Ctx<'a> {
@@ -106,7 +111,11 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
         || n.price_max.is_some()
         || n.year_min.is_some()
         || n.year_max.is_some()
-        || n.mileage_km.is_some();
+        || n.mileage_km.is_some()
+        || n.seats_min.is_some()
+        || !v.excluded.is_empty()
+        || !v.excluded_colors.is_empty();
+    let fu = inp.follow;
 
     // Sales-only cues.
     let sold_word = c.any(SOLD);
@@ -201,7 +210,8 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
         "tutup",
     ]) || (c.has("lokasi") && !c.seq("ke lokasi"))
         || c.any_seq(&["di mana", "daerah mana", "share lok", "share loc", "share location", "jam kerja"])
-        || c.then(&["showroom", "tempat", "kantor", "lokasi"], &["mana"], 3);
+        || c.then(&["showroom", "tempat", "kantor", "lokasi"], &["mana"], 3)
+        || places::asks(inp.toks);
 
     let visit = c.any(&[
         "test_drive",
@@ -330,14 +340,16 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
         "the one",
     ]) || (c.has("tadi") && !c.seq("dari tadi"))
         || n.ordinal.is_some()
-        || c.then(
-            &["yang"],
-            &[
-                "putih", "hitam", "silver", "abu", "merah", "biru", "hijau", "kuning", "orange", "coklat", "cokelat",
-                "maroon", "emas", "gold", "white", "black", "grey", "gray",
-            ],
-            1,
-        );
+        || fu.refers_back
+        || (v.excluded_colors.is_empty()
+            && c.then(
+                &["yang"],
+                &[
+                    "putih", "hitam", "silver", "abu", "merah", "biru", "hijau", "kuning", "orange", "coklat",
+                    "cokelat", "maroon", "emas", "gold", "white", "black", "grey", "gray",
+                ],
+                1,
+            ));
 
     let list = c.any(&["pricelist", "katalog", "catalog", "list", "daftar", "koleksi", "semua", "all"])
         || c.any_seq(&[
@@ -395,9 +407,18 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
     let families =
         [handoff, credit, location, visit, photos, price_strong, detail_words, list].iter().filter(|b| **b).count();
 
-    let (intent, base) = if !customer && sold {
+    let staff_intent = if customer {
+        None
+    } else {
+        staff::for_customer(inp.toks, photos, has_filters, n.stock_no.is_some(), search_verb)
+    };
+    let (intent, base) = if inp.off_topic.is_some() {
+        (Intent::Unknown, 0.9)
+    } else if !customer && sold {
         let specific = n.stock_no.is_some() || !v.models.is_empty();
         (Intent::MarkSold, if specific { 0.9 } else { 0.65 })
+    } else if let Some(staff_intent) = staff_intent {
+        (staff_intent, 0.85)
     } else if !customer && (inventory || stock_update || list) {
         (Intent::Inventory, 0.85)
     } else if handoff {
@@ -410,8 +431,14 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
         (Intent::Visit, 0.85)
     } else if photos {
         (Intent::Photos, 0.9)
+    } else if fu.relative.is_some() {
+        (Intent::Search, 0.85)
+    } else if fu.superlative.is_some() && !c.free("harga") && !price_weak && !list {
+        (Intent::ContextReference, 0.8)
     } else if price_strong {
         (Intent::Price, 0.9)
+    } else if fu.previous {
+        (Intent::ContextReference, 0.8)
     } else if detail_words {
         (Intent::Detail, 0.85)
     } else if price_weak {
@@ -436,15 +463,20 @@ pub(crate) fn classify(inp: &Input) -> (Intent, f32) {
         (Intent::Unknown, 0.2)
     };
 
+    let mut intent = intent;
     let mut conf: f32 = base;
     if families > 1 {
         conf -= 0.05 * (families - 1).min(4) as f32;
     }
-    let words = inp.toks.iter().filter(|t| t.kind == Kind::Word).count();
-    if words > 50 {
-        conf -= 0.3;
-    } else if words > 25 {
-        conf -= 0.15;
+    // Open questions and long messages are the LLM's (see `route`); the offline fallback of an open question is the
+    // cars it names, else `unknown`.
+    if inp.off_topic.is_none() && route::open_question(inp.toks) && !(customer && handoff) {
+        let names_cars = !v.models.is_empty() || !v.brands.is_empty() || v.body.is_some();
+        intent = if names_cars { Intent::Search } else { Intent::Unknown };
+        conf = conf.min(route::OPEN_CONFIDENCE);
+    }
+    if route::words(inp.toks) > route::LONG_WORDS {
+        conf = conf.min(route::LONG_CONFIDENCE);
     }
     if inp.truncated {
         conf = conf.min(0.4);

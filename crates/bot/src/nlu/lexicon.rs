@@ -218,6 +218,10 @@ const TRANSMISSIONS: &[(&str, &[&str])] = &[
             "dct",
             "tiptronic",
             "triptonic",
+            "triptonik",
+            "tiptronik",
+            "otomatic",
+            "automatis",
             "steptronic",
             "at",
         ],
@@ -233,7 +237,8 @@ const FUELS: &[(&str, &[&str])] = &[
 ];
 
 const BODIES: &[(&str, &[&str])] = &[
-    ("MPV", &["mpv", "mobil keluarga", "7 seater", "7seater", "7 penumpang", "family car", "minibus"]),
+    // "7 seater" is a seat count (`numbers`), not a body type.
+    ("MPV", &["mpv", "mobil keluarga", "family car", "minibus"]),
     ("SUV", &["suv"]),
     ("LCGC", &["lcgc"]),
     ("sedan", &["sedan"]),

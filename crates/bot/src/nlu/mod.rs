@@ -15,7 +15,8 @@
 //! - Filters hold everything the message names, whatever the intent ("avanza no 12 udah laku" from sales →
 //!   `mark_sold` with brand, model and stock_no).
 //! - A model sets its brand; twins/models of different brands are a list without brand. Body type is a filter only
-//!   when the type itself is named ("cari SUV", "mobil keluarga"/"7 seater" → MPV, "city car" → hatchback).
+//!   when the type itself is named ("cari SUV", "mobil keluarga" → MPV, "city car" → hatchback). "7 seater",
+//!   "7 penumpang", "muat 7 orang" are `seats_min` 7, not a body type.
 //! - "Innova Zenix" (also "zenix") is its own model, distinct from "Innova"; "Livina" and "Grand Livina" are distinct;
 //!   "Brio Satya"/"Brio RS" are "Brio"; "pajero", "dakar", "exceed" are "Pajero Sport"; "Xpander Cross" is its own model.
 //! - "yang no 2" / "yg nomor 2" is an ordinal (a position in the list the bot sent); "no 2", "nomor 2", "#2",
@@ -27,14 +28,33 @@
 //! - TDP is reported in `dp_amount` (the caller may label it "TDP"). Tenor in months becomes years, rounded.
 //! - An exact year sets both `year_min` and `year_max`; several exact years ("2019 atau 2020") set the range.
 //!   "tahun muda" (relative to today) sets nothing: the parser has no clock.
-//! - Colour is not a filter key; the first colour named is in `Extras::color`.
+//! - Colour is not a filter key; the first colour named is in `Extras::color`. A colour after a negation is an
+//!   exclusion (`filters.exclude.color`), like brands, models, transmissions, fuels and body types ("selain Toyota",
+//!   "jangan yang manual", "bukan diesel", "asal jangan warna hitam"; see `exclude`).
+//! - Amounts in words are numbers ("budget tiga ratus" = budget 300 = 300 jt; "seratusan" ≈ 100 jt ± 10 %).
+//! - What leans on the last results (`followup`): relative refinements ("yang lebih murah") are `search` with
+//!   `Extras::relative`; picks by attribute ("yang 2019 itu", "yang km-nya paling kecil", "balik ke yang
+//!   sebelumnya") are `context_reference` with their filters, `Extras::superlative` or `Extras::previous`;
+//!   `Extras::follow_up` says whether the last search's other filters still apply (the sticky-context rule).
+//! - Not for us (`offtopic`): spam, motorbikes and unrelated requests are `unknown` (confident), with no filters.
+//! - Open questions and long messages get a confidence below [`CONFIDENT`] (`route`).
 
+mod exclude;
 mod extras;
 mod features;
+mod followup;
 mod intent;
 mod lexicon;
 mod numbers;
+mod offtopic;
+mod places;
+mod route;
+mod spoken;
+mod staff;
 mod text;
+
+pub use followup::{Relative, Superlative};
+pub use offtopic::OffTopic;
 
 pub use numbers::ORDINAL_LAST;
 
@@ -85,12 +105,48 @@ pub struct Filters {
     /// The showroom's car number ("detail no 12", "#12", "unit 12").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_no: Option<i64>,
+    /// At least this many seats ("7 seater", "muat 7 orang").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seats_min: Option<i64>,
+    /// What the customer does not want ("jangan yang manual", "selain Toyota", "asal jangan hitam").
+    #[serde(skip_serializing_if = "Exclusions::is_empty")]
+    pub exclude: Exclusions,
 }
 
 impl Filters {
     /// Whether no filter is set.
     pub fn is_empty(&self) -> bool {
         *self == Filters::default()
+    }
+}
+
+/// Exclusion filters: values of the same vocabulary as [`Filters`], each a list ("selain Toyota dan Honda").
+#[derive(Serialize, Deserialize, Default, Clone, Debug, PartialEq)]
+#[serde(default)]
+pub struct Exclusions {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub brand: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub model: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transmission: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fuel: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub body_type: Vec<String>,
+    /// Canonical Indonesian colour names, as in [`Extras::color`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub color: Vec<String>,
+}
+
+impl Exclusions {
+    pub fn is_empty(&self) -> bool {
+        self.brand.is_empty()
+            && self.model.is_empty()
+            && self.transmission.is_empty()
+            && self.fuel.is_empty()
+            && self.body_type.is_empty()
+            && self.color.is_empty()
     }
 }
 
@@ -179,6 +235,25 @@ pub struct Extras {
     /// The budget the customer revealed, in rupiah.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<i64>,
+    /// Relative to the cars last shown: "yang lebih murah", "ada yang lebih baru?".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relative: Option<Relative>,
+    /// One of the cars last shown picked by an extreme: "yang km-nya paling kecil", "yang termurah".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub superlative: Option<Superlative>,
+    /// "balik ke yang sebelumnya": the list (or car) before the last one.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub previous: bool,
+    /// The message narrows the last search ("yang matic aja", "jangan yang hitam") instead of starting a new one;
+    /// filters it does not name are kept from the last search.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub follow_up: bool,
+    /// Not something a car showroom answers (spam, motorbikes, unrelated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off_topic: Option<OffTopic>,
+    /// An open question (compare, why, which suits me): the LLM answers it better.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub open_question: bool,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -200,37 +275,46 @@ pub fn understand(text: &str, role: Role) -> Understanding {
     let mut used = vec![false; toks.len()];
     let vehicle = features::extract(&toks, &mut used);
     let nums = numbers::extract(&toks, &mut used);
+    let follow = followup::detect(&toks, &vehicle, &nums);
+    let off_topic = offtopic::detect(&toks, &vehicle);
 
     let model = match vehicle.models.as_slice() {
         [] => None,
         [one] => Some(ModelFilter::One(one.0.to_string())),
         many => Some(ModelFilter::Many(many.iter().map(|m| m.0.to_string()).collect())),
     };
-    let filters = Filters {
-        brand: vehicle.brand().map(str::to_string),
-        model,
-        price_min: nums.price_min,
-        price_max: nums.price_max,
-        year_min: nums.year_min,
-        year_max: nums.year_max,
-        transmission: vehicle.transmission.map(str::to_string),
-        fuel: vehicle.fuel.map(str::to_string),
-        body_type: vehicle.body.map(str::to_string),
-        stock_no: nums.stock_no,
+    let mut exclude = Exclusions::default();
+    for f in &vehicle.excluded {
+        let (list, value) = match *f {
+            lexicon::Feature::Brand(b) => (&mut exclude.brand, b),
+            lexicon::Feature::Model(m, _) => (&mut exclude.model, m),
+            lexicon::Feature::Transmission(t) => (&mut exclude.transmission, t),
+            lexicon::Feature::Fuel(x) => (&mut exclude.fuel, x),
+            lexicon::Feature::Body(x) => (&mut exclude.body_type, x),
+        };
+        list.push(value.to_string());
+    }
+    exclude.color = vehicle.excluded_colors.iter().map(|c| c.to_string()).collect();
+    let filters = if off_topic.is_some() {
+        // Never a car search: "honda beat" names no car filter.
+        Filters::default()
+    } else {
+        Filters {
+            brand: vehicle.brand().map(str::to_string),
+            model,
+            price_min: nums.price_min,
+            price_max: nums.price_max,
+            year_min: nums.year_min,
+            year_max: nums.year_max,
+            transmission: vehicle.transmission.map(str::to_string),
+            fuel: vehicle.fuel.map(str::to_string),
+            body_type: vehicle.body.map(str::to_string),
+            stock_no: nums.stock_no,
+            seats_min: nums.seats_min,
+            exclude,
+        }
     };
     let customer = role == Role::Customer;
-    let extras = Extras {
-        ordinal: nums.ordinal,
-        color: extras::color(&toks),
-        dp_percent: nums.dp_percent,
-        dp_amount: nums.dp_amount,
-        tenor_years: nums.tenor_years,
-        mileage_max_km: nums.mileage_km,
-        phone: prepared.phone.clone(),
-        name: extras::name(&prepared.text),
-        payment_method: if customer { extras::payment_method(&toks) } else { None },
-        budget: if customer { nums.budget } else { None },
-    };
     let (intent, confidence) = intent::classify(&intent::Input {
         toks: &toks,
         used: &used,
@@ -239,7 +323,27 @@ pub fn understand(text: &str, role: Role) -> Understanding {
         role,
         phone: prepared.phone.is_some(),
         truncated: prepared.truncated,
+        follow: &follow,
+        off_topic,
     });
+    let extras = Extras {
+        ordinal: nums.ordinal,
+        color: vehicle.colors.first().map(|c| c.to_string()),
+        dp_percent: nums.dp_percent,
+        dp_amount: nums.dp_amount,
+        tenor_years: nums.tenor_years,
+        mileage_max_km: nums.mileage_km,
+        phone: prepared.phone.clone(),
+        name: extras::name(&prepared.text),
+        payment_method: if customer { extras::payment_method(&toks) } else { None },
+        budget: if customer && off_topic.is_none() { nums.budget } else { None },
+        relative: follow.relative,
+        superlative: follow.superlative,
+        previous: follow.previous,
+        follow_up: follow.follow_up,
+        off_topic,
+        open_question: route::open_question(&toks),
+    };
     Understanding { intent, filters, confidence, extras }
 }
 
@@ -247,18 +351,26 @@ pub fn understand(text: &str, role: Role) -> Understanding {
 struct JsonOut<'a> {
     intent: Intent,
     filters: &'a Filters,
+    /// Two decimals; below [`CONFIDENT`] the engine asks the LLM when one is on.
+    confidence: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
 
 /// One line of the `garasi nlu` CLI: reads `{"text": "...", "role": "customer"|"sales"}` (role optional, default
-/// customer) and returns one JSON line `{"intent": "...", "filters": {...}}`. A malformed line gives
-/// `{"intent":"unknown","filters":{},"error":"..."}`. Never panics.
+/// customer) and returns one JSON line `{"intent": "...", "filters": {...}, "confidence": 0.85}`; exclusions are
+/// `filters.exclude` (`{"brand": ["Toyota"]}`), seats `filters.seats_min`. A malformed line gives
+/// `{"intent":"unknown","filters":{},"confidence":0.0,"error":"..."}`. Never panics.
 pub fn understand_json_line(line: &str) -> String {
     let result = parse_line(line).map(|(text, role)| understand(&text, role));
     let out = match &result {
-        Ok(u) => JsonOut { intent: u.intent, filters: &u.filters, error: None },
-        Err(e) => JsonOut { intent: Intent::Unknown, filters: &EMPTY_FILTERS, error: Some(e.clone()) },
+        Ok(u) => JsonOut {
+            intent: u.intent,
+            filters: &u.filters,
+            confidence: (f64::from(u.confidence) * 100.0).round() / 100.0,
+            error: None,
+        },
+        Err(e) => JsonOut { intent: Intent::Unknown, filters: &EMPTY_FILTERS, confidence: 0.0, error: Some(e.clone()) },
     };
     serde_json::to_string(&out)
         .unwrap_or_else(|_| r#"{"intent":"unknown","filters":{},"error":"gagal menulis JSON"}"#.to_string())
@@ -275,6 +387,15 @@ static EMPTY_FILTERS: Filters = Filters {
     fuel: None,
     body_type: None,
     stock_no: None,
+    seats_min: None,
+    exclude: Exclusions {
+        brand: Vec::new(),
+        model: Vec::new(),
+        transmission: Vec::new(),
+        fuel: Vec::new(),
+        body_type: Vec::new(),
+        color: Vec::new(),
+    },
 };
 
 fn parse_line(line: &str) -> Result<(String, Role), String> {

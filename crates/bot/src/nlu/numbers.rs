@@ -43,6 +43,8 @@ pub(crate) struct Numbers {
     pub mileage_km: Option<i64>,
     pub ordinal: Option<usize>,
     pub budget: Option<i64>,
+    /// "7 seater", "7 penumpang", "muat 8 orang", "kapasitas 7".
+    pub seats_min: Option<i64>,
     /// Indices of words that introduced a price or year filter ("harga" in "harga 150an"): intent detection must not
     /// read them as a question about the price.
     pub cue_tokens: Vec<usize>,
@@ -405,7 +407,9 @@ impl<'a> Pass<'a> {
 
     fn stock_numbers(&mut self) {
         for i in 0..self.toks.len() {
-            if self.used[i] || !matches!(self.w(i), "no" | "nomor" | "#" | "unit" | "id" | "kode" | "stok_no") {
+            if self.used[i]
+                || !matches!(self.w(i), "no" | "nomor" | "#" | "unit" | "id" | "kode" | "stok_no" | "stok" | "stock")
+            {
                 continue;
             }
             let j = i + 1;
@@ -514,6 +518,31 @@ impl<'a> Pass<'a> {
                 self.out.tenor_years.get_or_insert(y);
             }
             let end = if matches!(unit.as_str(), "tahun" | "bulan" | "x" | "kali") { j + 2 } else { j + 1 };
+            self.mark(i, end);
+        }
+    }
+
+    /// Seats: "7 seater", "7 penumpang", "8 kursi", "muat 7 orang", "kapasitas 7". A count, never a price.
+    fn seats(&mut self) {
+        let toks = self.toks;
+        let w = |k: usize| toks.get(k).map(|t| t.w.as_str()).unwrap_or("");
+        for i in 0..toks.len() {
+            if !self.num_at(i) {
+                continue;
+            }
+            let Some(n) = self.integer_at(i) else { continue };
+            let (prev, next) = (if i > 0 { w(i - 1) } else { "" }, w(i + 1));
+            let seat_word = matches!(next, "seater" | "penumpang" | "seat" | "seats" | "kursi" | "seaters")
+                || (next == "tempat" && w(i + 2) == "duduk");
+            let capacity = matches!(prev, "muat" | "kapasitas" | "buat" | "untuk")
+                && matches!(next, "orang" | "penumpang" | "seat" | "kursi" | "org" | "");
+            if !(seat_word || (capacity && (!matches!(prev, "buat" | "untuk") || next == "orang")))
+                || !(2..=60).contains(&n)
+            {
+                continue;
+            }
+            self.out.seats_min.get_or_insert(n);
+            let end = if next.is_empty() { i + 1 } else { i + 2 };
             self.mark(i, end);
         }
     }
@@ -740,7 +769,10 @@ impl<'a> Pass<'a> {
                 }
             }
             // Money.
-            let price_context = back.max || back.min || back.budget || back.approx || back.neutral;
+            // "250 kebawah", "150 keatas": a bare 50–999 before a direction is juta too.
+            let directed =
+                matches!(after, After::Max | After::Min) && a.is_bare_int() && (50.0..=999.0).contains(&a.lit.value);
+            let price_context = back.max || back.min || back.budget || back.approx || back.neutral || directed;
             if let Some(b) = b {
                 let (Some(va), Some(vb)) =
                     (a.rupiah(b.unit, price_context || b.unit.is_some()), b.rupiah(a.unit, price_context))
@@ -797,6 +829,7 @@ pub(crate) fn extract(toks: &[Tok], used: &mut [bool]) -> Numbers {
     p.down_payment();
     p.mileage();
     p.tenor();
+    p.seats();
     p.small_quantities();
     p.non_filter_amounts();
     p.word_ordinals();
@@ -987,6 +1020,23 @@ mod tests {
         assert_eq!(nums("ke-3 aja").ordinal, Some(3));
         assert_eq!(nums("yang terakhir").ordinal, Some(ORDINAL_LAST));
         assert_eq!(nums("tangan pertama").ordinal, None);
+    }
+
+    #[test]
+    fn seats_and_spoken_amounts() {
+        assert_eq!(nums("7 seater").seats_min, Some(7));
+        assert_eq!(nums("muat 8 orang").seats_min, Some(8));
+        assert_eq!(nums("tujuh penumpang").seats_min, Some(7));
+        assert_eq!(price("7 seater 200an"), (Some(180 * JT), Some(220 * JT)));
+        assert_eq!(price("budget tiga ratus"), (None, Some(300 * JT)));
+        assert_eq!(price("maks dua ratus lima puluh"), (None, Some(250 * JT)));
+        assert_eq!(price("seratusan"), (Some(90 * JT), Some(110 * JT)));
+        assert_eq!(price("di bawah 2 ratus"), (None, Some(200 * JT)));
+        assert_eq!(price("250 kebawah"), (None, Some(250 * JT)));
+        assert_eq!(price("dana cuma 180"), (None, Some(180 * JT)));
+        assert_eq!(price("brio 1.2"), (None, None));
+        assert_eq!(price("fortuner 4x4"), (None, None));
+        assert_eq!(nums("kirim foto stok 45").stock_no, Some(45));
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //! 5. Expand chat abbreviations (`yg` → `yang`, `brp` → `berapa`, `dibawah` → `di_bawah`, …) and drop honorifics
 //!    (`kak`, `min`, `gan`, `om`, …). `min` followed by a number means "minimal"; a lower-case `g` after a word means
 //!    "tidak" but after a number it is a trim.
-//! 6. Merge multi-word cues into one token (`di bawah`, `kurang dari`, `uang muka`, `s/d`, `a/t`, …).
+//! 6. Read amounts written in words (`tiga ratus` → 300, `seratusan` → 100 + "an"; see `spoken`).
+//! 7. Merge multi-word cues into one token (`di bawah`, `kurang dari`, `uang muka`, `s/d`, `a/t`, …).
 
 use garasi_domain::PhoneNumber;
 
@@ -42,6 +43,15 @@ pub(crate) struct Tok {
 impl Tok {
     fn new(w: impl Into<String>, orig: impl Into<String>, kind: Kind) -> Tok {
         Tok { w: w.into(), orig: orig.into(), kind, engine: false }
+    }
+
+    /// A number token made by a later pass (spoken numbers).
+    pub(crate) fn number(w: impl Into<String>, orig: impl Into<String>) -> Tok {
+        Tok::new(w, orig, Kind::Num)
+    }
+
+    pub(crate) fn word(w: impl Into<String>, orig: impl Into<String>) -> Tok {
+        Tok::new(w, orig, Kind::Word)
     }
 
     pub(crate) fn is(&self, w: &str) -> bool {
@@ -215,6 +225,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = raw_tokens(text);
     mark_engines(&mut toks);
     let toks = expand(toks);
+    let toks = super::spoken::numbers(toks);
     merge_phrases(toks)
 }
 

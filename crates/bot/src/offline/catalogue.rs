@@ -28,38 +28,29 @@ pub(super) async fn list(t: &mut Turn) -> StoreResult<String> {
     Ok(s)
 }
 
-/// "yang matic aja", "kalau yang 2020?": a refinement of the last search.
-pub(super) fn is_refinement(u: &Understanding, text: &str) -> bool {
-    if has_vehicle(&u.filters) {
-        return false;
-    }
-    let lower = text.to_lowercase();
-    ["yang", "yg", "aja", "saja", "kalau", "kalo", "klo"].iter().any(|w| lower.split_whitespace().any(|x| x == *w))
-}
-
 pub(super) async fn search(t: &mut Turn, u: &Understanding) -> StoreResult<String> {
-    let mut filters = u.filters.clone();
-    if is_refinement(u, &t.text)
-        && let Some(prev) = &t.memory.filters
-    {
-        filters.brand = filters.brand.or(prev.brand.clone());
-        filters.model = filters.model.or(prev.model.clone());
-        filters.price_min = filters.price_min.or(prev.price_min);
-        filters.price_max = filters.price_max.or(prev.price_max);
-        filters.year_min = filters.year_min.or(prev.year_min);
-        filters.year_max = filters.year_max.or(prev.year_max);
-        filters.transmission = filters.transmission.or(prev.transmission.clone());
-        filters.fuel = filters.fuel.or(prev.fuel.clone());
-        filters.body_type = filters.body_type.or(prev.body_type.clone());
-    }
+    let mut filters = refine::merge_follow_up(&u.filters, t.memory.filters.as_ref(), u.extras.follow_up);
     filters.stock_no = None;
-    let filter = car_filter(&filters, &u.extras);
+    let mut filter = car_filter(&filters, &u.extras);
+    let sort = u.extras.relative.map(|rel| refine::apply_relative(t, rel, &mut filters, &mut filter));
     t.memory.filters = Some(filters);
-    search_with(t, filter, u.extras.color.as_deref()).await
+    search_sorted(t, filter, u.extras.color.as_deref(), sort).await
 }
 
 pub(super) async fn search_with(t: &mut Turn, filter: CarFilter, colour: Option<&str>) -> StoreResult<String> {
-    let sort = if filter.price_max.is_some() {
+    search_sorted(t, filter, colour, None).await
+}
+
+/// A search shown in `sort` order, or by price (under a ceiling, dearest first) or newest.
+async fn search_sorted(
+    t: &mut Turn,
+    filter: CarFilter,
+    colour: Option<&str>,
+    sort: Option<CarSort>,
+) -> StoreResult<String> {
+    let sort = if let Some(sort) = sort {
+        sort
+    } else if filter.price_max.is_some() {
         CarSort::PriceDesc
     } else if filter.price_min.is_some() {
         CarSort::PriceAsc

@@ -14,6 +14,7 @@ use crate::nlu::{self, Extras, Filters, Intent, ModelFilter, ORDINAL_LAST, Under
 use crate::turn::{CarChange, Turn};
 
 mod catalogue;
+mod refine;
 mod sales;
 mod target;
 
@@ -23,7 +24,7 @@ use self::target::*;
 
 /// The understanding's filters as a catalogue filter.
 pub(crate) fn car_filter(f: &Filters, e: &Extras) -> CarFilter {
-    CarFilter {
+    let mut filter = CarFilter {
         brand: f.brand.clone(),
         models: match &f.model {
             Some(ModelFilter::One(m)) => vec![m.clone()],
@@ -38,8 +39,11 @@ pub(crate) fn car_filter(f: &Filters, e: &Extras) -> CarFilter {
         transmission: f.transmission.as_deref().and_then(|t| t.parse().ok()),
         fuel: f.fuel.as_deref().and_then(|t| t.parse().ok()),
         body_type: f.body_type.as_deref().and_then(|t| t.parse().ok()),
+        seats_min: f.seats_min,
         ..CarFilter::default()
-    }
+    };
+    refine::apply_exclusions(&f.exclude, &mut filter);
+    filter
 }
 
 fn has_vehicle(f: &Filters) -> bool {
@@ -85,6 +89,9 @@ pub(crate) async fn respond(t: &mut Turn, u: &Understanding) -> StoreResult<Stri
         && let Some(phone) = u.extras.phone.as_deref()
     {
         return sales_lead(t, u, phone).await;
+    }
+    if let Some(kind) = u.extras.off_topic {
+        return Ok(off_topic(t, kind));
     }
     match u.intent {
         Intent::Greeting => Ok(greeting(t)),
@@ -217,6 +224,22 @@ fn greeting(t: &Turn) -> String {
         "{hello} Saya *{persona}*, asisten virtual *{}*.\nMau cari mobil apa? Contoh:\n• _ada mobil apa?_\n• _avanza matic di bawah 200 juta_\n• _mau lihat langsung_\n\nKetik */help* untuk semua perintah.",
         t.tenant.name
     )
+}
+
+/// Spam, motorbikes, unrelated requests: a polite word on what the showroom does, never a car search.
+fn off_topic(t: &Turn, kind: nlu::OffTopic) -> String {
+    let name = &t.tenant.name;
+    match kind {
+        nlu::OffTopic::Spam => format!(
+            "Maaf, pesan ini sepertinya bukan tentang mobil 🙏 Ini nomor *{name}*, showroom mobil. Kalau sedang cari mobil, ketik _ada mobil apa?_"
+        ),
+        nlu::OffTopic::Motorbike => format!(
+            "Maaf kak, *{name}* hanya menjual *mobil*, belum ada motor 🙏\nKalau tertarik mobil, sebut saja merek atau budget-nya, misalnya _avanza di bawah 200 juta_."
+        ),
+        nlu::OffTopic::Unrelated => format!(
+            "Maaf kak, saya asisten showroom mobil *{name}*, jadi hanya bisa bantu soal mobil 🙏\nMau lihat stok? Ketik _ada mobil apa?_"
+        ),
+    }
 }
 
 fn acknowledge(t: &Turn) -> String {

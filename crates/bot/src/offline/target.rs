@@ -17,6 +17,12 @@ pub(super) enum Target {
 /// Resolves which car a message is about: a stock number, a position or colour in the
 /// last list, a model named, else the car in focus.
 pub(super) async fn target(t: &mut Turn, u: &Understanding) -> StoreResult<Target> {
+    if u.filters.stock_no.is_none()
+        && u.extras.ordinal.is_none()
+        && let Some(picked) = refine::pick(t, u).await?
+    {
+        return Ok(picked);
+    }
     if let Some(n) = u.filters.stock_no {
         return Ok(match t.car(n).await? {
             Some(c) => Target::One(Box::new(c)),
@@ -88,15 +94,19 @@ pub(super) async fn target(t: &mut Turn, u: &Understanding) -> StoreResult<Targe
 
 pub(super) fn colour_matches(car_colour: &str, wanted: &str) -> bool {
     let c = car_colour.to_lowercase();
-    let aliases: &[&str] = match wanted {
-        "putih" => &["putih", "white"],
-        "hitam" => &["hitam", "black"],
-        "abu-abu" => &["abu", "grey", "gray"],
-        "silver" => &["silver", "perak"],
-        "merah" => &["merah", "red", "maroon", "marun"],
-        "biru" => &["biru", "blue"],
-        "cokelat" => &["coklat", "cokelat", "brown"],
-        other => return c.contains(other),
-    };
-    aliases.iter().any(|a| c.contains(a))
+    colour_words(wanted).iter().any(|a| c.contains(a))
+}
+
+/// The words a stored colour may use for a canonical colour ("hitam" → "hitam", "black").
+pub(super) fn colour_words(wanted: &str) -> Vec<&str> {
+    match wanted {
+        "putih" => vec!["putih", "white"],
+        "hitam" => vec!["hitam", "black"],
+        "abu-abu" => vec!["abu", "grey", "gray"],
+        "silver" => vec!["silver", "perak"],
+        "merah" => vec!["merah", "red", "maroon", "marun"],
+        "biru" => vec!["biru", "blue"],
+        "cokelat" => vec!["coklat", "cokelat", "brown"],
+        other => vec![other],
+    }
 }

@@ -21,6 +21,18 @@ pub struct CarFilter {
     /// Free text over brand, model and variant.
     pub text: Option<String>,
     pub stock_no: Option<i64>,
+    /// At least this many seats; a car with no seat count counts when it is an MPV (the usual 7-seater).
+    pub seats_min: Option<i64>,
+    /// Engine capacity below or at this many cc (the bot's "yang lebih irit").
+    pub engine_cc_max: Option<i64>,
+    /// Exclusions ("selain Toyota", "jangan yang manual", "asal jangan hitam"), matched like their positive filters;
+    /// colours are words matched inside the car's colour ("hitam" excludes "Hitam Metalik").
+    pub exclude_brands: Vec<String>,
+    pub exclude_models: Vec<String>,
+    pub exclude_transmissions: Vec<Transmission>,
+    pub exclude_fuels: Vec<Fuel>,
+    pub exclude_body_types: Vec<BodyType>,
+    pub exclude_colors: Vec<String>,
 }
 
 impl CarFilter {

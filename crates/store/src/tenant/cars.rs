@@ -374,6 +374,32 @@ impl<'a> Cars<'a> {
         word("c.fuel", f.fuel.map(|t| t.as_str()));
         word("c.body_type", f.body_type.map(|t| t.as_str()));
         word("c.plate_parity", f.plate_parity.map(|t| t.as_str()));
+        if let Some(seats) = f.seats_min {
+            let ph = args.push(Arg::I64(seats));
+            parts.push(format!("(c.seats >= {ph} OR (c.seats IS NULL AND c.body_type = 'MPV'))"));
+        }
+        if let Some(cc) = f.engine_cc_max {
+            parts.push(format!("c.engine_cc <= {}", args.push(Arg::I64(cc))));
+        }
+        let mut not_in = |column: &str, values: Vec<String>| {
+            if !values.is_empty() {
+                let phs: Vec<String> = values.into_iter().map(|v| args.push(Arg::Text(v))).collect();
+                parts.push(format!("{column} NOT IN ({})", phs.join(", ")));
+            }
+        };
+        not_in("lower(c.brand)", f.exclude_brands.iter().map(|b| b.trim().to_lowercase()).collect());
+        not_in(
+            "replace(replace(replace(lower(c.model), '-', ''), ' ', ''), '.', '')",
+            f.exclude_models.iter().map(|m| model_key(m)).collect(),
+        );
+        not_in("c.transmission", f.exclude_transmissions.iter().map(|t| t.as_str().to_owned()).collect());
+        not_in("c.fuel", f.exclude_fuels.iter().map(|t| t.as_str().to_owned()).collect());
+        not_in("c.body_type", f.exclude_body_types.iter().map(|t| t.as_str().to_owned()).collect());
+        for colour in &f.exclude_colors {
+            let pattern =
+                format!("%{}%", colour.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            parts.push(format!("lower(c.color) NOT LIKE {} ESCAPE '\\'", args.push(Arg::Text(pattern))));
+        }
         if !f.statuses.is_empty() {
             let phs: Vec<String> = f.statuses.iter().map(|s| args.push(Arg::Text(s.as_str().to_owned()))).collect();
             parts.push(format!("c.status IN ({})", phs.join(", ")));
