@@ -30,6 +30,8 @@ pub struct Memory {
     /// Stock number of the car being talked about.
     pub focus: Option<i64>,
     pub revealed: Revealed,
+    /// A change waiting for "ya" or a guided flow in progress (`crate::flow`).
+    pub pending: Option<crate::flow::Pending>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -34,6 +34,7 @@ mod features;
 mod intent;
 mod lexicon;
 mod numbers;
+pub mod staff_update;
 mod text;
 
 pub use numbers::ORDINAL_LAST;
