@@ -121,7 +121,12 @@ pub const REFERENCE: &[CommandDoc] = &[
     doc("/tersedia 12", "tersedia lagi", &["/ready"], true),
     sales_doc("/harga 12", "lihat harga (termasuk harga bawah)", &["/price"]),
     doc("/harga 12 185jt", "ubah harga", &[], true),
-    doc("/tambah avanza 1.5 g 2021 matic 195jt 38rb km putih", "tambah mobil baru (draf); tanpa data lengkap, bot menanyakannya", &["/add"], true),
+    doc(
+        "/tambah avanza 1.5 g 2021 matic 195jt 38rb km putih",
+        "tambah mobil baru (draf); tanpa data lengkap, bot menanyakannya",
+        &["/add"],
+        true,
+    ),
     doc("/tayang 12", "tayangkan mobil no. 12 di katalog", &["/publish"], true),
 ];
 

@@ -46,9 +46,17 @@ pub enum Flow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "what", rename_all = "snake_case")]
 pub enum CarUpdate {
-    Price { stock_no: i64, from: i64, to: i64 },
+    Price {
+        stock_no: i64,
+        from: i64,
+        to: i64,
+    },
     /// Statuses by their stored names (`available`, `booked`, `sold`).
-    Status { stock_no: i64, from: String, to: String },
+    Status {
+        stock_no: i64,
+        from: String,
+        to: String,
+    },
 }
 
 /// A car being added by chat. Required by the car rules: brand, model, year, price,
@@ -113,7 +121,8 @@ mod tests {
 
     #[test]
     fn survives_a_round_trip_through_json() {
-        let p = Pending::new(Flow::AddCar(CarDraft { model: Some("Avanza".into()), ..CarDraft::default() }), Utc::now());
+        let p =
+            Pending::new(Flow::AddCar(CarDraft { model: Some("Avanza".into()), ..CarDraft::default() }), Utc::now());
         let back: Pending = serde_json::from_value(serde_json::to_value(&p).unwrap()).unwrap();
         assert_eq!(back, p);
     }

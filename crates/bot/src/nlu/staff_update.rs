@@ -45,9 +45,8 @@ pub(crate) fn words(text: &str) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let digits_around = i > 0
-                && chars[i - 1].is_ascii_digit()
-                && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
+            let digits_around =
+                i > 0 && chars[i - 1].is_ascii_digit() && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit());
             if c == ',' && !digits_around { ' ' } else { c }
         })
         .collect();
@@ -213,9 +212,32 @@ pub fn is_cancel(text: &str) -> bool {
     let joined = words(text).join(" ");
     matches!(
         joined.as_str(),
-        "batal" | "batalkan" | "batal aja" | "batal saja" | "batalin" | "cancel" | "tidak" | "tdk" | "gak" | "ga"
-            | "nggak" | "enggak" | "ngga" | "no" | "jangan" | "stop" | "tidak jadi" | "gak jadi" | "ga jadi"
-            | "nggak jadi" | "gk jadi" | "gak usah" | "ga usah" | "tidak usah" | "nggak usah" | "jangan dulu"
+        "batal"
+            | "batalkan"
+            | "batal aja"
+            | "batal saja"
+            | "batalin"
+            | "cancel"
+            | "tidak"
+            | "tdk"
+            | "gak"
+            | "ga"
+            | "nggak"
+            | "enggak"
+            | "ngga"
+            | "no"
+            | "jangan"
+            | "stop"
+            | "tidak jadi"
+            | "gak jadi"
+            | "ga jadi"
+            | "nggak jadi"
+            | "gk jadi"
+            | "gak usah"
+            | "ga usah"
+            | "tidak usah"
+            | "nggak usah"
+            | "jangan dulu"
     )
 }
 
@@ -225,7 +247,18 @@ pub fn is_skip(text: &str) -> bool {
     t == "-"
         || matches!(
             t.trim_end_matches(['.', '!']),
-            "lewati" | "lewat" | "skip" | "lanjut" | "gak tahu" | "ga tahu" | "tidak tahu" | "gatau" | "ga tau" | "gak tau" | "nggak tahu" | "lupa"
+            "lewati"
+                | "lewat"
+                | "skip"
+                | "lanjut"
+                | "gak tahu"
+                | "ga tahu"
+                | "tidak tahu"
+                | "gatau"
+                | "ga tau"
+                | "gak tau"
+                | "nggak tahu"
+                | "lupa"
         )
 }
 
@@ -312,6 +345,8 @@ mod tests {
         assert!(!is_cancel("batal booking no 7 ya kak") && !is_cancel("gak tau"));
         assert!(is_skip("lewati") && is_skip("-") && is_skip("gak tahu") && !is_skip("toyota"));
         assert!(is_done("selesai") && is_done("Sudah") && !is_done("sudah dp"));
-        assert!(is_trade_in("mau tukar tambah bisa?") && is_trade_in("Trade in bisa gan") && !is_trade_in("tukar pikiran"));
+        assert!(
+            is_trade_in("mau tukar tambah bisa?") && is_trade_in("Trade in bisa gan") && !is_trade_in("tukar pikiran")
+        );
     }
 }

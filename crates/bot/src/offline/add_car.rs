@@ -159,10 +159,7 @@ async fn create(t: &mut Turn, d: &CarDraft) -> StoreResult<String> {
         }
         Err(ServiceError::Validation(errors)) => {
             let why: Vec<String> = errors.iter().map(|(_, m)| format!("• {m}")).collect();
-            Ok(format!(
-                "Mobil belum bisa disimpan:\n{}\n\nPerbaiki lalu kirim ulang */tambah …* ya.",
-                why.join("\n")
-            ))
+            Ok(format!("Mobil belum bisa disimpan:\n{}\n\nPerbaiki lalu kirim ulang */tambah …* ya.", why.join("\n")))
         }
         Err(ServiceError::Store(e)) => Err(e),
         Err(e) => {
@@ -236,16 +233,50 @@ fn body_of(model: &str) -> Option<&'static str> {
         (
             "MPV",
             &[
-                "Avanza", "Xenia", "Innova", "Innova Zenix", "Veloz", "Ertiga", "Xpander", "Xpander Cross", "Mobilio",
-                "Livina", "Grand Livina", "Confero", "Sienta", "Alphard", "Voxy", "Serena", "Stargazer", "Freed",
-                "Luxio", "APV",
+                "Avanza",
+                "Xenia",
+                "Innova",
+                "Innova Zenix",
+                "Veloz",
+                "Ertiga",
+                "Xpander",
+                "Xpander Cross",
+                "Mobilio",
+                "Livina",
+                "Grand Livina",
+                "Confero",
+                "Sienta",
+                "Alphard",
+                "Voxy",
+                "Serena",
+                "Stargazer",
+                "Freed",
+                "Luxio",
+                "APV",
             ],
         ),
         (
             "SUV",
             &[
-                "Fortuner", "Pajero Sport", "Rush", "Terios", "CR-V", "HR-V", "BR-V", "Creta", "Raize", "Rocky",
-                "XL7", "Almaz", "Santa Fe", "CX-5", "Outlander", "Everest", "Terra", "X-Trail", "Tucson",
+                "Fortuner",
+                "Pajero Sport",
+                "Rush",
+                "Terios",
+                "CR-V",
+                "HR-V",
+                "BR-V",
+                "Creta",
+                "Raize",
+                "Rocky",
+                "XL7",
+                "Almaz",
+                "Santa Fe",
+                "CX-5",
+                "Outlander",
+                "Everest",
+                "Terra",
+                "X-Trail",
+                "Tucson",
             ],
         ),
         ("LCGC", &["Agya", "Ayla", "Calya", "Sigra", "Brio Satya", "Karimun Wagon R", "Go", "Go+"]),

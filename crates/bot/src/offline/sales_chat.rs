@@ -93,7 +93,10 @@ async fn propose(t: &mut Turn, update: StaffUpdate) -> StoreResult<Handled> {
                 _ => from,
             };
             if to == from {
-                return Ok((format!("Harga {} memang sudah *{}*.", short_title(&car), format::rp(from)), "change_same"));
+                return Ok((
+                    format!("Harga {} memang sudah *{}*.", short_title(&car), format::rp(from)),
+                    "change_same",
+                ));
             }
             // The same rules the use case applies when saving, so a refusal is explained before "ya".
             if let Err(why) = price_allowed(&car, to) {

@@ -78,7 +78,10 @@ pub(super) async fn start(t: &mut Turn) -> StoreResult<(String, &'static str)> {
 /// The customer's answer to the step asked.
 pub(super) async fn answer(t: &mut Turn, mut intake: TradeIn, text: &str) -> StoreResult<(String, &'static str)> {
     if staff_update::is_cancel(text) {
-        return Ok(("Oke kak, tukar tambahnya tidak jadi saya catat 👍 Ada lagi yang bisa dibantu?".into(), "trade_in_cancelled"));
+        return Ok((
+            "Oke kak, tukar tambahnya tidak jadi saya catat 👍 Ada lagi yang bisa dibantu?".into(),
+            "trade_in_cancelled",
+        ));
     }
     let skip = staff_update::is_skip(text);
     let step = intake.step;
@@ -94,7 +97,10 @@ pub(super) async fn answer(t: &mut Turn, mut intake: TradeIn, text: &str) -> Sto
             return finish(t, intake).await;
         }
         t.memory.pending = Some(Pending::new(Flow::TradeIn(intake), garasi_store::now()));
-        return Ok(("Kirim foto mobilnya di chat ini ya kak, lalu balas *selesai* (atau *lewati* bila tidak ada foto).".into(), "trade_in"));
+        return Ok((
+            "Kirim foto mobilnya di chat ini ya kak, lalu balas *selesai* (atau *lewati* bila tidak ada foto).".into(),
+            "trade_in",
+        ));
     }
     if !skip && let Err(again) = take_answer(&mut intake, step, text) {
         t.memory.pending = Some(Pending::new(Flow::TradeIn(intake), garasi_store::now()));
@@ -118,7 +124,9 @@ fn take_answer(intake: &mut TradeIn, step: TradeInStep, text: &str) -> Result<()
                     intake.brand = Some(brand);
                     Ok(())
                 }
-                None => Err("Mereknya belum terbaca kak 🙏 Tulis mereknya saja, misalnya *Toyota* atau *Honda*.".into()),
+                None => {
+                    Err("Mereknya belum terbaca kak 🙏 Tulis mereknya saja, misalnya *Toyota* atau *Honda*.".into())
+                }
             }
         }
         TradeInStep::Model => {
@@ -156,7 +164,10 @@ fn take_answer(intake: &mut TradeIn, step: TradeInStep, text: &str) -> Result<()
                 intake.plate_region = Some(r);
                 Ok(())
             }
-            None => Err("Plat nomornya belum terbaca kak 🙏 Tulis kode wilayahnya (misalnya *B* atau *AB*) atau kotanya.".into()),
+            None => {
+                Err("Plat nomornya belum terbaca kak 🙏 Tulis kode wilayahnya (misalnya *B* atau *AB*) atau kotanya."
+                    .into())
+            }
         },
         TradeInStep::Photos => Ok(()),
     }
@@ -246,7 +257,10 @@ pub(crate) fn summary(i: &TradeIn) -> String {
 
 /// A new lead of source `trade_in` for this chat, assigned to the chat's salesperson or the
 /// next one in the round robin.
-async fn open_trade_in_lead(t: &mut Turn, details: &str) -> StoreResult<(Lead, Option<garasi_store::tenant::SalesPerson>)> {
+async fn open_trade_in_lead(
+    t: &mut Turn,
+    details: &str,
+) -> StoreResult<(Lead, Option<garasi_store::tenant::SalesPerson>)> {
     let name = t.customer_name();
     let mut tx = t.begin_write().await?;
     tx.conversations().lock(t.conversation.id).await?;
