@@ -193,8 +193,12 @@ async fn a_salesperson_adds_a_car_by_chat_and_publishes_it() {
     tx.commit().await.unwrap();
 
     // A value the car rules refuse is explained in Indonesian.
-    s.expect_reply(SALES_PHONE, "/tambah jazz rs 2099 matic 250jt", &["belum bisa disimpan", "Tahun harus antara"])
-        .await;
+    s.expect_reply(
+        SALES_PHONE,
+        "/tambah jazz rs 2099 matic 250jt 10rb km",
+        &["belum bisa disimpan", "Tahun harus antara"],
+    )
+    .await;
 
     // Customers may not add or publish.
     s.expect_reply(CUSTOMER, "/tambah avanza 2021 matic 195jt", &["khusus untuk sales"]).await;
