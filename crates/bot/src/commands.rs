@@ -30,6 +30,10 @@ pub enum Command {
         /// A price was written but could not be read.
         bad_price: bool,
     },
+    /// `/tambah avanza 2021 matic 195jt`: a new draft car (sales only).
+    Add(String),
+    /// `/tayang 12`: a draft or hidden car goes on sale (sales only).
+    Publish(Option<i64>),
     Unknown(String),
 }
 
@@ -44,6 +48,8 @@ impl Command {
                 | Command::Available(_)
                 | Command::Price { price: Some(_), .. }
                 | Command::Price { bad_price: true, .. }
+                | Command::Add(_)
+                | Command::Publish(_)
         )
     }
 
@@ -63,6 +69,8 @@ impl Command {
             Command::Available(_) => "cmd_available",
             Command::Price { price: None, bad_price: false, .. } => "cmd_price",
             Command::Price { .. } => "cmd_set_price",
+            Command::Add(_) => "cmd_add",
+            Command::Publish(_) => "cmd_publish",
             Command::Unknown(_) => "cmd_unknown",
         }
     }
@@ -113,6 +121,13 @@ pub const REFERENCE: &[CommandDoc] = &[
     doc("/tersedia 12", "tersedia lagi", &["/ready"], true),
     sales_doc("/harga 12", "lihat harga (termasuk harga bawah)", &["/price"]),
     doc("/harga 12 185jt", "ubah harga", &[], true),
+    doc(
+        "/tambah avanza 1.5 g 2021 matic 195jt 38rb km putih",
+        "tambah mobil baru (draf); tanpa data lengkap, bot menanyakannya",
+        &["/add"],
+        true,
+    ),
+    doc("/tayang 12", "tayangkan mobil no. 12 di katalog", &["/publish"], true),
 ];
 
 /// Parses a message that starts with `/`; anything else is not a command.
@@ -137,6 +152,8 @@ pub fn parse(text: &str) -> Option<Command> {
         "terjual" | "sold" | "laku" => Command::Sold(first_number()),
         "booking" | "book" => Command::Booking(first_number()),
         "tersedia" | "available" | "ready" => Command::Available(first_number()),
+        "tambah" | "add" => Command::Add(args.to_owned()),
+        "tayang" | "tayangkan" | "publish" => Command::Publish(first_number()),
         "harga" | "price" => {
             let mut parts = args.splitn(2, char::is_whitespace);
             let stock_no = parts.next().and_then(stock_no);

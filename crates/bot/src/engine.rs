@@ -431,6 +431,10 @@ impl Engine {
     }
 
     async fn answer(&self, t: &mut Turn, text: &str, started: Instant) -> Result<Answer, BotError> {
+        // Sales by chat and guided flows in progress (a change waiting for "ya", a trade-in).
+        if let Some((text, intent)) = offline::intercept(t, text).await? {
+            return Ok(Answer { text, handled_by: HandledBy::Offline, intent: intent.into(), usage: Usage::default() });
+        }
         if let Some(cmd) = commands::parse(text) {
             let intent = cmd.name().to_owned();
             let reply = offline::command(t, cmd).await?;

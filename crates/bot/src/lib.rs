@@ -11,6 +11,7 @@
 pub mod budget;
 pub mod commands;
 pub mod engine;
+pub mod flow;
 pub mod format;
 pub mod llm;
 pub mod memory;

@@ -33,6 +33,8 @@ pub struct Memory {
     /// The list shown before `shown`, and the car in focus then: "balik ke yang sebelumnya".
     pub prior: Vec<ShownCar>,
     pub prior_focus: Option<i64>,
+    /// A change waiting for "ya" or a guided flow in progress (`crate::flow`).
+    pub pending: Option<crate::flow::Pending>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -51,6 +51,7 @@ mod places;
 mod route;
 mod spoken;
 mod staff;
+pub mod staff_update;
 mod text;
 
 pub use followup::{Relative, Superlative};

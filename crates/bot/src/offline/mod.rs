@@ -13,14 +13,19 @@ use crate::memory::Memory;
 use crate::nlu::{self, Extras, Filters, Intent, ModelFilter, ORDINAL_LAST, Understanding};
 use crate::turn::{CarChange, Turn};
 
+mod add_car;
 mod catalogue;
 mod refine;
 mod sales;
+mod sales_chat;
 mod target;
+mod trade_in;
 
 use self::catalogue::*;
 use self::sales::*;
 use self::target::*;
+
+pub(crate) use self::sales_chat::intercept;
 
 /// The understanding's filters as a catalogue filter.
 pub(crate) fn car_filter(f: &Filters, e: &Extras) -> CarFilter {
@@ -191,6 +196,8 @@ pub(crate) async fn command(t: &mut Turn, cmd: Command) -> StoreResult<String> {
             CarChange::NotFound => Ok(not_found(n)),
             CarChange::Refused(why) => Ok(refused(n, &why)),
         },
+        Command::Add(args) => add_car::start(t, &args).await,
+        Command::Publish(n) => add_car::publish(t, n).await,
         Command::Unknown(word) => Ok(format!("Perintah */{word}* tidak dikenal.\n\n{}", help(t))),
     }
 }
@@ -257,7 +264,7 @@ fn sales_help() -> String {
         .map(|d| format!("• *{}*: {}\n", d.example, d.what))
         .collect();
     format!(
-        "Perintah sales:\n{sales}• Catat prospek: _ada yang mau beli avanza, namanya Budi 0813…_\n\nPerintah umum juga bisa: */list*, */detail 12*, */foto 12*, */simulasi 12 dp 30% tenor 4*."
+        "Perintah sales:\n{sales}• Catat prospek: _ada yang mau beli avanza, namanya Budi 0813…_\n• Ubah harga/status dengan kata biasa: _harga no 4 turun 5 jt_, _no 4 jadi 190_, _no 12 sudah DP_, _no 7 batal booking_, _no 9 laku_ (lalu balas *ya*)\n• Prospek: _prospek saya_, _leads hari ini_, _siapa yang tanya fortuner?_\n\nPerintah umum juga bisa: */list*, */detail 12*, */foto 12*, */simulasi 12 dp 30% tenor 4*."
     )
 }
 

@@ -10,6 +10,9 @@ use crate::inbox::{persist_transcript, photo_command, reply_text};
 use crate::types::{InboundBody, InboundMessage};
 use crate::util::backoff;
 
+/// How long after `/tambah` a salesperson's uncaptioned picture still belongs to that car.
+const JUST_ADDED: chrono::Duration = chrono::Duration::minutes(30);
+
 impl Channels {
     pub(super) async fn inbox_loop(&self) {
         // Inbound handling may wait on the LLM: up to 8 at once.
@@ -32,6 +35,16 @@ impl Channels {
             InboundBody::Image { caption: Some(c), media } if photo_command(c).is_some() => {
                 self.photo_from_sales(&msg, photo_command(c).unwrap_or_default(), media).await
             }
+            // A salesperson's picture without a caption, right after adding a car by chat, is
+            // that car's photo.
+            InboundBody::Image { caption, media } if caption.as_deref().is_none_or(|c| c.trim().is_empty()) => {
+                match self.car_just_added(&msg).await {
+                    Ok(Some(stock_no)) => self.photo_from_sales(&msg, stock_no, media).await,
+                    Ok(None) if job.attempts > 1 => self.inner.sink.handle_again(&msg).await,
+                    Ok(None) => self.inner.sink.handle(&msg).await,
+                    Err(e) => Err(e),
+                }
+            }
             // Claimed before (the attempt counts from 1): the earlier run may have filed it.
             _ if job.attempts > 1 => self.inner.sink.handle_again(&msg).await,
             _ => self.inner.sink.handle(&msg).await,
@@ -46,6 +59,32 @@ impl Channels {
                 let _ = jobs.fail(job.id, worker, &format!("{e:#}"), delay).await;
             }
         }
+    }
+
+    /// The draft car the sender, a salesperson, added by chat (`/tambah`) in the last
+    /// [`JUST_ADDED`]: read from the audit log, which every instance shares, so the picture
+    /// finds its car whichever instance took the `/tambah`.
+    async fn car_just_added(&self, msg: &InboundMessage) -> anyhow::Result<Option<i64>> {
+        let db = &self.inner.db;
+        let Some(phone) = msg.sender.phone.as_deref().and_then(|p| garasi_domain::PhoneNumber::parse(p).ok()) else {
+            return Ok(None);
+        };
+        let mut tx = db.tenant(msg.tenant_id).begin().await?;
+        let staff = tx.sales().find_active_by_phone(&phone).await?;
+        tx.commit().await?;
+        let Some(staff) = staff else { return Ok(None) };
+        let since = garasi_store::now() - JUST_ADDED;
+        let log = db.platform().audit_log(Some(msg.tenant_id), 50, 0).await?;
+        let added = log.iter().find(|r| {
+            r.action == "car.create" && r.actor_kind == "sales" && r.actor_id == Some(staff.id) && r.created_at >= since
+        });
+        let Some(id) = added.and_then(|r| r.target_id.as_deref()).and_then(|id| id.parse::<uuid::Uuid>().ok()) else {
+            return Ok(None);
+        };
+        let mut tx = db.tenant(msg.tenant_id).begin().await?;
+        let car = tx.cars().get(id).await?;
+        tx.commit().await?;
+        Ok(car.filter(|c| c.fields.status == garasi_domain::car::CarStatus::Draft).map(|c| c.stock_no))
     }
 
     /// `/foto 12` from a salesperson: the photo goes through the normal pipeline onto car 12.

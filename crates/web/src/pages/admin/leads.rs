@@ -80,6 +80,7 @@ fn source_label(source: &str) -> &str {
         "whatsapp" => "WhatsApp",
         "simulator" => "Simulator bot",
         "web" => "Situs",
+        "trade_in" => "Tukar tambah (bot)",
         other => other,
     }
 }
