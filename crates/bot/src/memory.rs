@@ -30,6 +30,9 @@ pub struct Memory {
     /// Stock number of the car being talked about.
     pub focus: Option<i64>,
     pub revealed: Revealed,
+    /// A visit the bot is arranging (waiting for a day, a time or a yes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit: Option<crate::offline::visits::PendingVisit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -252,7 +252,7 @@ impl Turn {
         let outcome = self.open_lead(reason, true).await?;
         let Some(sales) = outcome.sales else { return Ok(None) };
         let minutes = self.settings.bot.handoff_pause_minutes.clamp(1, 7 * 24 * 60);
-        let until = garasi_store::now() + ChronoDuration::minutes(minutes);
+        let until = self.services.clock.now() + ChronoDuration::minutes(minutes);
         let mut tx = self.begin_write().await?;
         tx.conversations().hand_off(self.conversation.id, Some(sales.id), until).await?;
         tx.commit().await?;

@@ -35,6 +35,7 @@ mod intent;
 mod lexicon;
 mod numbers;
 mod text;
+pub mod when;
 
 pub use numbers::ORDINAL_LAST;
 

@@ -16,6 +16,7 @@ use crate::turn::{CarChange, Turn};
 mod catalogue;
 mod sales;
 mod target;
+pub mod visits;
 
 use self::catalogue::*;
 use self::sales::*;
