@@ -13,6 +13,7 @@ pub mod healthcheck;
 pub mod limit_settings;
 pub mod logging;
 pub mod mail_settings;
+pub mod reminders;
 pub mod server;
 pub mod settings;
 pub mod storage;

@@ -181,7 +181,9 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     }
     let (media, staging, sweeper) = open_media_swept(settings).await?;
     // The composition root: every part is built here, once, and handed what it needs.
-    let services = Services::new(db.clone(), events, media).with_llm_token_ceiling(settings.llm_token_ceiling);
+    let services = Services::new(db.clone(), events, media)
+        .with_llm_token_ceiling(settings.llm_token_ceiling)
+        .with_clock(settings.appointments.clock.clone());
     // The bot runs the same use cases (and publishes the same events) as the web.
     let engine = Arc::new(
         garasi_bot::Engine::open(services.clone(), settings.bot.clone(), kv.clone())
@@ -207,6 +209,10 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
         state.config.platform_hosts(),
         move || recheck_state.is_shutting_down(),
     );
+    let reminder_state = state.clone();
+    crate::reminders::spawn(state.services.clone(), settings.appointments.tick, move || {
+        reminder_state.is_shutting_down()
+    });
     let backup_state = state.clone();
     crate::backup::schedule::spawn(settings, db.clone(), move || backup_state.is_shutting_down());
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

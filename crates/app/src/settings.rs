@@ -135,6 +135,8 @@ pub struct Settings {
     /// GARASI_LLM_TOKEN_CEILING: the most LLM tokens a day a showroom may budget, unless
     /// root sets another for it.
     pub llm_token_ceiling: i64,
+    /// The clock and reminder tick of visits and test drives.
+    pub appointments: crate::reminders::AppointmentSettings,
 }
 
 impl Settings {
@@ -245,6 +247,7 @@ impl Settings {
             shutdown_grace: Duration::from_secs(grace),
             mail,
             llm_token_ceiling: limits.llm_token_ceiling,
+            appointments: crate::reminders::AppointmentSettings::default(),
         })
     }
 

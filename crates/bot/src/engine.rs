@@ -305,7 +305,7 @@ impl Engine {
                 1
             }
         };
-        if conversation.bot_paused(garasi_store::now()) {
+        if conversation.bot_paused(self.services.clock.now()) {
             return Ok(Outcome::silent(Status::Paused, Some(conversation.id), role));
         }
         let memory = match stored_memory {
@@ -443,6 +443,11 @@ impl Engine {
         let u = nlu::understand(text, t.role);
         let before = t.memory.revealed.clone();
         absorb(t, &u);
+        // Visits are booked, moved and cancelled by rules, whatever the LLM would say.
+        if let Some((reply, intent)) = offline::visits::intercept(t, text, &u).await? {
+            t.sync_lead(&before).await?;
+            return Ok(Answer { text: reply, handled_by: HandledBy::Offline, intent, usage: Usage::default() });
+        }
         let confident = u.confidence >= nlu::CONFIDENT;
         let mut usage = Usage::default();
         let mut handled_by = HandledBy::Offline;

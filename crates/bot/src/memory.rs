@@ -35,6 +35,9 @@ pub struct Memory {
     pub prior_focus: Option<i64>,
     /// A change waiting for "ya" or a guided flow in progress (`crate::flow`).
     pub pending: Option<crate::flow::Pending>,
+    /// A visit the bot is arranging (waiting for a day, a time or a yes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visit: Option<crate::offline::visits::PendingVisit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

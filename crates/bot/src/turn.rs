@@ -293,7 +293,7 @@ impl Turn {
         let mut tx = self.begin_write().await?;
         let outcome = self.open_lead_in(&mut tx, car_id, reason, true).await?;
         if let Some(sales) = &outcome.sales {
-            let until = garasi_store::now() + ChronoDuration::minutes(minutes);
+            let until = self.services.clock.now() + ChronoDuration::minutes(minutes);
             tx.conversations().hand_off(self.conversation.id, Some(sales.id), until).await?;
         }
         tx.commit().await?;

@@ -181,6 +181,7 @@ pub fn parse_webhook(body: &[u8], tenant: TenantId) -> Result<WebhookPayload, se
                     sender_name: contact.and_then(|c| c.profile.as_ref()).and_then(|p| p.name.clone()),
                     at,
                     body,
+                    from_me: false,
                 },
             });
         }

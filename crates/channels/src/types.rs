@@ -194,6 +194,10 @@ pub struct InboundMessage {
     pub sender_name: Option<String>,
     pub at: DateTime<Utc>,
     pub body: InboundBody,
+    /// Sent from the showroom's own number by a person (WhatsApp Web shows the phone's
+    /// own messages to the linked device); `sender` is then the customer written to.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_me: bool,
 }
 
 impl InboundMessage {

@@ -8,6 +8,7 @@
 mod newtype;
 
 pub mod car;
+pub mod clock;
 pub mod credit;
 pub mod email;
 pub mod host;
@@ -20,6 +21,7 @@ pub mod tenant;
 pub mod tenant_settings;
 pub mod time;
 pub mod validation;
+pub mod visit;
 
 pub use email::{Email, EmailError};
 pub use host::{DomainName, DomainNameError, HostError, normalize_host, tenant_subdomain};

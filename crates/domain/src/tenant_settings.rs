@@ -14,6 +14,8 @@ pub struct TenantSettings {
     /// What the platform (root) decides for this showroom; the owner's settings form
     /// never writes this section.
     pub limits: PlatformLimits,
+    /// When visits and test drives may be booked.
+    pub visits: crate::visit::VisitHours,
 }
 
 /// The platform's default ceiling on a showroom's daily LLM tokens (`GARASI_LLM_TOKEN_CEILING`).

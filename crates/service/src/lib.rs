@@ -13,6 +13,7 @@ pub mod events;
 pub mod kv;
 
 pub mod account;
+pub mod appointments;
 pub mod cars;
 pub mod conversations;
 pub mod domains;
@@ -52,16 +53,31 @@ pub struct Services {
     /// The platform's ceiling on a showroom's daily LLM tokens (`GARASI_LLM_TOKEN_CEILING`),
     /// unless root set another for that showroom.
     pub llm_token_ceiling: i64,
+    /// "Now" for appointments, their reminders and hand-off pauses: the system clock in
+    /// production, a manual one in tests.
+    pub clock: garasi_domain::clock::Clock,
 }
 
 impl Services {
     pub fn new(db: Db, events: Events, media: Arc<dyn BlobStore>) -> Services {
-        Services { db, events, media, llm_token_ceiling: garasi_domain::tenant_settings::DEFAULT_LLM_TOKEN_CEILING }
+        Services {
+            db,
+            events,
+            media,
+            llm_token_ceiling: garasi_domain::tenant_settings::DEFAULT_LLM_TOKEN_CEILING,
+            clock: garasi_domain::clock::Clock::System,
+        }
     }
 
     /// The same services under another platform LLM token ceiling.
     pub fn with_llm_token_ceiling(mut self, ceiling: i64) -> Services {
         self.llm_token_ceiling = ceiling;
+        self
+    }
+
+    /// The same services reading time from `clock`.
+    pub fn with_clock(mut self, clock: garasi_domain::clock::Clock) -> Services {
+        self.clock = clock;
         self
     }
 

@@ -170,6 +170,17 @@ impl<'a> Outbox<'a> {
         Ok(rows.into_iter().map(Job::from).collect())
     }
 
+    /// Withdraws this tenant's still-queued jobs of `queue` whose dedupe key starts with
+    /// `key_prefix` (the reminders of an appointment that moved or was cancelled): they are
+    /// marked done with the note `withdrawn`, so they never run. Returns how many. The
+    /// prefix must not contain `%` or `_` (LIKE wildcards).
+    pub async fn withdraw(&mut self, queue: &str, key_prefix: &str) -> StoreResult<u64> {
+        const SQL: &str = "UPDATE jobs SET status = 'done', last_error = 'withdrawn', updated_at = $4 \
+                           WHERE tenant_id = $1 AND queue = $2 AND dedupe_key LIKE $3 AND status = 'queued'";
+        let pattern = format!("{}%", key_prefix.replace(['%', '_'], ""));
+        Ok(tx_query!(self.tx, execute, SQL, self.tenant.0, queue, &pattern, now())?)
+    }
+
     /// Marks this tenant's queued jobs as done without a worker: for channels that
     /// deliver synchronously (the simulator answers in its HTTP response).
     pub async fn mark_delivered(&mut self, ids: &[Uuid], by: &str) -> StoreResult<u64> {
@@ -209,7 +220,20 @@ impl Jobs {
     /// Claims up to `limit` jobs of `queue` for `worker`, leased for `lease`. Each claim
     /// counts as an attempt.
     pub async fn claim(&self, queue: &str, worker: &str, limit: i64, lease: Duration) -> StoreResult<Vec<Job>> {
-        self.claim_for(queue, worker, None, limit, lease).await
+        self.claim_for(queue, worker, None, limit, lease, now()).await
+    }
+
+    /// [`Jobs::claim`] as of `at` instead of the system clock: jobs due by then. Workers
+    /// driven by a controllable clock (appointment reminders) claim with it.
+    pub async fn claim_due(
+        &self,
+        queue: &str,
+        worker: &str,
+        limit: i64,
+        lease: Duration,
+        at: DateTime<Utc>,
+    ) -> StoreResult<Vec<Job>> {
+        self.claim_for(queue, worker, None, limit, lease, at).await
     }
 
     /// Both kinds of claim, in one statement. On PostgreSQL the subquery locks the jobs
@@ -223,8 +247,8 @@ impl Jobs {
         holder: Option<&str>,
         limit: i64,
         lease: Duration,
+        at: DateTime<Utc>,
     ) -> StoreResult<Vec<Job>> {
-        let at = now();
         let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
         let held = match holder {
             Some(_) => {
@@ -429,7 +453,7 @@ impl Jobs {
         limit: i64,
         lease: Duration,
     ) -> StoreResult<Vec<Job>> {
-        self.claim_for(queue, worker, Some(holder), limit, lease).await
+        self.claim_for(queue, worker, Some(holder), limit, lease, now()).await
     }
 
     /// Puts a claimed job back without counting the attempt (rate limited, daily cap,

@@ -34,6 +34,7 @@ fn tenant_site(state: &AppState) -> Router {
         .route("/media/cars/{car_id}/{photo_id}/{file}", get(pages::media::car_photo))
         .merge(api::sales::routes())
         .merge(api::leads::routes())
+        .merge(api::appointments::routes())
         .merge(api::bot::routes())
         .merge(api::whatsapp::routes())
         .merge(api::password_reset::routes())

@@ -2,6 +2,7 @@
 
 mod admin;
 mod admin_root;
+mod appointments;
 mod audit_tx;
 mod auth;
 mod backup;

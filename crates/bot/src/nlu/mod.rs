@@ -53,6 +53,7 @@ mod spoken;
 mod staff;
 pub mod staff_update;
 mod text;
+pub mod when;
 
 pub use followup::{Relative, Superlative};
 pub use offtopic::OffTopic;

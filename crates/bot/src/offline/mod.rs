@@ -20,6 +20,7 @@ mod sales;
 mod sales_chat;
 mod target;
 mod trade_in;
+pub mod visits;
 
 use self::catalogue::*;
 use self::sales::*;

@@ -32,6 +32,7 @@ impl Channels {
             }
         };
         let result = match &msg.body {
+            _ if msg.from_me => self.own_message(&msg).await,
             InboundBody::Image { caption: Some(c), media } if photo_command(c).is_some() => {
                 self.photo_from_sales(&msg, photo_command(c).unwrap_or_default(), media).await
             }
@@ -85,6 +86,25 @@ impl Channels {
         let car = tx.cars().get(id).await?;
         tx.commit().await?;
         Ok(car.filter(|c| c.fields.status == garasi_domain::car::CarStatus::Draft).map(|c| c.stock_no))
+    }
+
+    /// A message from the showroom's own number: Garasi's own send is ignored; a person's
+    /// reply from the phone pauses the bot in that chat (`service::conversations`).
+    pub(super) async fn own_message(&self, msg: &InboundMessage) -> anyhow::Result<()> {
+        let Some(to) = msg.sender.phone.as_deref().and_then(|p| garasi_domain::PhoneNumber::parse(p).ok()) else {
+            return Ok(());
+        };
+        let reply = garasi_service::conversations::OwnReply {
+            channel: msg.channel.as_str(),
+            to: &to,
+            provider_message_id: &msg.id,
+            body: msg.text().unwrap_or(""),
+        };
+        let tenant = self.inner.db.tenant(msg.tenant_id);
+        if garasi_service::conversations::person_replied(&self.inner.services, &tenant, &reply).await? {
+            tracing::info!(tenant = %msg.tenant_id.0, "a person replied from the showroom's phone; the bot pauses");
+        }
+        Ok(())
     }
 
     /// `/foto 12` from a salesperson: the photo goes through the normal pipeline onto car 12.

@@ -101,7 +101,8 @@ impl Channels {
                 tokio::time::sleep(gap - last.elapsed()).await;
             }
             let msg = Outbound::Image { bytes, mime: "image/jpeg".into(), caption: out.caption.clone() };
-            ch.send(&peer, &msg).await?;
+            let sent = ch.send(&peer, &msg).await?;
+            self.remember_sent(tenant, conn, &sent.id).await;
             self.inner.last_photo.lock().expect("photo lock").insert(key, Instant::now());
             return Ok(());
         }
@@ -125,8 +126,21 @@ impl Channels {
             let jitter: f64 = rand::rng().random_range(0.75..1.25);
             tokio::time::sleep(typing.mul_f64(jitter)).await;
         }
-        ch.send(&peer, &Outbound::Text { body: text.to_owned() }).await?;
+        let sent = ch.send(&peer, &Outbound::Text { body: text.to_owned() }).await?;
+        self.remember_sent(tenant, conn, &sent.id).await;
         Ok(())
+    }
+
+    /// WhatsApp Web shows the number's own messages to the linked device too: Garasi
+    /// remembers the ids it sent, so only a person's message from the phone pauses the bot.
+    async fn remember_sent(&self, tenant: TenantId, conn: &Conn, id: &str) {
+        if conn.kind != crate::types::ChannelKind::WaWeb || id.is_empty() {
+            return;
+        }
+        let db = self.inner.db.tenant(tenant);
+        if let Err(e) = garasi_service::conversations::record_sent(&self.inner.services, &db, id).await {
+            tracing::warn!(error = %e, "could not record a sent message id");
+        }
     }
 
     /// The large JPEG of one of the tenant's car photos, from the blob store.

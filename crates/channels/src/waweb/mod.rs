@@ -44,8 +44,11 @@ use crate::util::backoff;
 pub const STORE_FILE: &str = "device.db";
 
 /// Maps a decrypted message to the inbox type. `None` for what the bot never answers:
-/// our own messages, groups, status updates, newsletters. `resolved_phone` is the
-/// phone the client's LID map gave for a LID-only sender.
+/// groups, status updates, newsletters. A message from the showroom's own number (sent
+/// from the phone, or by Garasi itself) is kept with `from_me` and the chat's contact as
+/// its sender: the inbox worker tells a person's reply (which pauses the bot) from
+/// Garasi's own. `resolved_phone` is the phone the client's LID map gave for a LID-only
+/// sender (for our own messages: the chat).
 pub fn map_message(
     tenant: TenantId,
     message: &wa::Message,
@@ -53,26 +56,21 @@ pub fn map_message(
     resolved_phone: Option<&str>,
 ) -> Option<InboundMessage> {
     let src = &info.source;
-    if src.is_from_me
-        || src.is_group
-        || src.chat.is_group()
-        || src.chat.is_status_broadcast()
-        || src.chat.is_newsletter()
-    {
+    if src.is_group || src.chat.is_group() || src.chat.is_status_broadcast() || src.chat.is_newsletter() {
         return None;
     }
-    let sender = &src.sender;
+    // Our own message: the person it went to is the chat, not the sender (us).
+    let sender = if src.is_from_me { &src.chat } else { &src.sender };
+    let alt = if src.is_from_me { None } else { src.sender_alt.as_ref() };
     let pn = |j: &Jid| PhoneNumber::parse(&format!("+{}", j.user)).ok().map(|p| p.as_str().to_owned());
     let (phone, platform_id) = if sender.is_lid() {
-        let phone = src
-            .sender_alt
-            .as_ref()
+        let phone = alt
             .filter(|a| a.is_pn())
             .and_then(pn)
             .or_else(|| resolved_phone.and_then(|p| PhoneNumber::parse(p).ok()).map(|p| p.as_str().to_owned()));
         (phone, Some(format!("{}@lid", sender.user)))
     } else {
-        let lid = src.sender_alt.as_ref().filter(|a| a.is_lid()).map(|a| format!("{}@lid", a.user));
+        let lid = alt.filter(|a| a.is_lid()).map(|a| format!("{}@lid", a.user));
         (pn(sender), lid)
     };
     let base = message.get_base_message();
@@ -96,9 +94,11 @@ pub fn map_message(
         channel: ChannelKind::WaWeb,
         id: info.id.to_string(),
         sender: Peer { phone, platform_id },
-        sender_name: Some(info.push_name.clone()).filter(|n| !n.trim().is_empty()),
+        // Our own push name is not the customer's.
+        sender_name: Some(info.push_name.clone()).filter(|n| !n.trim().is_empty() && !src.is_from_me),
         at: info.timestamp,
         body,
+        from_me: src.is_from_me,
     })
 }
 
@@ -151,7 +151,9 @@ impl InboundDurabilityHook for Durable {
     ) -> anyhow::Result<()> {
         for m in batch {
             let src = &m.info.source;
-            let resolved = if src.sender.is_lid() && src.sender_alt.as_ref().is_none_or(|a| !a.is_pn()) {
+            let resolved = if src.is_from_me && src.chat.is_lid() {
+                client.get_lid_pn_entry(&src.chat).await.ok().flatten().map(|e| format!("+{}", e.phone_number))
+            } else if src.sender.is_lid() && src.sender_alt.as_ref().is_none_or(|a| !a.is_pn()) {
                 client.get_lid_pn_entry(&src.sender).await.ok().flatten().map(|e| format!("+{}", e.phone_number))
             } else {
                 None

@@ -80,11 +80,8 @@ fn lid_sender_takes_the_phone_from_sender_alt_and_keeps_both() {
 }
 
 #[test]
-fn own_group_and_status_messages_are_skipped() {
+fn group_and_status_messages_are_skipped() {
     let m = wa::Message { conversation: Some("x".into()), ..Default::default() };
-    let mut own = info(Jid::pn("6281234567890"), None);
-    own.source.is_from_me = true;
-    assert!(map_message(tenant(), &m, &own, None).is_none());
     let mut group = info(Jid::pn("6281234567890"), None);
     group.source.is_group = true;
     assert!(map_message(tenant(), &m, &group, None).is_none());
@@ -206,4 +203,27 @@ async fn measure_idle_client_memory() {
     }
     warm.stop().await;
     let _ = std::fs::remove_dir_all(base);
+}
+
+/// A message the showroom's phone sent to a customer: kept, marked `from_me`, addressed
+/// to the customer (the chat), never with our own push name.
+#[test]
+fn own_messages_name_the_chat_and_are_marked() {
+    let m = wa::Message { conversation: Some("siang kak, unitnya ready".into()), ..Default::default() };
+    let mut own = info(Jid::pn("6281111111111"), None);
+    own.source.chat = Jid::pn("6281234567890");
+    own.source.is_from_me = true;
+    let got = map_message(tenant(), &m, &own, None).unwrap();
+    assert!(got.from_me);
+    assert_eq!(got.sender.phone.as_deref(), Some("+6281234567890"));
+    assert_eq!(got.sender_name, None);
+    assert_eq!(got.text(), Some("siang kak, unitnya ready"));
+    // A LID chat takes its phone from the client's LID map.
+    own.source.chat = Jid::lid("100000012345678");
+    let got = map_message(tenant(), &m, &own, Some("+6281299998888")).unwrap();
+    assert_eq!(got.sender.phone.as_deref(), Some("+6281299998888"));
+    assert_eq!(got.sender.platform_id.as_deref(), Some("100000012345678@lid"));
+    // A customer's message is not ours.
+    let theirs = map_message(tenant(), &m, &info(Jid::pn("6281234567890"), None), None).unwrap();
+    assert!(!theirs.from_me);
 }

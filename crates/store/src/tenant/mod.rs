@@ -3,6 +3,7 @@
 //! A [`TenantTx`] exists only after its transaction has set `app.tenant_id` (PostgreSQL
 //! RLS), and every repository it hands out binds its `tenant_id` into each query.
 
+mod appointments;
 mod bot_memory;
 mod cars;
 mod conversations;
@@ -18,6 +19,7 @@ mod user_sales_links;
 mod user_tokens;
 mod users;
 
+pub use appointments::{Appointment, Appointments, NewAppointment, SentMessages};
 pub use bot_memory::BotMemory;
 pub use cars::{Cars, NewPhoto, StockCounts};
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
@@ -109,6 +111,10 @@ repositories! {
     whatsapp: crate::whatsapp::WhatsappChannels,
     /// A password reset's delivery number and its new password.
     password_resets: PasswordResets,
+    /// Visits and test drives.
+    appointments: Appointments,
+    /// Ids of the WhatsApp messages Garasi sent (a person's reply is one it did not).
+    sent_messages: SentMessages,
 }
 
 /// A transaction in which one tenant's rows are visible.

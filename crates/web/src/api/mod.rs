@@ -1,6 +1,7 @@
 //! JSON API pieces shared by every API router.
 
 pub mod admin_tenants;
+pub mod appointments;
 pub mod bot;
 pub mod cars;
 pub mod cars_csv;

@@ -12,7 +12,7 @@ use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder}
 use utoipa::{Modify, OpenApi};
 
 use super::dto::ApiError;
-use super::{admin_tenants, bot, cars, cars_csv, leads, password_reset, photos, sales, users, whatsapp};
+use super::{admin_tenants, appointments, bot, cars, cars_csv, leads, password_reset, photos, sales, users, whatsapp};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -34,6 +34,8 @@ use crate::auth::handlers as auth;
         sales::list, sales::create, sales::remove,
         leads::list, leads::export_csv, leads::show, leads::set_status, leads::add_note,
         bot::simulate,
+        appointments::list, appointments::create, appointments::set_status, appointments::reschedule,
+        appointments::export_ics,
         whatsapp::configure, whatsapp::status, whatsapp::pair, whatsapp::events, whatsapp::disconnect,
         whatsapp::logout, whatsapp::dead_letters, whatsapp::retry_dead,
         password_reset::reset_link,

@@ -2,6 +2,7 @@
 //! these instead of ad-hoc JSON, and `api::openapi` generates the document from them,
 //! so what the API answers and what it documents cannot drift apart.
 
+pub mod appointments;
 pub mod auth;
 pub mod bot;
 pub mod cars;

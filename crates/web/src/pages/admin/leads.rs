@@ -162,7 +162,9 @@ async fn load_detail(state: &AppState, auth: &TenantAuth, id: Uuid) -> Result<mi
             price => rupiah(c.fields.price), status => c.fields.status.label(),
         }
     });
+    let appointments = super::schedule::of_lead(state, auth.tenant.id, lead.id).await?;
     Ok(minijinja::context! {
+        appointments => ser(&appointments),
         lead => ser(lead_row(&lead)), notes => lead.notes.clone(), thread => ser(&thread),
         conversation_href => conversation.map(|c| format!("/admin/conversations/{}", c.id)),
         history => ser(history_views(&events)), car => car_view, statuses => ser(status_options()),

@@ -24,6 +24,7 @@ pub(crate) mod login;
 mod my_leads;
 pub(crate) mod password_reset;
 mod sales;
+mod schedule;
 mod settings;
 pub(crate) mod ui;
 mod users;
@@ -93,6 +94,8 @@ pub fn routes() -> Router<AppState> {
         .merge(invite::routes())
         .route("/admin/aktivitas", get(activity::page))
         .route("/admin/prospek-saya", get(my_leads::page))
+        .route(schedule::PATH, get(schedule::page))
+        .route("/admin/jadwal/{id}/status", post(schedule::set_status))
 }
 
 /// A signed-in showroom user on an admin page. Without a session the request gets
@@ -225,6 +228,7 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "admin/invite.html",
         "admin/activity.html",
         "admin/my_leads.html",
+        "admin/schedule.html",
         "root/dashboard.html",
         "root/_audit_table.html",
         "root/tenants.html",
