@@ -199,7 +199,8 @@ impl Settings {
         if !(1..=1000).contains(&login_max_failures) {
             return Err(bad("GARASI_LOGIN_MAX_FAILURES", "must be between 1 and 1000"));
         }
-        let page_cache_max_bytes = pick!(page_cache_max_bytes).unwrap_or(garasi_web::PAGE_CACHE_DEFAULT_MAX_BYTES as u64);
+        let page_cache_max_bytes =
+            pick!(page_cache_max_bytes).unwrap_or(garasi_web::PAGE_CACHE_DEFAULT_MAX_BYTES as u64);
         if page_cache_max_bytes > 1 << 34 {
             return Err(bad("GARASI_PAGE_CACHE_MAX_BYTES", "must be at most 17179869184 (16 GiB)"));
         }

@@ -47,7 +47,11 @@ pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -
 
 /// HSTS for a browser that reached a trusted TLS proxy over https, on a deployment
 /// configured for http (see [`secure_behind_tls_proxy`]).
-pub(crate) fn hsts_from_proxy(config: &crate::state::WebConfig, peer: Option<std::net::IpAddr>, headers: &http::HeaderMap) -> Option<HeaderValue> {
+pub(crate) fn hsts_from_proxy(
+    config: &crate::state::WebConfig,
+    peer: Option<std::net::IpAddr>,
+    headers: &http::HeaderMap,
+) -> Option<HeaderValue> {
     (!config.secure_cookies() && forwarded_https(config, peer, headers)).then_some(HeaderValue::from_static(HSTS))
 }
 

@@ -186,7 +186,8 @@ impl Entry {
 
     /// The answer to a request for this page: 304, or the best encoding it accepts.
     fn respond(&self, request: &HeaderMap) -> Response {
-        if request.contains_key(header::IF_NONE_MATCH) && etag_matches(request, self.etag.to_str().unwrap_or_default()) {
+        if request.contains_key(header::IF_NONE_MATCH) && etag_matches(request, self.etag.to_str().unwrap_or_default())
+        {
             let mut resp = StatusCode::NOT_MODIFIED.into_response();
             *resp.headers_mut() = self.not_modified.clone();
             return resp;
@@ -641,7 +642,12 @@ mod tests {
     }
 
     fn held(cache: &PageCache) -> usize {
-        cache.inner.shards.iter().flat_map(|s| s.read().unwrap().entries.iter().map(|(k, e)| cost(k, e)).collect::<Vec<_>>()).sum()
+        cache
+            .inner
+            .shards
+            .iter()
+            .flat_map(|s| s.read().unwrap().entries.iter().map(|(k, e)| cost(k, e)).collect::<Vec<_>>())
+            .sum()
     }
 
     #[test]
