@@ -93,6 +93,9 @@ pub struct SettingArgs {
     /// replica's name); a restart takes over its dead predecessor's claims at once [default: the host name].
     #[arg(long, env = "GARASI_INSTANCE_ID", global = true, value_name = "NAME")]
     pub instance_id: Option<String>,
+    /// Memory the cache of rendered public pages may hold, in bytes; 0 caches nothing [default: 33554432].
+    #[arg(long, env = "GARASI_PAGE_CACHE_MAX_BYTES", global = true, value_name = "BYTES")]
+    pub page_cache_max_bytes: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,6 +201,11 @@ impl Settings {
         if !(1..=1000).contains(&login_max_failures) {
             return Err(bad("GARASI_LOGIN_MAX_FAILURES", "must be between 1 and 1000"));
         }
+        let page_cache_max_bytes =
+            pick!(page_cache_max_bytes).unwrap_or(garasi_web::PAGE_CACHE_DEFAULT_MAX_BYTES as u64);
+        if page_cache_max_bytes > 1 << 34 {
+            return Err(bad("GARASI_PAGE_CACHE_MAX_BYTES", "must be at most 17179869184 (16 GiB)"));
+        }
         let grace = pick!(shutdown_grace_s).unwrap_or(20);
         if grace > 3600 {
             return Err(bad("GARASI_SHUTDOWN_GRACE_S", "must be at most 3600"));
@@ -238,6 +246,7 @@ impl Settings {
                 login_window: Duration::from_secs(15 * 60),
                 domains: crate::domain_settings::resolve(&args.domains, Some(&file.domains))?,
                 rate_limits: limits.rate,
+                page_cache_max_bytes: usize::try_from(page_cache_max_bytes).unwrap_or(usize::MAX),
             },
             log: pick!(log).unwrap_or_else(|| "info".into()),
             log_format: pick!(log_format)

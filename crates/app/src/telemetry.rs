@@ -133,6 +133,12 @@ fn describe() {
     );
     describe_gauge!("garasi_db_pool_connections", "Database pool connections by state (in_use, idle).");
     describe_gauge!("garasi_db_pool_max_connections", "The database pool's ceiling.");
+    describe_gauge!(
+        "garasi_page_cache_bytes",
+        Unit::Bytes,
+        "Memory held by this instance's cache of public pages (GARASI_PAGE_CACHE_MAX_BYTES bounds it)."
+    );
+    describe_gauge!("garasi_page_cache_entries", "Pages in this instance's cache of public pages.");
     describe_histogram!(
         "garasi_db_begin_duration_seconds",
         Unit::Seconds,

@@ -15,31 +15,44 @@ use crate::state::AppState;
 const CSP: &str = "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; \
                    connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
-pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
-    let mut router = router
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("referrer-policy"),
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("x-frame-options"),
-            HeaderValue::from_static("DENY"),
-        ));
+/// The headers every response gets (HSTS only when the deployment is on https). The
+/// fast lane stores them with each cached page, so its answers carry the same.
+pub fn security_headers(https: bool) -> Vec<(HeaderName, HeaderValue)> {
+    let mut list = vec![
+        (header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)),
+        (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+        (header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin")),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    ];
     if https {
-        router = router.layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("strict-transport-security"),
-            HeaderValue::from_static("max-age=31536000"),
-        ));
+        list.push((header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS)));
+    }
+    list
+}
+
+const HSTS: &str = "max-age=31536000";
+
+pub fn apply<S: Clone + Send + Sync + 'static>(router: Router<S>, https: bool) -> Router<S> {
+    let mut router = router;
+    for (name, value) in security_headers(https) {
+        // `nosniff` always; the others only where a handler chose none of its own.
+        router = if name == header::X_CONTENT_TYPE_OPTIONS {
+            router.layer(SetResponseHeaderLayer::overriding(name, value))
+        } else {
+            router.layer(SetResponseHeaderLayer::if_not_present(name, value))
+        };
     }
     router
+}
+
+/// HSTS for a browser that reached a trusted TLS proxy over https, on a deployment
+/// configured for http (see [`secure_behind_tls_proxy`]).
+pub(crate) fn hsts_from_proxy(
+    config: &crate::state::WebConfig,
+    peer: Option<std::net::IpAddr>,
+    headers: &http::HeaderMap,
+) -> Option<HeaderValue> {
+    (!config.secure_cookies() && forwarded_https(config, peer, headers)).then_some(HeaderValue::from_static(HSTS))
 }
 
 /// A deployment configured for https marks every cookie `Secure` already. One configured
@@ -63,7 +76,7 @@ pub async fn secure_behind_tls_proxy(State(state): State<AppState>, req: Request
             };
             headers.append(header::SET_COOKIE, secured);
         }
-        headers.entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static("max-age=31536000"));
+        headers.entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static(HSTS));
     }
     resp
 }

@@ -125,6 +125,12 @@ impl HostCache {
         map.get(host).filter(|(_, at)| at.elapsed() < self.ttl).map(|(t, _)| t.clone())
     }
 
+    /// An active showroom this cache holds, fresh, for a normalised host (the fast lane's
+    /// lookup: no database, no known-host set).
+    pub(crate) fn cached(&self, host: &str) -> Option<Arc<Tenant>> {
+        self.get(host).filter(|t| t.status == TenantStatus::Active)
+    }
+
     fn put(&self, host: String, tenant: Arc<Tenant>) {
         let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if map.len() > 50_000 {

@@ -8,6 +8,7 @@ mod canonical;
 mod car_query;
 mod csrf;
 mod error;
+mod fast_lane;
 // Shared with the bot and channels; kept reachable here under their old paths.
 pub use garasi_service::{events, kv};
 mod headers;
@@ -33,6 +34,7 @@ pub use error::AppError;
 pub use events::Events;
 pub use internal::{MetricsRender, internal_router};
 pub use kv::{Kv, KvError, MemoryKv, RedisKv};
+pub use page_cache::DEFAULT_MAX_BYTES as PAGE_CACHE_DEFAULT_MAX_BYTES;
 pub use rate_limit::RateLimits;
 pub use request_id::RequestId;
 pub use router::build_router;

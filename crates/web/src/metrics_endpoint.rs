@@ -39,6 +39,9 @@ async fn sample(state: &AppState) {
     metrics::gauge!("garasi_db_pool_connections", "state" => "in_use").set(f64::from(pool.in_use()));
     metrics::gauge!("garasi_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("garasi_db_pool_max_connections").set(f64::from(pool.max));
+    let (bytes, entries) = state.page_cache.usage();
+    metrics::gauge!("garasi_page_cache_bytes").set(bytes as f64);
+    metrics::gauge!("garasi_page_cache_entries").set(entries as f64);
 
     if let Some(channels) = &state.whatsapp {
         let counts = channels.connection_counts();

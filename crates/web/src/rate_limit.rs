@@ -149,9 +149,45 @@ fn refuse(class: Class, retry_after: Duration) -> AppError {
     AppError::RateLimited { retry_after_secs: retry_after.as_secs().max(1) }
 }
 
+/// Whether [`check`] would count this request (its class has a limit and the client
+/// has an address).
+pub fn applies(state: &AppState, parts: &Parts) -> bool {
+    classify(&parts.method, parts.uri.path(), &parts.headers)
+        .is_some_and(|class| class.limit(&state.config.rate_limits) != 0)
+        && client_ip(&state.config, parts).is_some()
+}
+
+/// A request already counted by the fast lane, and its outcome: `dispatch` then answers
+/// with it instead of counting the request a second time.
+#[derive(Debug, Clone, Copy)]
+pub struct Verdict {
+    refused_for_secs: Option<u64>,
+}
+
+impl Verdict {
+    pub fn from_error(e: &AppError) -> Verdict {
+        let secs = match e {
+            AppError::RateLimited { retry_after_secs } => *retry_after_secs,
+            _ => 1,
+        };
+        Verdict { refused_for_secs: Some(secs) }
+    }
+
+    pub fn into_result(self) -> Result<(), AppError> {
+        match self.refused_for_secs {
+            Some(retry_after_secs) => Err(AppError::RateLimited { retry_after_secs }),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Counts this request against its class's limit for the client address; 429 with
-/// `Retry-After` once the address is over it.
+/// `Retry-After` once the address is over it. A request the fast lane counted carries
+/// its [`Verdict`], which is answered instead.
 pub async fn check(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    if let Some(verdict) = parts.extensions.get::<Verdict>() {
+        return verdict.into_result();
+    }
     let limits = &state.config.rate_limits;
     let Some(class) = classify(&parts.method, parts.uri.path(), &parts.headers) else { return Ok(()) };
     let limit = class.limit(limits);

@@ -23,7 +23,7 @@ impl RequestId {
     }
 
     fn generate() -> RequestId {
-        RequestId(uuid::Uuid::now_v7().to_string())
+        RequestId(new_uuid().to_string())
     }
 
     /// An incoming id, if it is short and made of characters that are safe in a log
@@ -35,6 +35,26 @@ impl RequestId {
             && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'+' | b'='));
         ok.then(|| RequestId(s.to_owned()))
     }
+}
+
+/// A UUIDv7 from the clock and the thread's random generator: unique enough for an id
+/// that names log lines, without `Uuid::now_v7`'s shared counter or a system call per
+/// request for its random bits.
+fn new_uuid() -> uuid::Uuid {
+    let millis = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    uuid::Builder::from_unix_timestamp_millis(millis, &rand::random::<[u8; 10]>()).into_uuid()
+}
+
+/// The `X-Request-Id` a response gets when no layer below made a [`RequestId`]: the
+/// caller's sane one, else a new one (the fast lane answers cached pages with this).
+pub(crate) fn response_header(request: &http::HeaderMap) -> HeaderValue {
+    if let Some(v) = request.get(HEADER)
+        && RequestId::accept(v).is_some()
+    {
+        return v.clone();
+    }
+    let mut buf = uuid::Uuid::encode_buffer();
+    HeaderValue::from_str(new_uuid().as_hyphenated().encode_lower(&mut buf)).expect("a UUID is a valid header value")
 }
 
 /// The outermost layer: assigns the id and echoes it.
@@ -77,5 +97,17 @@ mod tests {
     fn generated_ids_are_uuids() {
         let id = RequestId::generate();
         assert_eq!(uuid::Uuid::parse_str(id.as_str()).unwrap().get_version_num(), 7);
+        let fresh = response_header(&http::HeaderMap::new());
+        assert_eq!(uuid::Uuid::parse_str(fresh.to_str().unwrap()).unwrap().get_version_num(), 7);
+        assert_ne!(response_header(&http::HeaderMap::new()), fresh);
+    }
+
+    #[test]
+    fn a_sane_caller_id_is_echoed_and_a_bad_one_replaced() {
+        let mut h = http::HeaderMap::new();
+        h.insert(HEADER, HeaderValue::from_static("proxy-abc-123"));
+        assert_eq!(response_header(&h), "proxy-abc-123");
+        h.insert(HEADER, HeaderValue::from_static("<script>"));
+        assert_ne!(response_header(&h), "<script>");
     }
 }

@@ -109,7 +109,9 @@ pub fn build_router(state: AppState) -> Router {
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(state.templates.clone(), render_errors))
         .layer(middleware::from_fn_with_state(state.clone(), headers::secure_behind_tls_proxy));
+    // Outermost: cached public pages are answered before any of the layers below.
     outer_layers(router, state.config.secure_cookies(), Duration::from_secs(30))
+        .layer(crate::fast_lane::FastLaneLayer::new(state))
 }
 
 /// The layers around everything. The security headers sit outside the timeout and the

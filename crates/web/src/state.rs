@@ -12,6 +12,7 @@ use ipnet::IpNet;
 use crate::events::Events;
 use crate::host::HostCache;
 use crate::kv::Kv;
+use crate::page_cache::PageCache;
 use crate::templates::Templates;
 
 pub use garasi_service::urls::Scheme;
@@ -36,6 +37,8 @@ pub struct WebConfig {
     pub domains: garasi_service::domains::DomainConfig,
     /// Per-address request limits by class (`GARASI_RATE_LIMIT_*`).
     pub rate_limits: crate::rate_limit::RateLimits,
+    /// Memory the public page cache may hold, in bytes (`GARASI_PAGE_CACHE_MAX_BYTES`).
+    pub page_cache_max_bytes: usize,
 }
 
 impl WebConfig {
@@ -94,6 +97,8 @@ pub struct AppState {
     /// The WhatsApp channels, when this server runs them.
     pub whatsapp: Option<Channels>,
     pub(crate) hosts: HostCache,
+    /// Rendered public pages (read by the fast lane and the site's cache layer).
+    pub(crate) page_cache: PageCache,
     pub(crate) templates: Templates,
     /// Bounds concurrent password checks on the login path.
     pub(crate) login_gate: Arc<crate::auth::password::LoginGate>,
@@ -120,6 +125,7 @@ impl AppState {
     ) -> AppState {
         let hosts = HostCache::new(Duration::from_secs(30));
         hosts.listen(&services.events);
+        let page_cache = PageCache::listening(&services.events, config.page_cache_max_bytes, config.secure_cookies());
         AppState {
             db: services.db.clone(),
             events: services.events.clone(),
@@ -131,6 +137,7 @@ impl AppState {
             bot,
             whatsapp,
             hosts,
+            page_cache,
             templates: Templates::new(),
             login_gate: Arc::new(crate::auth::password::LoginGate::per_core()),
             mailer: None,

@@ -615,3 +615,51 @@ async fn another_instance_drops_its_cached_pages_when_stock_changes() {
     sibling.stop().await.unwrap();
     app.stop().await;
 }
+
+#[tokio::test]
+async fn cached_pages_keep_every_header_and_negotiate_the_encoding() {
+    let Site { app, .. } = setup().await;
+    // The first request renders and stores the page; the ones below are cache hits.
+    assert_eq!(app.get(HOST, "/mobil").fetch().await.status(), 200);
+    let cases = [
+        (Some("gzip"), Some("gzip")),
+        (Some("gzip, deflate, br, zstd"), Some("br")),
+        (Some("br;q=0, gzip"), Some("gzip")),
+        (Some("identity"), None),
+        (None, None),
+    ];
+    for (accept, encoding) in cases {
+        let mut req = app.get(HOST, "/mobil").header("x-request-id", "uji-cache-1");
+        if let Some(a) = accept {
+            req = req.header("accept-encoding", a);
+        }
+        let resp = req.fetch().await;
+        assert_eq!(resp.status(), 200, "{accept:?}");
+        let h = resp.headers();
+        assert_eq!(h.get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accept:?}");
+        assert!(h.get_all("vary").iter().any(|v| v == "accept-encoding"), "{accept:?}: Vary");
+        assert_eq!(h["x-request-id"], "uji-cache-1", "the caller's id is echoed");
+        assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(h.contains_key("referrer-policy") && h.contains_key("etag"));
+        assert_eq!(h["cache-control"], "no-cache");
+        assert!(h.get("set-cookie").is_none());
+        let body = resp.bytes().await.unwrap();
+        match encoding {
+            Some("gzip") => assert_eq!(&body[..2], &[0x1f, 0x8b], "gzip bytes"),
+            Some(_) => assert!(!body.is_empty()),
+            None => assert!(String::from_utf8_lossy(&body).contains("</html>"), "the whole page, unpacked"),
+        }
+    }
+    // A hit without an id of the caller's gets a new one each time.
+    let id = |r: reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    let (a, b) = (id(app.get(HOST, "/mobil").fetch().await), id(app.get(HOST, "/mobil").fetch().await));
+    assert_ne!(a, b);
+    assert_eq!(uuid::Uuid::parse_str(&a).unwrap().get_version_num(), 7);
+    // A signed-in request is never answered from the cache (it renders, and still gets no cookie).
+    let resp = app.get(HOST, "/mobil").header("cookie", "garasi_session=tidak-ada").fetch().await;
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers().get("set-cookie").is_none());
+    app.stop().await;
+}

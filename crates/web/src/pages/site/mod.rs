@@ -33,7 +33,7 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::host::Site;
-use crate::page_cache::{Cacheable, PageCache};
+use crate::page_cache::Cacheable;
 use crate::state::AppState;
 use view::Showroom;
 
@@ -42,7 +42,7 @@ pub(crate) const FOR_SALE: [CarStatus; 2] = [CarStatus::Available, CarStatus::Bo
 
 /// Routes of the public site, behind the page cache.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let cache = PageCache::listening(&state.events);
+    let cache = state.page_cache.clone();
     Router::new()
         .route("/", get(home::home))
         .route("/mobil", get(catalogue::catalogue))
