@@ -242,7 +242,7 @@ async fn seed_conversations(
         (
             "0857-3000-1002".into(),
             "Maya",
-            &["cari SUV diesel bisa kredit?", "nama saya Maya, mau lihat unitnya sabtu ini"],
+            &["cari SUV diesel bisa kredit?", "nama saya Maya, mau lihat unitnya besok jam 10"],
         ),
         (format!("0812-1000-000{}", index + 1), "Budi Santoso", &["/stok"]),
     ];
