@@ -32,6 +32,22 @@ pub fn current_year() -> i32 {
     jakarta_now().year()
 }
 
+/// Indonesian month names, January first: dates on the site, in the dashboard and in chat.
+pub const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -254,21 +254,7 @@ pub fn say_when(at: NaiveDateTime) -> String {
 
 /// "16 Mei 2026".
 pub fn say_date(d: NaiveDate) -> String {
-    const MONTHS: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
-    format!("{} {} {}", d.day(), MONTHS[d.month0() as usize], d.year())
+    format!("{} {} {}", d.day(), crate::time::MONTHS_ID[d.month0() as usize], d.year())
 }
 
 pub fn day_name(w: Weekday) -> &'static str {

@@ -5,7 +5,7 @@
 //! moved or cancelled visit), the dashboard and its API, the `.ics` export; and a person
 //! replying from the showroom's phone pausing the bot until the hand-off time is over.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use garasi_channels::{ChannelKind, InboundBody, InboundMessage, Inbox, Peer};
@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use crate::bot::{CUSTOMER, SALES_E164, Showroom, text};
 use crate::sales::showrooms;
 use crate::support::{Fetch, TestApp};
-use crate::whatsapp::offline_app;
+use crate::whatsapp::{eventually, offline_app};
 
 /// Monday 11 May 2026, 09:00 in Jakarta.
 const START: &str = "2026-05-11T02:00:00Z";
@@ -54,17 +54,6 @@ async fn reminders(s: &Showroom) -> Vec<Value> {
         .map(|j| j.payload)
         .filter(|p| p["text"].as_str().is_some_and(|t| t.starts_with("⏰ Pengingat")))
         .collect()
-}
-
-async fn eventually<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// Moves the clock and waits until the outbox holds `want` reminders.

@@ -250,7 +250,8 @@ pub async fn graph_ok(graph: &MockServer) {
         .await;
 }
 
-async fn eventually<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
+/// Polls `f` until it yields a value (20 s at most): for work done by background workers.
+pub async fn eventually<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(v) = f().await {

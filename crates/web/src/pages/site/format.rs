@@ -40,24 +40,9 @@ pub fn rupiah_short(v: i64) -> String {
     }
 }
 
-const MONTHS: [&str; 12] = [
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-];
-
 /// 2026-05 → "Mei 2026".
 pub fn month_year(ym: YearMonth) -> String {
-    let name = MONTHS.get(usize::from(ym.month.saturating_sub(1))).copied().unwrap_or("");
+    let name = garasi_domain::time::MONTHS_ID.get(usize::from(ym.month.saturating_sub(1))).copied().unwrap_or("");
     format!("{name} {}", ym.year)
 }
 
