@@ -4,7 +4,7 @@
 //! opens its own short transaction, and every id is looked up inside the tenant.
 
 use chrono::Duration as ChronoDuration;
-use garasi_domain::car::{Car, CarFilter, CarSort, CarStatus};
+use garasi_domain::car::{Car, CarFilter, CarSort, CarStatus, PriceVia};
 use garasi_domain::{PhoneNumber, Rupiah, TenantSettings};
 use garasi_service::{Actor, ServiceError, ServiceResult, Services};
 use garasi_store::tenant::{
@@ -453,7 +453,7 @@ impl Turn {
     /// Sales: changes a car's status through the same use case as the dashboard.
     pub async fn set_status(&mut self, stock_no: i64, status: CarStatus) -> StoreResult<CarChange<CarStatus>> {
         let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
-        let done = garasi_service::cars::set_status(&self.services, &actor, &self.tenant_db(), id, status).await;
+        let done = garasi_service::cars::set_status(&self.services, &actor, PriceVia::Chat, &self.tenant_db(), id, status).await;
         // The use case publishes the inventory event itself.
         car_change(done)
     }
@@ -461,7 +461,7 @@ impl Turn {
     /// Sales: changes a car's cash price, under the same rules as the API.
     pub async fn set_price(&mut self, stock_no: i64, price: i64) -> StoreResult<CarChange<i64>> {
         let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
-        let done = garasi_service::cars::set_price(&self.services, &actor, &self.tenant_db(), id, price).await;
+        let done = garasi_service::cars::set_price(&self.services, &actor, PriceVia::Chat, &self.tenant_db(), id, price).await;
         car_change(done)
     }
 

@@ -39,10 +39,19 @@ pub struct Profile {
     pub about: String,
     pub address: String,
     pub city: String,
+    /// The province ("DKI Jakarta", "Jawa Barat"): the region marketplace feeds ask for.
+    pub province: String,
     pub maps_url: String,
     /// Free text such as "Senin–Sabtu 08.00–17.00, Minggu 09.00–15.00".
     pub opening_hours: String,
     pub phone: String,
+    /// Whether car pages and marketplace feeds show each car's VIN (nomor rangka). A
+    /// showroom-wide choice: it is a policy (buyers' trust against brokers copying
+    /// listings), not something a dealer decides car by car.
+    pub show_vin: bool,
+    /// The store code of the showroom's Google Business Profile, for the Google vehicle
+    /// feed; empty means the showroom's slug.
+    pub google_store_code: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

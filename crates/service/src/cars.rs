@@ -6,8 +6,9 @@ mod import;
 
 pub use import::{ImportReport, ImportRow, RowError, import_rows};
 
-use garasi_domain::car::{Car, CarFields, CarStatus};
-use garasi_store::TenantDb;
+use garasi_domain::car::{Car, CarFields, CarStatus, PriceVia};
+use garasi_store::tenant::NewPriceChange;
+use garasi_store::{TenantDb, TenantTx};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -46,12 +47,14 @@ fn changed_fields(before: &CarFields, after: &CarFields) -> Vec<String> {
 pub async fn create(
     services: &Services,
     actor: &Actor,
+    via: PriceVia,
     tenant: &TenantDb,
     input: &Map<String, Value>,
 ) -> ServiceResult<Car> {
     let fields = CarFields::from_json(input, current_year())?;
     let mut tx = tenant.begin_write().await?;
     let car = tx.cars().create(&fields).await?;
+    price_changed(&mut tx, services, actor, via, &car, None).await?;
     tx.audit(&actor.audit(
         "car.create",
         Some(("car", car.id.to_string())),
@@ -68,6 +71,7 @@ pub async fn create(
 pub async fn update(
     services: &Services,
     actor: &Actor,
+    via: PriceVia,
     tenant: &TenantDb,
     id: Uuid,
     edit: Edit<'_>,
@@ -83,8 +87,8 @@ pub async fn update(
         tx.commit().await?;
         return Ok(current);
     }
-    let change = Change { services, actor, tenant, id, action: "car.update" };
-    change.write(tx, &fields, |car| json!({ "stock_no": car.stock_no, "title": car.title(), "fields": changed })).await
+    let change = Change { services, actor, via, tenant, id, action: "car.update" };
+    change.write(tx, &current, &fields, |car| json!({ "stock_no": car.stock_no, "title": car.title(), "fields": changed })).await
 }
 
 /// Changes only the status (a salesperson marking a car sold or booked). Returns the
@@ -92,6 +96,7 @@ pub async fn update(
 pub async fn set_status(
     services: &Services,
     actor: &Actor,
+    via: PriceVia,
     tenant: &TenantDb,
     id: Uuid,
     status: CarStatus,
@@ -104,9 +109,9 @@ pub async fn set_status(
         tx.commit().await?;
         return Ok((current, before));
     }
-    let change = Change { services, actor, tenant, id, action: "car.status" };
+    let change = Change { services, actor, via, tenant, id, action: "car.status" };
     let car = change
-        .write(tx, &fields, |car| json!({ "stock_no": car.stock_no, "from": before.as_str(), "to": status.as_str() }))
+        .write(tx, &current, &fields, |car| json!({ "stock_no": car.stock_no, "from": before.as_str(), "to": status.as_str() }))
         .await?;
     Ok((car, before))
 }
@@ -116,6 +121,7 @@ pub async fn set_status(
 pub async fn set_price(
     services: &Services,
     actor: &Actor,
+    via: PriceVia,
     tenant: &TenantDb,
     id: Uuid,
     price: i64,
@@ -128,18 +134,19 @@ pub async fn set_price(
         tx.commit().await?;
         return Ok((current, before));
     }
-    let change = Change { services, actor, tenant, id, action: "car.price" };
+    let change = Change { services, actor, via, tenant, id, action: "car.price" };
     let car = change
-        .write(tx, &fields, |car| json!({ "stock_no": car.stock_no, "from": before, "to": car.fields.price }))
+        .write(tx, &current, &fields, |car| json!({ "stock_no": car.stock_no, "from": before, "to": car.fields.price }))
         .await?;
     Ok((car, before))
 }
 
-/// The tail every field change shares: write the new fields, audit them in the same
-/// transaction, commit, then tell every instance.
+/// The tail every field change shares: write the new fields, record a new price in the
+/// price history, audit them in the same transaction, commit, then tell every instance.
 struct Change<'a> {
     services: &'a Services,
     actor: &'a Actor,
+    via: PriceVia,
     tenant: &'a TenantDb,
     id: Uuid,
     action: &'static str,
@@ -148,16 +155,58 @@ struct Change<'a> {
 impl Change<'_> {
     async fn write(
         self,
-        mut tx: garasi_store::TenantTx,
+        mut tx: TenantTx,
+        current: &Car,
         fields: &CarFields,
         details: impl FnOnce(&Car) -> Value,
     ) -> ServiceResult<Car> {
         let car = tx.cars().update(self.id, fields).await?;
+        if car.fields.price != current.fields.price {
+            price_changed(&mut tx, self.services, self.actor, self.via, &car, Some(current.fields.price)).await?;
+        }
         tx.audit(&self.actor.audit(self.action, Some(("car", self.id.to_string())), details(&car))).await?;
         tx.commit().await?;
         self.services.inventory_changed(self.tenant.tenant_id()).await;
         Ok(car)
     }
+}
+
+/// **The one place a car's price change is recorded**, inside the transaction of the
+/// change (a car's creation counts, with no price before). Every path that sets a price
+/// (`create`, `update`, `set_price`, `set_status` through `Change`, and the spreadsheet
+/// import) comes through here, so whatever must follow a new price (the price history
+/// today; price-drop alerts) belongs here, once. `car` is the car as just written.
+pub(crate) async fn price_changed(
+    tx: &mut TenantTx,
+    services: &Services,
+    actor: &Actor,
+    via: PriceVia,
+    car: &Car,
+    before: Option<i64>,
+) -> ServiceResult<()> {
+    let actor_name = actor_name(tx, actor).await?;
+    let change = NewPriceChange {
+        car_id: car.id,
+        price: car.fields.price,
+        previous_price: before,
+        actor_kind: actor.kind(),
+        actor_id: actor.id(),
+        actor_name,
+        via,
+        at: services.clock.now(),
+    };
+    tx.car_prices().record(&change).await?;
+    Ok(())
+}
+
+/// The name the price history shows for an actor, as it is now.
+async fn actor_name(tx: &mut TenantTx, actor: &Actor) -> ServiceResult<String> {
+    Ok(match actor {
+        Actor::Staff { user_id, .. } => tx.users().get(*user_id).await?.map(|u| u.name).unwrap_or_default(),
+        Actor::Sales { sales_id, .. } => tx.sales().get(*sales_id).await?.map(|s| s.name).unwrap_or_default(),
+        Actor::Root { .. } => "Admin platform".to_owned(),
+        Actor::System => "Garasi".to_owned(),
+    })
 }
 
 fn single(field: &str, value: Value) -> Map<String, Value> {

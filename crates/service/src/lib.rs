@@ -17,6 +17,7 @@ pub mod appointments;
 pub mod cars;
 pub mod conversations;
 pub mod domains;
+pub mod feeds;
 pub mod inbound;
 pub mod leads;
 pub mod limits;

@@ -9,6 +9,7 @@ mod car_query;
 mod csrf;
 mod error;
 mod fast_lane;
+mod feeds;
 // Shared with the bot and channels; kept reachable here under their old paths.
 pub use garasi_service::{events, kv};
 mod headers;

@@ -477,14 +477,14 @@ fn etag_for(body: &[u8]) -> HeaderValue {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
+pub(crate) enum Encoding {
     Br,
     Gzip,
 }
 
 /// The encoding to answer with: Brotli, else gzip, else none (`q=0` refuses one). Reads
 /// the header in place: this runs on every cache hit.
-fn preferred_encoding(headers: &HeaderMap) -> Option<Encoding> {
+pub(crate) fn preferred_encoding(headers: &HeaderMap) -> Option<Encoding> {
     let (mut br, mut gzip) = (false, false);
     for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
         for item in value.split(',') {
@@ -515,7 +515,7 @@ fn preferred_encoding(headers: &HeaderMap) -> Option<Encoding> {
 }
 
 /// Compresses a page once, with the same encoders (and levels) as `CompressionLayer`.
-async fn encode(body: &Bytes, content_type: Option<HeaderValue>, encoding: &'static str) -> Option<Bytes> {
+pub(crate) async fn encode(body: &Bytes, content_type: Option<HeaderValue>, encoding: &'static str) -> Option<Bytes> {
     use tower::ServiceExt;
     let body = body.clone();
     let inner = tower::service_fn(move |_: Request| {

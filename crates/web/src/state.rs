@@ -99,6 +99,8 @@ pub struct AppState {
     pub(crate) hosts: HostCache,
     /// Rendered public pages (read by the fast lane and the site's cache layer).
     pub(crate) page_cache: PageCache,
+    /// Built marketplace feeds, dropped when a showroom's stock changes.
+    pub(crate) feed_cache: crate::feeds::FeedCache,
     pub(crate) templates: Templates,
     /// Bounds concurrent password checks on the login path.
     pub(crate) login_gate: Arc<crate::auth::password::LoginGate>,
@@ -126,6 +128,7 @@ impl AppState {
         let hosts = HostCache::new(Duration::from_secs(30));
         hosts.listen(&services.events);
         let page_cache = PageCache::listening(&services.events, config.page_cache_max_bytes, config.secure_cookies());
+        let services_events = services.events.clone();
         AppState {
             db: services.db.clone(),
             events: services.events.clone(),
@@ -138,6 +141,7 @@ impl AppState {
             whatsapp,
             hosts,
             page_cache,
+            feed_cache: crate::feeds::FeedCache::listening(&services_events),
             templates: Templates::new(),
             login_gate: Arc::new(crate::auth::password::LoginGate::per_core()),
             mailer: None,

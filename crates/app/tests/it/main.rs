@@ -18,6 +18,7 @@ mod crash;
 mod deploy;
 mod domains;
 mod errors;
+mod feeds;
 // The bot crate's fake LLM server, so that both crates script the model the same way.
 #[path = "../../../bot/tests/common/fake_llm.rs"]
 mod fake_llm;
@@ -37,6 +38,7 @@ mod photos;
 #[path = "../../../media/tests/common/png.rs"]
 mod png_chunks;
 mod postgres;
+mod price_history;
 mod rate_limits;
 mod root_2fa;
 mod root_api;

@@ -3,6 +3,7 @@
 //! it. The car is created as a draft through `service::cars::create` (the dashboard's rules and
 //! audit, as `Actor::Sales`); `/foto <no>` adds its photos and `/tayang <no>` publishes it.
 
+use garasi_domain::car::PriceVia;
 use garasi_service::{Actor, ServiceError};
 use serde_json::{Map, Value, json};
 
@@ -147,7 +148,7 @@ async fn create(t: &mut Turn, d: &CarDraft) -> StoreResult<String> {
     put("color", json!(d.color));
     put("status", json!("draft"));
     let tenant = t.db.tenant(t.tenant.id);
-    match garasi_service::cars::create(&t.services, &actor, &tenant, &input).await {
+    match garasi_service::cars::create(&t.services, &actor, PriceVia::Chat, &tenant, &input).await {
         Ok(car) => {
             t.focus(&car);
             let n = car.stock_no;

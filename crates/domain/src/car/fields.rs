@@ -4,7 +4,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::{BodyType, CarStatus, Condition, Fuel, PlateNumber, PlateParity, Transmission};
+use super::{BodyType, CarStatus, Condition, Fuel, PlateNumber, PlateParity, Transmission, Vin};
 use crate::money::Rupiah;
 use crate::validation::FieldErrors;
 
@@ -36,6 +36,8 @@ pub const CAR_FIELDS: &[&str] = &[
     "status",
     "featured",
     "specs",
+    // Added last, so spreadsheets laid out before it keep their column order.
+    "vin",
 ];
 
 /// Fields the server computes. Clients may send them back (a GET body round-trips
@@ -114,6 +116,8 @@ pub struct CarFields {
     pub seats: Option<i64>,
     /// The full plate, normalised (`B 1234 XYZ`): staff only.
     pub plate_number: Option<String>,
+    /// The VIN (nomor rangka); public only where the showroom's settings say so.
+    pub vin: Option<Vin>,
     pub tax_paid_until: Option<YearMonth>,
     pub stnk: bool,
     pub bpkb: bool,
@@ -179,6 +183,16 @@ impl CarFields {
                 }
             },
         };
+        let vin = match r.optional_text("vin") {
+            None => None,
+            Some(raw) => match Vin::parse(&raw) {
+                Ok(v) => Some(v),
+                Err(e) => {
+                    r.errors.add("vin", e.to_string());
+                    None
+                }
+            },
+        };
         let tax_paid_until = match r.optional_text("tax_paid_until") {
             None => None,
             Some(raw) => match YearMonth::parse(&raw) {
@@ -238,6 +252,7 @@ impl CarFields {
                 engine_cc,
                 seats,
                 plate_number,
+                vin,
                 tax_paid_until,
                 stnk,
                 bpkb,
@@ -553,6 +568,19 @@ mod tests {
         input.insert("stock_no".into(), json!(3));
         input.insert("plate_parity".into(), json!("ganjil"));
         assert!(CarFields::from_json(&input, 2026).is_ok());
+    }
+
+    #[test]
+    fn a_vin_is_optional_normalised_and_checked() {
+        assert_eq!(CarFields::from_json(&avanza(), 2026).unwrap().vin, None);
+        let mut input = avanza();
+        input.insert("vin".into(), json!("mhfm1ba3j7k012345"));
+        let car = CarFields::from_json(&input, 2026).unwrap();
+        assert_eq!(car.vin.as_ref().map(Vin::as_str), Some("MHFM1BA3J7K012345"));
+        assert_eq!(CarFields::from_json(&car.to_json(), 2026).unwrap(), car);
+        input.insert("vin".into(), json!("MHFM1BA3J7K01234O"));
+        let errors = CarFields::from_json(&input, 2026).unwrap_err();
+        assert!(errors.get("vin").unwrap().contains("I, O atau Q"), "{errors}");
     }
 
     #[test]

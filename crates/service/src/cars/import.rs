@@ -3,12 +3,12 @@
 //! written together, with one audit entry, in one transaction.
 
 use garasi_domain::FieldErrors;
-use garasi_domain::car::CarFields;
+use garasi_domain::car::{CarFields, PriceVia};
 use garasi_store::TenantDb;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::{current_year, merged};
+use super::{current_year, merged, price_changed};
 use crate::{Actor, ServiceError, ServiceResult, Services};
 
 /// One spreadsheet row, already mapped from columns to field names by the adapter.
@@ -52,7 +52,8 @@ pub async fn import_rows(
     let year = current_year();
     let mut tx = tenant.begin_write().await?;
     let mut report = ImportReport::default();
-    let mut valid: Vec<(Option<Uuid>, CarFields)> = Vec::new();
+    // Each valid row: the car it updates (its id and price before), and the new fields.
+    let mut valid: Vec<(Option<(Uuid, i64)>, CarFields)> = Vec::new();
     for row in rows {
         // A known stock number updates that car: lay the row over what is stored.
         let existing = match row.stock_no {
@@ -70,7 +71,7 @@ pub async fn import_rows(
             None => CarFields::from_json(&row.input, year).map_err(ServiceError::from),
         };
         match checked {
-            Ok(fields) => valid.push((existing.map(|c| c.id), fields)),
+            Ok(fields) => valid.push((existing.map(|c| (c.id, c.fields.price)), fields)),
             Err(ServiceError::Validation(fields)) => report.errors.push(RowError { line: row.line, fields }),
             Err(other) => return Err(other),
         }
@@ -80,15 +81,21 @@ pub async fn import_rows(
         return Ok(report);
     }
     let mut stock_nos = Vec::new();
-    for (id, fields) in &valid {
-        let car = match id {
-            Some(id) => {
+    for (existing, fields) in &valid {
+        let car = match existing {
+            Some((id, before)) => {
                 report.updated += 1;
-                tx.cars().update(*id, fields).await?
+                let car = tx.cars().update(*id, fields).await?;
+                if car.fields.price != *before {
+                    price_changed(&mut tx, services, actor, PriceVia::Import, &car, Some(*before)).await?;
+                }
+                car
             }
             None => {
                 report.created += 1;
-                tx.cars().create(fields).await?
+                let car = tx.cars().create(fields).await?;
+                price_changed(&mut tx, services, actor, PriceVia::Import, &car, None).await?;
+                car
             }
         };
         stock_nos.push(car.stock_no);

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use garasi_domain::TenantId;
 use garasi_domain::car::{
-    BodyType, Car, CarFields, CarFilter, CarPhoto, CarSort, CarStatus, Condition, Fuel, Transmission, YearMonth,
-    model_key,
+    BodyType, Car, CarFields, CarFilter, CarPhoto, CarSort, CarStatus, Condition, Fuel, Transmission, Vin,
+    YearMonth, model_key,
 };
 use garasi_domain::slug::Slug;
 use sqlx::FromRow;
@@ -18,7 +18,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::time::now;
 
 /// Binds the stored columns of a car's fields, from `brand` to `featured`, then the
-/// change time and the publish and sale dates, in the order both the INSERT and the
+/// change time, the publish and sale dates and the VIN, in the order both the INSERT and the
 /// UPDATE list them: one list for both statements.
 macro_rules! bind_fields {
     ($query:expr, $f:expr, $at:expr, $published_at:expr, $sold_at:expr) => {{
@@ -54,6 +54,7 @@ macro_rules! bind_fields {
             .bind($at)
             .bind($published_at)
             .bind($sold_at)
+            .bind(f.vin.as_ref().map(|v| v.as_str()))
     }};
 }
 
@@ -78,6 +79,7 @@ struct CarRow {
     engine_cc: Option<i64>,
     seats: Option<i64>,
     plate_number: Option<String>,
+    vin: Option<String>,
     tax_paid_until: Option<String>,
     stnk: bool,
     bpkb: bool,
@@ -104,7 +106,7 @@ struct CountedCarRow {
 const CAR_COLUMNS: &str = "c.id, c.stock_no, c.slug, c.brand, c.model, c.variant, c.year, c.price, c.credit_price, \
      c.negotiable, c.floor_price, c.mileage_km, c.transmission, c.fuel, c.body_type, c.color, c.engine_cc, c.seats, \
      c.plate_number, c.tax_paid_until, c.stnk, c.bpkb, c.first_owner, c.condition, c.description, c.internal_notes, \
-     c.status, c.featured, c.created_at, c.updated_at, c.published_at, c.sold_at";
+     c.status, c.featured, c.created_at, c.updated_at, c.published_at, c.sold_at, c.vin";
 
 fn corrupt(column: &'static str, value: &str) -> StoreError {
     StoreError::Corrupt { column, value: value.to_owned() }
@@ -121,6 +123,10 @@ impl CarRow {
             body_type: self.body_type.parse::<BodyType>().map_err(|_| corrupt("cars.body_type", &self.body_type))?,
             condition: self.condition.parse::<Condition>().map_err(|_| corrupt("cars.condition", &self.condition))?,
             status: self.status.parse::<CarStatus>().map_err(|_| corrupt("cars.status", &self.status))?,
+            vin: match &self.vin {
+                Some(v) => Some(Vin::parse(v).map_err(|_| corrupt("cars.vin", v))?),
+                None => None,
+            },
             tax_paid_until: match &self.tax_paid_until {
                 Some(t) => Some(YearMonth::parse(t).map_err(|_| corrupt("cars.tax_paid_until", t))?),
                 None => None,
@@ -208,9 +214,9 @@ impl<'a> Cars<'a> {
         const SQL: &str = "INSERT INTO cars (tenant_id, id, stock_no, slug, brand, model, variant, year, price, \
              credit_price, negotiable, floor_price, mileage_km, transmission, fuel, body_type, color, engine_cc, seats, \
              plate_number, plate_region, plate_parity, tax_paid_until, stnk, bpkb, first_owner, condition, description, \
-             internal_notes, status, featured, created_at, updated_at, published_at, sold_at) VALUES ($1, $2, $3, $4, \
-             $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, \
-             $27, $28, $29, $30, $31, $32, $32, $33, $34)";
+             internal_notes, status, featured, created_at, updated_at, published_at, sold_at, vin) VALUES ($1, $2, $3, \
+             $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+             $26, $27, $28, $29, $30, $31, $32, $32, $33, $34, $35)";
         with_tx!(self.tx, |c| {
             let head = sqlx::query(SQL).bind(self.tenant.0).bind(id).bind(stock_no).bind(&slug);
             bind_fields!(head, f, at, published_at, sold_at).execute(c).await.map(|r| r.rows_affected())
@@ -234,7 +240,7 @@ impl<'a> Cars<'a> {
              body_type = $14, color = $15, engine_cc = $16, seats = $17, plate_number = $18, plate_region = $19, \
              plate_parity = $20, tax_paid_until = $21, stnk = $22, bpkb = $23, first_owner = $24, condition = $25, \
              description = $26, internal_notes = $27, status = $28, featured = $29, updated_at = $30, \
-             published_at = $31, sold_at = $32 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
+             published_at = $31, sold_at = $32, vin = $33 WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
         let n = with_tx!(self.tx, |c| {
             let head = sqlx::query(SQL).bind(self.tenant.0).bind(id);
             bind_fields!(head, f, at, published_at, sold_at).execute(c).await.map(|r| r.rows_affected())
@@ -603,24 +609,29 @@ impl Cars<'_> {
         Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, limit)?)
     }
 
-    /// Other cars on offer like this one: the same body type first, then the closest price.
-    pub async fn similar(
-        &mut self,
-        car_id: Uuid,
-        body_type: BodyType,
-        price: i64,
-        limit: i64,
-    ) -> StoreResult<Vec<Car>> {
+    /// Other cars on offer like `car` ("Mobil serupa"): the same brand and model first, then
+    /// the same body type within a quarter of its price either way; closest price first.
+    /// Never the car itself, never a draft, hidden or sold car.
+    pub async fn similar(&mut self, car: &Car, limit: i64) -> StoreResult<Vec<Car>> {
+        let f = &car.fields;
         let mut args = Args::default();
         let tenant = args.push(Arg::Uuid(self.tenant.0));
-        let id = args.push(Arg::Uuid(car_id));
-        let body = args.push(Arg::Text(body_type.as_str().to_owned()));
-        let price = args.push(Arg::I64(price));
+        let id = args.push(Arg::Uuid(car.id));
+        let brand = args.push(Arg::Text(f.brand.trim().to_lowercase()));
+        let model = args.push(Arg::Text(model_key(&f.model)));
+        let body = args.push(Arg::Text(f.body_type.as_str().to_owned()));
+        let low = args.push(Arg::I64(f.price - f.price / 4));
+        let high = args.push(Arg::I64(f.price + f.price / 4));
+        let price = args.push(Arg::I64(f.price));
         let limit = args.push(Arg::I64(limit));
+        let same_model = format!(
+            "(lower(c.brand) = {brand} AND replace(replace(replace(lower(c.model), '-', ''), ' ', ''), '.', '') = {model})"
+        );
         let sql = format!(
             "SELECT {CAR_COLUMNS} FROM cars c WHERE c.tenant_id = {tenant} AND c.deleted_at IS NULL \
              AND c.status IN ('available', 'booked') AND c.id <> {id} \
-             ORDER BY CASE WHEN c.body_type = {body} THEN 0 ELSE 1 END, abs(c.price - {price}), c.id DESC \
+             AND ({same_model} OR (c.body_type = {body} AND c.price BETWEEN {low} AND {high})) \
+             ORDER BY CASE WHEN {same_model} THEN 0 ELSE 1 END, abs(c.price - {price}), c.id DESC \
              LIMIT {limit}"
         );
         let rows: Vec<CarRow> =

@@ -5,8 +5,10 @@
 
 mod appointments;
 mod bot_memory;
+mod car_prices;
 mod cars;
 mod conversations;
+mod feed_tokens;
 mod lead_intake;
 mod leads;
 mod llm_usage;
@@ -21,7 +23,9 @@ mod users;
 
 pub use appointments::{Appointment, Appointments, NewAppointment, SentMessages};
 pub use bot_memory::BotMemory;
+pub use car_prices::{CarPrices, NewPriceChange};
 pub use cars::{Cars, NewPhoto, StockCounts};
+pub use feed_tokens::FeedTokens;
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
 pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
@@ -115,6 +119,10 @@ repositories! {
     appointments: Appointments,
     /// Ids of the WhatsApp messages Garasi sent (a person's reply is one it did not).
     sent_messages: SentMessages,
+    /// Every price each car was given.
+    car_prices: CarPrices,
+    /// The secret of the showroom's marketplace feed URLs.
+    feed_tokens: FeedTokens,
 }
 
 /// A transaction in which one tenant's rows are visible.

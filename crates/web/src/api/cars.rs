@@ -5,6 +5,7 @@ use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use garasi_domain::car::PriceVia;
 use garasi_service::cars::Edit;
 use serde_json::{Map, Value};
 
@@ -14,7 +15,7 @@ use super::{AdminCtx, ApiJson, InvalidInput, NotAdmin, PathId, StaffCtx};
 use crate::car_query::{Audience, parse_car_params};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::views::staff_car_json;
+use crate::views::{staff_car_json, staff_car_json_fresh, staff_cars_json};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -78,18 +79,18 @@ async fn list(s: StaffCtx, Query(pairs): Query<Vec<(String, String)>>) -> Result
     let mut tx = s.tenant.begin().await?;
     let (cars, total) =
         tx.cars().list(&params.filter, params.sort, params.per_page, (params.page - 1) * params.per_page).await?;
-    tx.commit().await?;
     let base = s.state.config.tenant_url(&s.auth.tenant);
-    let items = cars.iter().map(|c| staff_car_json(&base, c)).collect();
+    let items = staff_cars_json(&mut tx, &base, &cars).await?;
+    tx.commit().await?;
     Ok(axum::Json(CarList { items, total, page: params.page, per_page: params.per_page }).into_response())
 }
 
 #[utoipa::path(post, path = "/api/cars", tag = "cars", summary = "Tambah mobil", request_body = CarInput,
     responses((status = 201, description = "Dibuat", body = Car), InvalidInput))]
 async fn create(s: StaffCtx, ApiJson(body): ApiJson<Map<String, Value>>) -> Result<Response, AppError> {
-    let car = garasi_service::cars::create(&s.state.services, &s.actor, &s.tenant, &body).await?;
+    let car = garasi_service::cars::create(&s.state.services, &s.actor, PriceVia::Api, &s.tenant, &body).await?;
     let base = s.state.config.tenant_url(&s.auth.tenant);
-    Ok((StatusCode::CREATED, axum::Json(staff_car_json(&base, &car))).into_response())
+    Ok((StatusCode::CREATED, axum::Json(staff_car_json_fresh(&s.tenant, &base, &car).await?)).into_response())
 }
 
 #[utoipa::path(get, path = "/api/cars/{id}", tag = "cars", summary = "Detail mobil", params(CarId),
@@ -97,8 +98,9 @@ async fn create(s: StaffCtx, ApiJson(body): ApiJson<Map<String, Value>>) -> Resu
 async fn show(s: StaffCtx, PathId(id): PathId) -> Result<Response, AppError> {
     let mut tx = s.tenant.begin().await?;
     let car = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
+    let view = staff_car_json(&mut tx, &s.state.config.tenant_url(&s.auth.tenant), &car).await?;
     tx.commit().await?;
-    Ok(axum::Json(staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &car)).into_response())
+    Ok(axum::Json(view).into_response())
 }
 
 /// Partial update: the body's fields are laid over the stored car and the whole
@@ -111,8 +113,9 @@ async fn update(
     PathId(id): PathId,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
-    let car = garasi_service::cars::update(&s.state.services, &s.actor, &s.tenant, id, Edit::Patch(&body)).await?;
-    Ok(axum::Json(staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &car)).into_response())
+    let car = garasi_service::cars::update(&s.state.services, &s.actor, PriceVia::Api, &s.tenant, id, Edit::Patch(&body)).await?;
+    Ok(axum::Json(staff_car_json_fresh(&s.tenant, &s.state.config.tenant_url(&s.auth.tenant), &car).await?)
+        .into_response())
 }
 
 #[utoipa::path(delete, path = "/api/cars/{id}", tag = "cars", summary = "Hapus mobil (pemilik/admin)", params(CarId),

@@ -6,6 +6,7 @@ pub mod bot;
 pub mod cars;
 pub mod cars_csv;
 pub mod dto;
+pub mod feeds;
 pub mod leads;
 pub mod openapi;
 pub mod password_reset;

@@ -12,7 +12,9 @@ use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder}
 use utoipa::{Modify, OpenApi};
 
 use super::dto::ApiError;
-use super::{admin_tenants, appointments, bot, cars, cars_csv, leads, password_reset, photos, sales, users, whatsapp};
+use super::{
+    admin_tenants, appointments, bot, cars, cars_csv, feeds, leads, password_reset, photos, sales, users, whatsapp,
+};
 use crate::auth::handlers as auth;
 
 #[derive(OpenApi)]
@@ -41,6 +43,8 @@ use crate::auth::handlers as auth;
         password_reset::reset_link,
         users::list, users::invite, users::update, users::remove, users::reissue_link, users::temporary_password,
         users::change_password, users::sessions, users::end_session, users::end_others,
+        feeds::show, feeds::rotate,
+        crate::feeds::meta, crate::feeds::google, crate::feeds::json,
         serve,
     ),
     components(schemas(ApiError)),
@@ -64,15 +68,19 @@ impl Modify for Shared {
         components
             .add_security_scheme("cookie", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("garasi_session"))));
         for (path, item) in doc.paths.paths.iter_mut() {
-            let open =
-                path == "/api/auth/login" || path == "/api/auth/login/second-factor" || path == "/api/openapi.json";
+            // A feed's token is in its URL: no session, and a wrong token is a 404, not a 401.
+            let feed = path.starts_with("/feed/");
+            let open = feed
+                || path == "/api/auth/login"
+                || path == "/api/auth/login/second-factor"
+                || path == "/api/openapi.json";
             for op in
                 [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten()
             {
                 if open {
                     op.security = Some(Vec::new());
                 }
-                if path != "/api/openapi.json" {
+                if path != "/api/openapi.json" && !feed {
                     add_error(op, "401", "Belum masuk atau sesi habis.");
                     add_error(op, "404", "Tidak ditemukan, termasuk data milik showroom lain.");
                 }
@@ -105,7 +113,8 @@ mod tests {
     use std::collections::BTreeSet;
     use std::path::Path;
 
-    /// (method, path) of every `.route("/api/…", method(handler)…)` in this crate's source.
+    /// (method, path) of every `.route("/api/…", method(handler)…)` and `.route("/feed/…", …)`
+    /// in this crate's source.
     fn routes_in_source() -> BTreeSet<(String, String)> {
         fn walk(dir: &Path, out: &mut Vec<String>) {
             for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -121,7 +130,8 @@ mod tests {
         walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut sources);
         let mut found = BTreeSet::new();
         for src in sources {
-            for (i, _) in src.match_indices(".route(\"/api/") {
+            let starts = src.match_indices(".route(\"/api/").chain(src.match_indices(".route(\"/feed/"));
+            for (i, _) in starts {
                 let rest = &src[i + 8..];
                 let Some(end) = rest.find('"') else { continue };
                 let path = &rest[..end];

@@ -19,7 +19,7 @@ use super::dto::cars::{Car, CarWithUploads, PhotoOrder, PhotoUpload};
 use super::{ApiJson, PathId, StaffCtx, parse_id};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::views::staff_car_json;
+use crate::views::staff_car_json_fresh;
 
 /// Photos per request: enough for a whole car, small enough to bound one request.
 pub const MAX_FILES_PER_UPLOAD: usize = 12;
@@ -83,7 +83,7 @@ async fn upload(s: StaffCtx, PathId(car_id): PathId, mut multipart: Multipart) -
     }
     let added = garasi_service::photos::add(&s.state.services, &s.actor, &s.tenant, car_id, inputs).await?;
     let body = CarWithUploads {
-        car: staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &added.car),
+        car: staff_car_json_fresh(&s.tenant, &s.state.config.tenant_url(&s.auth.tenant), &added.car).await?,
         uploaded: added.photo_ids,
     };
     Ok((StatusCode::CREATED, axum::Json(body)).into_response())
@@ -105,7 +105,8 @@ async fn reorder(
         .collect::<Result<_, _>>()
         .map_err(|_| AppError::field("order", "Urutan berisi id foto yang tidak valid."))?;
     let car = garasi_service::photos::reorder(&s.state.services, &s.actor, &s.tenant, car_id, &order).await?;
-    Ok(axum::Json(staff_car_json(&s.state.config.tenant_url(&s.auth.tenant), &car)).into_response())
+    Ok(axum::Json(staff_car_json_fresh(&s.tenant, &s.state.config.tenant_url(&s.auth.tenant), &car).await?)
+        .into_response())
 }
 
 #[utoipa::path(delete, path = "/api/cars/{id}/photos/{photo_id}", tag = "photos", summary = "Hapus foto",

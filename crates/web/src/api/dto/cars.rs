@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use garasi_domain::FieldErrors;
 use garasi_domain::car::{
-    BodyType, Car as StoredCar, CarPhoto, CarStatus, Condition, Fuel, PlateParity, Transmission, YearMonth,
+    BodyType, Car as StoredCar, CarPhoto, CarStatus, Condition, Fuel, PlateParity, PriceChange as StoredPriceChange,
+    Transmission, YearMonth,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -69,14 +70,58 @@ pub struct Car {
     pub internal_notes: String,
     /// The full plate: staff only.
     pub plate_number: Option<String>,
+    /// The VIN (nomor rangka): 17 characters, upper case, no I, O or Q. Buyers see it only
+    /// when the showroom's settings show VINs.
+    #[schema(pattern = r"^[A-HJ-NPR-Z0-9]{17}$")]
+    pub vin: Option<String>,
     pub created_at: DateTime<Utc>,
     pub published_at: Option<DateTime<Utc>>,
     pub sold_at: Option<DateTime<Utc>>,
+    /// Every price the car was given, oldest first: its first price, then each change.
+    pub price_history: Vec<PriceHistoryEntry>,
+}
+
+/// One price a car was given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceHistoryEntry {
+    /// The new price, rupiah.
+    pub price: i64,
+    /// The price before; `null` for the first price.
+    pub previous_price: Option<i64>,
+    pub at: DateTime<Utc>,
+    pub by: PriceActor,
+    /// The path the change came through.
+    #[schema(schema_with = vocab::price_via)]
+    pub via: String,
+}
+
+/// Who changed a price.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceActor {
+    /// `user` (dashboard or API), `sales` (a salesperson on WhatsApp), `root` or `system`.
+    #[schema(schema_with = vocab::actor_kind)]
+    pub kind: String,
+    /// The user's or salesperson's id.
+    pub id: Option<Uuid>,
+    /// Their name at the time.
+    pub name: String,
+}
+
+impl PriceHistoryEntry {
+    pub fn new(c: &StoredPriceChange) -> PriceHistoryEntry {
+        PriceHistoryEntry {
+            price: c.price,
+            previous_price: c.previous_price,
+            at: c.at,
+            by: PriceActor { kind: c.actor_kind.clone(), id: c.actor_id, name: c.actor_name.clone() },
+            via: c.via.as_str().to_owned(),
+        }
+    }
 }
 
 impl Car {
     /// The staff view of a stored car. `base_url` is the tenant's stored primary origin.
-    pub fn staff(base_url: &str, car: &StoredCar) -> Car {
+    pub fn staff(base_url: &str, car: &StoredCar, history: &[StoredPriceChange]) -> Car {
         let p = car.public_view();
         let photos = p.photos.iter().map(|ph| Photo::new(base_url, p.id, ph)).collect();
         Car {
@@ -115,9 +160,11 @@ impl Car {
             floor_price: car.fields.floor_price,
             internal_notes: car.fields.internal_notes.clone(),
             plate_number: car.fields.plate_number.clone(),
+            vin: car.fields.vin.as_ref().map(|v| v.as_str().to_owned()),
             created_at: car.created_at,
             published_at: car.published_at,
             sold_at: car.sold_at,
+            price_history: history.iter().map(PriceHistoryEntry::new).collect(),
         }
     }
 }
@@ -200,6 +247,10 @@ pub struct CarInput {
     internal_notes: Option<String>,
     /// The full plate: staff only.
     plate_number: Option<String>,
+    /// The VIN (nomor rangka): 17 letters and digits without I, O or Q; spaces and dashes
+    /// are dropped and lower case is raised. `422` naming `vin` otherwise.
+    #[schema(pattern = r"^[A-HJ-NPR-Za-hj-npr-z0-9 -]{17,}$")]
+    vin: Option<String>,
 }
 
 /// The new photo order: every photo id of the car exactly once; the first is the cover.

@@ -80,7 +80,7 @@ pub fn words<'a>(words: impl IntoIterator<Item = &'a str>, nullable: bool) -> Ob
 /// vocabulary (the domain crate stays free of OpenAPI).
 pub mod vocab {
     use garasi_domain::TenantStatus;
-    use garasi_domain::car::{BodyType, CarStatus, Condition, Fuel, PlateParity, Transmission};
+    use garasi_domain::car::{BodyType, CarStatus, Condition, Fuel, PlateParity, PriceVia, Transmission};
     use garasi_store::tenant::{LeadStatus, PaymentMethod};
     use utoipa::openapi::schema::Object;
 
@@ -101,6 +101,12 @@ pub mod vocab {
     vocabulary!(condition, Condition, false);
     vocabulary!(plate_parity_or_null, PlateParity, true);
     vocabulary!(lead_status, LeadStatus, false);
+    vocabulary!(price_via, PriceVia, false);
+
+    /// Who made a change, as the audit log names it.
+    pub fn actor_kind() -> Object {
+        words(["user", "sales", "root", "system"], false)
+    }
 
     pub fn payment_method_or_null() -> Object {
         words([PaymentMethod::Cash, PaymentMethod::Credit].map(PaymentMethod::as_str), true)

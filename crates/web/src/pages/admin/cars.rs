@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use garasi_domain::FieldErrors;
-use garasi_domain::car::{BodyType, CAR_FIELDS, Car, CarSort, CarStatus, Condition, Fuel, Transmission};
+use garasi_domain::car::{
+    BodyType, CAR_FIELDS, Car, CarSort, CarStatus, Condition, Fuel, PriceChange, PriceVia, Transmission,
+};
 use garasi_service::ServiceError;
 use garasi_service::cars::Edit;
 use http::{HeaderMap, StatusCode};
@@ -254,6 +256,11 @@ fn car_sections(values: &Map<String, Value>, errors: &FieldErrors) -> Vec<Sectio
                     .maxlength(14)
                     .placeholder("B 1234 XYZ")
                     .help("Di situs hanya tampil kode wilayah dan ganjil/genap.")),
+                f(FormField::new("vin", "Nomor rangka (VIN)", "text")
+                    .value(text("vin"))
+                    .maxlength(24)
+                    .placeholder("MHFM1BA3J7K012345")
+                    .help("17 huruf dan angka, tanpa I, O, Q. Tampil di situs hanya bila diaktifkan di Pengaturan.")),
                 f(FormField::new("tax_paid_until", "Pajak berlaku sampai", "month").value(text("tax_paid_until"))),
                 f(FormField::new("stnk", "STNK ada", "checkbox").checked(on("stnk", true))),
                 f(FormField::new("bpkb", "BPKB ada", "checkbox").checked(on("bpkb", true))),
@@ -310,7 +317,46 @@ fn form_ctx(car: Option<&Car>, values: &Map<String, Value>, errors: &FieldErrors
     }
 }
 
-fn page_ctx(state: &AppState, auth: &TenantAuth, car: Option<&Car>, form: minijinja::Value) -> minijinja::Value {
+/// One line of the price history card, newest first.
+#[derive(Serialize)]
+struct PriceLine {
+    price: String,
+    /// "turun Rp 5.000.000", "naik …" or "harga awal".
+    change: String,
+    dropped: bool,
+    at: String,
+    by: String,
+    via: &'static str,
+}
+
+fn price_lines(history: &[PriceChange]) -> Vec<PriceLine> {
+    history
+        .iter()
+        .rev()
+        .map(|c| {
+            let change = match c.previous_price {
+                None => "harga awal".to_owned(),
+                Some(before) if c.price < before => format!("turun {}", rupiah(before - c.price)),
+                Some(before) => format!("naik {}", rupiah(c.price - before)),
+            };
+            let by = match (c.actor_kind.as_str(), c.actor_name.is_empty()) {
+                ("sales", false) => format!("{} (sales)", c.actor_name),
+                ("sales", true) => "Sales".to_owned(),
+                (_, false) => c.actor_name.clone(),
+                (_, true) => "—".to_owned(),
+            };
+            PriceLine { price: rupiah(c.price), dropped: c.is_drop(), change, at: ui::wib(c.at), by, via: c.via.label() }
+        })
+        .collect()
+}
+
+fn page_ctx(
+    state: &AppState,
+    auth: &TenantAuth,
+    car: Option<&Car>,
+    history: &[PriceChange],
+    form: minijinja::Value,
+) -> minijinja::Value {
     let base = state.config.tenant_url(&auth.tenant);
     let car_view = car.map(|c| {
         minijinja::context! {
@@ -318,6 +364,7 @@ fn page_ctx(state: &AppState, auth: &TenantAuth, car: Option<&Car>, form: miniji
             status_label => c.fields.status.label(), status => c.fields.status.as_str(),
             public_url => c.fields.status.is_public().then(|| car_url(&base, &c.slug)),
             photos => ser(photo_views(c)), updated => ui::wib(c.updated_at),
+            price_history => ser(price_lines(history)),
         }
     });
     minijinja::context! { car => car_view, max_files => MAX_FILES_PER_UPLOAD, ..form }
@@ -326,7 +373,7 @@ fn page_ctx(state: &AppState, auth: &TenantAuth, car: Option<&Car>, form: miniji
 pub async fn new_form(State(state): State<AppState>, Staff(auth): Staff) -> Result<Response, AppError> {
     let shell = Shell::new(&state, &auth, "cars", "Tambah mobil");
     let form = form_ctx(None, &Map::new(), &FieldErrors::new());
-    Ok(html(render(&state, "admin/car_form.html", &shell, page_ctx(&state, &auth, None, form))))
+    Ok(html(render(&state, "admin/car_form.html", &shell, page_ctx(&state, &auth, None, &[], form))))
 }
 
 pub async fn edit_form(
@@ -337,10 +384,11 @@ pub async fn edit_form(
 ) -> Result<Response, AppError> {
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
     let car = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
+    let history = tx.car_prices().for_car(id).await?;
     tx.commit().await?;
     let shell = Shell::new(&state, &auth, "cars", car.title()).with_notice(q.notice.as_deref());
     let form = form_ctx(Some(&car), &car.fields.to_json(), &FieldErrors::new());
-    Ok(html(render(&state, "admin/car_form.html", &shell, page_ctx(&state, &auth, Some(&car), form))))
+    Ok(html(render(&state, "admin/car_form.html", &shell, page_ctx(&state, &auth, Some(&car), &history, form))))
 }
 
 /// The domain's messages, except that an unchosen option says "choose one" in words
@@ -380,7 +428,7 @@ fn invalid(
         let body = render(state, "admin/_car_fields.html", &shell, form);
         html_status(StatusCode::UNPROCESSABLE_ENTITY, format!("{body}{}", toast_oob(state, Toast::Error, message)))
     } else {
-        let body = render(state, "admin/car_form.html", &shell, page_ctx(state, auth, car, form));
+        let body = render(state, "admin/car_form.html", &shell, page_ctx(state, auth, car, &[], form));
         html_status(StatusCode::UNPROCESSABLE_ENTITY, body)
     }
 }
@@ -392,7 +440,13 @@ pub async fn create(
     form: FormData,
 ) -> Result<Response, AppError> {
     let values = form_to_json(&form);
-    let car = match garasi_service::cars::create(&state.services, &auth.actor(), &auth.tenant_db(&state), &values).await
+    let car = match garasi_service::cars::create(
+        &state.services,
+        &auth.actor(),
+        PriceVia::Dashboard,
+        &auth.tenant_db(&state),
+        &values,
+    ).await
     {
         Ok(car) => car,
         Err(ServiceError::Validation(errors)) => return Ok(invalid(&state, &auth, &headers, None, &values, &errors)),
@@ -411,7 +465,7 @@ pub async fn update(
     let values = form_to_json(&form);
     let tenant = auth.tenant_db(&state);
     let car =
-        match garasi_service::cars::update(&state.services, &auth.actor(), &tenant, id, Edit::Replace(&values)).await {
+        match garasi_service::cars::update(&state.services, &auth.actor(), PriceVia::Dashboard, &tenant, id, Edit::Replace(&values)).await {
             Ok(car) => car,
             Err(ServiceError::Validation(errors)) => {
                 // The form is shown again with the stored car's title and photos.
@@ -445,7 +499,7 @@ pub async fn set_status(
     let mut patch = Map::new();
     patch.insert("status".into(), Value::String(form.text("status")));
     let tenant = auth.tenant_db(&state);
-    let car = garasi_service::cars::update(&state.services, &auth.actor(), &tenant, id, Edit::Patch(&patch)).await?;
+    let car = garasi_service::cars::update(&state.services, &auth.actor(), PriceVia::Dashboard, &tenant, id, Edit::Patch(&patch)).await?;
     let row = car_row(&state.config.tenant_url(&auth.tenant), &car);
     let shell = Shell::new(&state, &auth, "cars", "Mobil");
     let body = render(

@@ -82,6 +82,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/whatsapp/pairing/logout", post(whatsapp::pairing::logout))
         .route("/admin/bot", get(bot::page))
         .route("/admin/settings", get(settings::page).post(settings::save))
+        .route("/admin/settings/feed-token", post(settings::rotate_feed_token))
         .route("/admin/bantuan", get(guide::page))
         .route("/admin/domain", get(domain::page).post(domain::add))
         .route("/admin/domain/verify", post(domain::verify))

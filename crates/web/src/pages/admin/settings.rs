@@ -86,6 +86,8 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
     p.about = text(&mut e, "about", &form.text("about"), 1000, "Tentang showroom");
     p.address = text(&mut e, "address", &form.text("address"), 200, "Alamat");
     p.city = text(&mut e, "city", &form.text("city"), 80, "Kota");
+    p.province = text(&mut e, "province", &form.text("province"), 80, "Provinsi");
+    p.google_store_code = text(&mut e, "google_store_code", &form.text("google_store_code"), 64, "Kode toko Google");
     p.opening_hours = text(&mut e, "opening_hours", &form.text("opening_hours"), 200, "Jam buka");
     let maps = form.text("maps_url");
     let maps_ok = maps.starts_with("https://") && maps.len() <= 500 && !maps.contains(char::is_whitespace);
@@ -93,6 +95,7 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
         e.add("maps_url", "Tautan peta harus diawali https:// (salin dari Google Maps).");
     }
     p.maps_url = maps;
+    p.show_vin = form.checked("show_vin");
     let phone = form.text("phone");
     p.phone = if phone.is_empty() {
         String::new()
@@ -216,6 +219,11 @@ fn sections(
                     .maxlength(200)
                     .wide()),
                 f(FormField::new("city", "Kota", "text").value(v("city", s.profile.city.clone())).maxlength(80)),
+                f(FormField::new("province", "Provinsi", "text")
+                    .value(v("province", s.profile.province.clone()))
+                    .maxlength(80)
+                    .placeholder("DKI Jakarta")
+                    .help("Dipakai alamat di feed marketplace.")),
                 f(FormField::new("opening_hours", "Jam buka", "text")
                     .value(v("opening_hours", s.profile.opening_hours.clone()))
                     .maxlength(200)
@@ -225,6 +233,13 @@ fn sections(
                     .maxlength(500)
                     .wide()
                     .placeholder("https://maps.app.goo.gl/…")),
+                f(FormField::new("show_vin", "Tampilkan nomor rangka (VIN) di halaman mobil dan feed marketplace", "checkbox")
+                    .checked(on("show_vin", s.profile.show_vin))
+                    .help("Berlaku untuk semua mobil. Nomor rangka membantu pembeli mengecek riwayat mobil.")),
+                f(FormField::new("google_store_code", "Kode toko Google (store code)", "text")
+                    .value(v("google_store_code", s.profile.google_store_code.clone()))
+                    .maxlength(64)
+                    .help("Kode toko di Google Business Profile, untuk feed Google. Kosongkan untuk memakai nama situs.")),
             ],
         },
         Section {
@@ -266,6 +281,44 @@ fn sections(
     ]
 }
 
+/// The feed card: the URLs (once a token exists) and what the feeds still miss.
+#[derive(Serialize)]
+struct FeedCard {
+    links: Option<Vec<(&'static str, &'static str, String)>>,
+    since: Option<String>,
+    missing: Vec<&'static str>,
+}
+
+async fn feed_card(state: &AppState, auth: &TenantAuth, settings: &TenantSettings) -> Result<FeedCard, AppError> {
+    let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let current = tx.feed_tokens().current().await?;
+    tx.commit().await?;
+    let base = state.config.tenant_url(&auth.tenant);
+    let links = current.as_ref().map(|(token, _)| {
+        use crate::feeds::{Kind, feed_url};
+        vec![
+            ("Meta (Facebook & Instagram) – katalog otomotif", "CSV", feed_url(&base, token, Kind::Meta)),
+            ("Google Merchant Center – iklan kendaraan", "XML", feed_url(&base, token, Kind::Google)),
+            ("JSON untuk mitra lain", "JSON", feed_url(&base, token, Kind::Json)),
+        ]
+    });
+    let p = &settings.profile;
+    let mut missing = Vec::new();
+    if p.address.trim().is_empty() {
+        missing.push("alamat");
+    }
+    if p.city.trim().is_empty() {
+        missing.push("kota");
+    }
+    if p.province.trim().is_empty() {
+        missing.push("provinsi");
+    }
+    if !p.show_vin {
+        missing.push("nomor rangka ditampilkan (wajib untuk Google)");
+    }
+    Ok(FeedCard { links, since: current.map(|(_, at)| ui::wib(at)), missing })
+}
+
 fn form_page(
     state: &AppState,
     auth: &TenantAuth,
@@ -302,12 +355,20 @@ pub async fn page(
     auth.require_admin()?;
     let (_, settings) = load(&state, &auth).await?;
     let shell = Shell::new(&state, &auth, "settings", "Pengaturan").with_notice(q.notice.as_deref());
-    Ok(html(render(
-        &state,
-        "admin/settings.html",
-        &shell,
-        form_page(&state, &auth, &settings, None, &FieldErrors::new()),
-    )))
+    let feeds = feed_card(&state, &auth, &settings).await?;
+    let page = form_page(&state, &auth, &settings, None, &FieldErrors::new());
+    Ok(html(render(&state, "admin/settings.html", &shell, minijinja::context! { feeds => ser(&feeds), ..page })))
+}
+
+/// Makes the feed token, or replaces it: the old feed URLs answer 404 from now on.
+pub async fn rotate_feed_token(
+    State(state): State<AppState>,
+    Staff(auth): Staff,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    auth.require_admin()?;
+    garasi_service::feeds::rotate_token(&state.services, &auth.actor(), &auth.tenant_db(&state)).await?;
+    Ok(ui::redirect(&headers, "/admin/settings?notice=feed_token_rotated#feed"))
 }
 
 pub async fn save(

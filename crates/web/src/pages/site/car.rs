@@ -214,17 +214,23 @@ pub async fn car_page(
     let input = CreditInput::from_pairs(&pairs);
     let (mut tx, ctx) = begin(&state, tenant).await?;
     // Drafts and hidden cars do not exist for the public.
-    let Some(car) = tx.cars().by_slug(&slug).await?.and_then(|c| c.public()) else {
+    let stored = tx.cars().by_slug(&slug).await?;
+    let Some((stored, car)) = stored.and_then(|c| c.public().map(|p| (c, p))) else {
         tx.commit().await?;
         return Ok(not_found_page(&state, &ctx));
     };
-    let similar = tx.cars().similar(car.id, car.body_type, car.price, 3).await?;
-    tx.commit().await?;
-
+    let similar = tx.cars().similar(&stored, 3).await?;
     let terms = &ctx.settings.credit;
-    let detail = CarDetail::new(&ctx.base, &car, terms);
-    let similar: Vec<CarCard> =
+    let mut detail = CarDetail::new(&ctx.base, &car, terms);
+    let mut similar: Vec<CarCard> =
         similar.iter().filter_map(|c| c.public()).map(|c| CarCard::new(&ctx.base, &c, terms)).collect();
+    super::mark_price_drops(&state, &mut tx, std::slice::from_mut(&mut detail.card)).await?;
+    super::mark_price_drops(&state, &mut tx, &mut similar).await?;
+    tx.commit().await?;
+    // The VIN only where the showroom shows VINs (a setting for all its cars).
+    if let Some(vin) = stored.fields.vin.as_ref().filter(|_| ctx.settings.profile.show_vin) {
+        detail.documents.push(super::view::Fact { label: "Nomor rangka (VIN)", value: vin.as_str().to_owned() });
+    }
     let s = &ctx.showroom;
     let url = format!("{}/mobil/{}", ctx.base, car.slug);
     let title = if detail.sold {

@@ -255,10 +255,10 @@ pub async fn catalogue(
     let offset = (params.page - 1).saturating_mul(params.per_page);
     let (cars, total) = tx.cars().list(&params.filter, params.sort, params.per_page, offset).await?;
     let models = tx.cars().model_counts(&FOR_SALE).await?;
-    tx.commit().await?;
-
     let public: Vec<_> = cars.iter().filter_map(|c| c.public()).collect();
-    let cards: Vec<CarCard> = public.iter().map(|c| CarCard::new(&ctx.base, c, &ctx.settings.credit)).collect();
+    let mut cards: Vec<CarCard> = public.iter().map(|c| CarCard::new(&ctx.base, c, &ctx.settings.credit)).collect();
+    super::mark_price_drops(&state, &mut tx, &mut cards).await?;
+    tx.commit().await?;
     let active = active_filters(&params);
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let page = params.page;

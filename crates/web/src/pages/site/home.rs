@@ -47,10 +47,10 @@ pub async fn home(State(state): State<AppState>, SiteTenant(tenant): SiteTenant)
     }
     let bodies = tx.cars().body_type_counts(&FOR_SALE).await?;
     let models = tx.cars().model_counts(&FOR_SALE).await?;
-    tx.commit().await?;
-
     let public: Vec<_> = cars.iter().filter_map(|c| c.public()).collect();
-    let cards: Vec<CarCard> = public.iter().map(|c| CarCard::new(&ctx.base, c, &ctx.settings.credit)).collect();
+    let mut cards: Vec<CarCard> = public.iter().map(|c| CarCard::new(&ctx.base, c, &ctx.settings.credit)).collect();
+    super::mark_price_drops(&state, &mut tx, &mut cards).await?;
+    tx.commit().await?;
     let body_chips: Vec<Chip> = bodies
         .iter()
         .filter_map(|(b, n)| b.parse::<BodyType>().ok().map(|b| (b, *n)))

@@ -8,6 +8,7 @@
 
 mod car;
 mod catalogue;
+mod compare;
 mod contact;
 pub(crate) mod format;
 mod fresh;
@@ -46,6 +47,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/mobil", get(catalogue::catalogue))
+        .route("/mobil/banding", get(compare::compare))
         .route("/mobil/{slug}", get(car::car_page))
         .route("/mobil/{slug}/kredit", get(car::credit))
         .route("/kontak", get(contact::contact))
@@ -75,6 +77,27 @@ pub(crate) async fn begin(state: &AppState, tenant: Arc<Tenant>) -> Result<(Tena
     let base = state.config.tenant_url(&tenant);
     let showroom = Showroom::new(&tenant, &settings, base.clone());
     Ok((tx, Ctx { settings, showroom, base }))
+}
+
+/// Marks the cards whose car's latest price change was a drop within the last
+/// `PRICE_DROP_DAYS` ("Harga turun"), from the price history, read in `tx`. Pages with
+/// these badges are cached like the others: a price change publishes the inventory event
+/// that drops them, and the cache's TTL ends a badge that simply ages out.
+pub(crate) async fn mark_price_drops(
+    state: &AppState,
+    tx: &mut TenantTx,
+    cards: &mut [view::CarCard],
+) -> Result<(), AppError> {
+    let ids: Vec<uuid::Uuid> = cards.iter().map(|c| c.id).collect();
+    let latest = tx.car_prices().latest_for(&ids).await?;
+    let now = state.services.clock.now();
+    for card in cards.iter_mut() {
+        let change = latest.get(&card.id);
+        if garasi_domain::car::shows_price_drop(change, card.price_value, now) {
+            card.dropped_from = change.and_then(|c| c.previous_price).map(format::rupiah);
+        }
+    }
+    Ok(())
 }
 
 /// An Open Graph image.
@@ -235,6 +258,7 @@ pub fn register_templates(env: &mut Environment<'static>) {
         "catalogue.html",
         "_results.html",
         "car.html",
+        "compare.html",
         "_credit.html",
         "contact.html",
         "not_found.html",

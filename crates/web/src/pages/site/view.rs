@@ -128,6 +128,12 @@ impl Showroom {
 /// A car as a catalogue card.
 #[derive(Debug, Clone, Serialize)]
 pub struct CarCard {
+    #[serde(skip)]
+    pub id: uuid::Uuid,
+    /// The cash price, rupiah (the price-drop check compares it with the history).
+    #[serde(skip)]
+    pub price_value: i64,
+    pub slug: String,
     pub url: String,
     pub title: String,
     pub year: i64,
@@ -144,6 +150,9 @@ pub struct CarCard {
     pub cover: Option<Img>,
     /// Lowest monthly instalment of the showroom's simulation (longest tenor, lowest DP).
     pub instalment_from: Option<String>,
+    /// The price before a recent drop ("Harga turun"), from the price history; see
+    /// [`super::mark_price_drops`].
+    pub dropped_from: Option<String>,
 }
 
 /// The price leasing works from: the credit price when there is one.
@@ -184,6 +193,9 @@ pub fn transmission_label(t: Transmission) -> &'static str {
 impl CarCard {
     pub fn new(base_url: &str, car: &PublicCar, terms: &CreditTerms) -> CarCard {
         CarCard {
+            id: car.id,
+            price_value: car.price,
+            slug: car.slug.clone(),
             url: format!("/mobil/{}", car.slug),
             title: car.title.clone(),
             year: car.year,
@@ -199,6 +211,7 @@ impl CarCard {
             featured: car.featured,
             cover: car.photos.first().map(|p| image(base_url, car.id, p)),
             instalment_from: instalment_from(car, terms),
+            dropped_from: None,
         }
     }
 }
