@@ -82,7 +82,11 @@ async fn a_vin_is_checked_everywhere_and_public_only_when_the_showroom_shows_vin
     assert!(html.contains("tidak memakai huruf I, O atau Q"), "{html}");
 
     // A spreadsheet may carry it under its Indonesian name.
-    let csv = format!("no_stok,nomor rangka,harga\n1,{},195000000\n", VIN.to_lowercase().replace('5', "6"));
+    let csv = format!(
+        "no_stok,merek,model,tahun,harga,transmisi,bahan_bakar,tipe_bodi,nomor rangka\n\
+         1,Toyota,Avanza,2021,195000000,AT,bensin,MPV,{}\n",
+        VIN.to_lowercase().replace('5', "6")
+    );
     let report = app
         .post(&host, "/api/cars/import.csv")
         .bearer_auth(&token)
@@ -96,7 +100,7 @@ async fn a_vin_is_checked_everywhere_and_public_only_when_the_showroom_shows_vin
         .post(&host, "/api/cars/import.csv?dry_run=1")
         .bearer_auth(&token)
         .header("content-type", "text/csv")
-        .body("no_stok,vin\n1,OOPS\n")
+        .body("no_stok,brand,model,year,price,transmission,fuel,body_type,vin\n1,Toyota,Avanza,2021,1,AT,bensin,MPV,OOPS\n")
         .fetch_expect(200)
         .await;
     assert!(report["errors"][0]["fields"]["vin"].is_string(), "{report}");
@@ -169,7 +173,8 @@ async fn every_price_change_is_recorded_with_who_when_and_through_which_path() {
         .post(&host, "/api/cars/import.csv")
         .bearer_auth(&s.token)
         .header("content-type", "text/csv")
-        .body("stock_no,price\n4,179000000\n")
+        .body("stock_no,brand,model,variant,year,price,transmission,fuel,body_type,color\n\
+               4,Toyota,Rush,1.5 S,2018,179000000,AT,bensin,SUV,Abu-abu\n")
         .fetch_expect(200)
         .await;
     assert_eq!(report["updated"], 1, "{report}");
@@ -217,9 +222,10 @@ async fn a_price_change_and_its_history_entry_commit_together() {
     let s = Showroom::open().await;
     let before = history(&car_json(&s.app, &s.host(), &s.token, s.car_id(2)).await);
     s.app.db.fail_audit_inserts(true).await;
-    let resp = update_car(&s.app, &s.host(), &s.token, s.car_id(2), &json!({ "price": 400_000_000 })).fetch().await;
+    let resp = update_car(&s.app, &s.host(), &s.token, s.car_id(2), &json!({ "price": 415_000_000 })).fetch().await;
     assert_eq!(resp.status(), 500);
-    let _ = s.say(SALES_PHONE, "/harga 2 410jt").await;
+    // Over chat: whatever the reply, nothing is saved.
+    let _ = s.simulate(json!({ "from": SALES_PHONE, "text": "/harga 2 410jt", "name": "Rina" })).await;
     s.app.db.fail_audit_inserts(false).await;
     let car = car_json(&s.app, &s.host(), &s.token, s.car_id(2)).await;
     assert_eq!(car["price"], 420_000_000, "the price is unchanged");
