@@ -14,6 +14,7 @@ mod bot_store;
 mod cars;
 mod cars_csv;
 mod cli;
+mod compare;
 mod crash;
 mod deploy;
 mod domains;
