@@ -111,10 +111,14 @@ pub async fn compare(
     // Cars to add: like the first one, else the newest on sale.
     let mut suggestions = Vec::new();
     if stored.len() < MAX_COMPARE {
-        let others = match stored.first() {
+        // Like the first car first, then the newest on sale.
+        let mut others = match stored.first() {
             Some(first) => tx.cars().similar(first, 6).await?,
-            None => tx.cars().list(&CarFilter::for_sale(), CarSort::Newest, 6, 0).await?.0,
+            None => Vec::new(),
         };
+        others.extend(tx.cars().list(&CarFilter::for_sale(), CarSort::Newest, 9, 0).await?.0);
+        let mut seen = std::collections::HashSet::new();
+        others.retain(|c| seen.insert(c.id));
         let slugs: Vec<&str> = stored.iter().map(|c| c.slug.as_str()).collect();
         let mut add: Vec<CarCard> = others
             .iter()
