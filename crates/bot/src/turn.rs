@@ -453,7 +453,9 @@ impl Turn {
     /// Sales: changes a car's status through the same use case as the dashboard.
     pub async fn set_status(&mut self, stock_no: i64, status: CarStatus) -> StoreResult<CarChange<CarStatus>> {
         let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
-        let done = garasi_service::cars::set_status(&self.services, &actor, PriceVia::Chat, &self.tenant_db(), id, status).await;
+        let done =
+            garasi_service::cars::set_status(&self.services, &actor, PriceVia::Chat, &self.tenant_db(), id, status)
+                .await;
         // The use case publishes the inventory event itself.
         car_change(done)
     }
@@ -461,7 +463,8 @@ impl Turn {
     /// Sales: changes a car's cash price, under the same rules as the API.
     pub async fn set_price(&mut self, stock_no: i64, price: i64) -> StoreResult<CarChange<i64>> {
         let Some((actor, id)) = self.sales_target(stock_no).await? else { return Ok(CarChange::NotFound) };
-        let done = garasi_service::cars::set_price(&self.services, &actor, PriceVia::Chat, &self.tenant_db(), id, price).await;
+        let done =
+            garasi_service::cars::set_price(&self.services, &actor, PriceVia::Chat, &self.tenant_db(), id, price).await;
         car_change(done)
     }
 

@@ -88,7 +88,14 @@ pub async fn update(
         return Ok(current);
     }
     let change = Change { services, actor, via, tenant, id, action: "car.update" };
-    change.write(tx, &current, &fields, |car| json!({ "stock_no": car.stock_no, "title": car.title(), "fields": changed })).await
+    change
+        .write(
+            tx,
+            &current,
+            &fields,
+            |car| json!({ "stock_no": car.stock_no, "title": car.title(), "fields": changed }),
+        )
+        .await
 }
 
 /// Changes only the status (a salesperson marking a car sold or booked). Returns the
@@ -111,7 +118,12 @@ pub async fn set_status(
     }
     let change = Change { services, actor, via, tenant, id, action: "car.status" };
     let car = change
-        .write(tx, &current, &fields, |car| json!({ "stock_no": car.stock_no, "from": before.as_str(), "to": status.as_str() }))
+        .write(
+            tx,
+            &current,
+            &fields,
+            |car| json!({ "stock_no": car.stock_no, "from": before.as_str(), "to": status.as_str() }),
+        )
         .await?;
     Ok((car, before))
 }

@@ -36,11 +36,22 @@ async fn similar_cars_are_the_same_model_first_then_the_same_body_and_price_band
     let (app, token) = TestApp::with_showroom("sinar", "Sinar").await;
     let mk = |extra: Value| with_fields(avanza(), extra);
     let a = create_car(&app, HOST, &token, &mk(json!({}))).await;
-    let same_model = create_car(&app, HOST, &token, &mk(json!({ "year": 2017, "price": 120_000_000, "floor_price": null }))).await;
-    let band = create_car(&app, HOST, &token, &mk(json!({ "brand": "Suzuki", "model": "Ertiga", "price": 210_000_000 }))).await;
-    let far = create_car(&app, HOST, &token, &mk(json!({ "brand": "Suzuki", "model": "Ertiga", "variant": "GX", "price": 300_000_000 }))).await;
-    let suv = create_car(&app, HOST, &token, &mk(json!({ "model": "Rush", "body_type": "SUV", "price": 200_000_000 }))).await;
-    let draft = create_car(&app, HOST, &token, &mk(json!({ "model": "Avanza", "variant": "Draf", "status": "draft" }))).await;
+    let same_model =
+        create_car(&app, HOST, &token, &mk(json!({ "year": 2017, "price": 120_000_000, "floor_price": null }))).await;
+    let band =
+        create_car(&app, HOST, &token, &mk(json!({ "brand": "Suzuki", "model": "Ertiga", "price": 210_000_000 })))
+            .await;
+    let far = create_car(
+        &app,
+        HOST,
+        &token,
+        &mk(json!({ "brand": "Suzuki", "model": "Ertiga", "variant": "GX", "price": 300_000_000 })),
+    )
+    .await;
+    let suv =
+        create_car(&app, HOST, &token, &mk(json!({ "model": "Rush", "body_type": "SUV", "price": 200_000_000 }))).await;
+    let draft =
+        create_car(&app, HOST, &token, &mk(json!({ "model": "Avanza", "variant": "Draf", "status": "draft" }))).await;
     let sold = create_car(&app, HOST, &token, &mk(json!({ "variant": "Laku", "status": "sold" }))).await;
 
     let (status, html) = page(&app, &format!("/mobil/{}", slug(&a))).await;
@@ -64,7 +75,8 @@ async fn up_to_three_cars_are_compared_side_by_side() {
     let mk = |extra: Value| with_fields(avanza(), extra);
     let cars = [
         create_car(&app, HOST, &token, &mk(json!({}))).await,
-        create_car(&app, HOST, &token, &mk(json!({ "brand": "Honda", "model": "Mobilio", "transmission": "MT" }))).await,
+        create_car(&app, HOST, &token, &mk(json!({ "brand": "Honda", "model": "Mobilio", "transmission": "MT" })))
+            .await,
         create_car(&app, HOST, &token, &mk(json!({ "brand": "Suzuki", "model": "Ertiga", "status": "booked" }))).await,
         create_car(&app, HOST, &token, &mk(json!({ "brand": "Daihatsu", "model": "Xenia" }))).await,
     ];
@@ -86,7 +98,8 @@ async fn up_to_three_cars_are_compared_side_by_side() {
     assert!(html.contains(&format!("href=\"/mobil/banding?ids={}\"", ids(&[&cars[1], &cars[2]]))));
 
     // Four: a clear message, and the first three.
-    let (status, html) = page(&app, &format!("/mobil/banding?ids={}", ids(&[&cars[0], &cars[1], &cars[2], &cars[3]]))).await;
+    let (status, html) =
+        page(&app, &format!("/mobil/banding?ids={}", ids(&[&cars[0], &cars[1], &cars[2], &cars[3]]))).await;
     assert_eq!(status, 200);
     assert!(html.contains("Maksimal 3 mobil bisa dibandingkan sekaligus."), "the limit is explained");
     assert_eq!(html.matches("<th scope=\"col\">").count(), 3);
@@ -95,7 +108,8 @@ async fn up_to_three_cars_are_compared_side_by_side() {
     // A draft or an unknown car is not shown, and the page says so; another showroom's car neither.
     let other = app.add_showroom("berkah", "Berkah").await;
     let theirs = create_car(&app, "berkah.localhost", &other, &mk(json!({ "model": "Calya" }))).await;
-    let (_, html) = page(&app, &format!("/mobil/banding?ids={},{},{}", slug(&cars[0]), slug(&draft), slug(&theirs))).await;
+    let (_, html) =
+        page(&app, &format!("/mobil/banding?ids={},{},{}", slug(&cars[0]), slug(&draft), slug(&theirs))).await;
     assert!(html.contains("2 mobil tidak ditemukan atau sudah tidak ditayangkan."), "{html}");
     assert!(!html.contains("Maksimal 3 mobil"));
     assert_eq!(html.matches("<th scope=\"col\">").count(), 1);

@@ -45,9 +45,29 @@ const META_TRANSMISSION: [&str; 4] = ["AUTOMATIC", "MANUAL", "NONE", "OTHER"];
 const META_FUEL: [&str; 9] =
     ["DIESEL", "ELECTRIC", "FLEX", "GASOLINE", "HYBRID", "NONE", "OTHER", "PETROL", "PLUGIN_HYBRID"];
 const META_BODY: [&str; 23] = [
-    "CONVERTIBLE", "COUPE", "CROSSOVER", "ESTATE", "GRANDTOURER", "HATCHBACK", "MINIBUS", "MINIVAN", "MPV", "NONE",
-    "OTHER", "PICKUP", "ROADSTER", "SALOON", "SEDAN", "SMALL_CAR", "SPORTSCAR", "SUPERCAR", "SUPERMINI", "SUV",
-    "TRUCK", "VAN", "WAGON",
+    "CONVERTIBLE",
+    "COUPE",
+    "CROSSOVER",
+    "ESTATE",
+    "GRANDTOURER",
+    "HATCHBACK",
+    "MINIBUS",
+    "MINIVAN",
+    "MPV",
+    "NONE",
+    "OTHER",
+    "PICKUP",
+    "ROADSTER",
+    "SALOON",
+    "SEDAN",
+    "SMALL_CAR",
+    "SPORTSCAR",
+    "SUPERCAR",
+    "SUPERMINI",
+    "SUV",
+    "TRUCK",
+    "VAN",
+    "WAGON",
 ];
 const META_STATE: [&str; 3] = ["NEW", "USED", "CPO"];
 const META_AVAILABILITY: [&str; 3] = ["AVAILABLE", "NOT_AVAILABLE", "PENDING"];
@@ -75,8 +95,21 @@ const GOOGLE_CONDITION: [&str; 2] = ["new", "used"];
 const GOOGLE_AVAILABILITY: [&str; 4] = ["in_stock", "out_of_stock", "preorder", "backorder"];
 /// Google's `body_style` values for passenger cars.
 const GOOGLE_BODY: [&str; 15] = [
-    "city_car", "compact_suv", "convertible", "coupe", "crossover", "full_size_van", "hatchback", "limousine",
-    "minivan", "notchback", "sedan", "station_wagon", "suv", "truck", "ute",
+    "city_car",
+    "compact_suv",
+    "convertible",
+    "coupe",
+    "crossover",
+    "full_size_van",
+    "hatchback",
+    "limousine",
+    "minivan",
+    "notchback",
+    "sedan",
+    "station_wagon",
+    "suv",
+    "truck",
+    "ute",
 ];
 
 /// A CSV document as rows of cells (RFC 4180: quoted cells may hold commas, quotes and newlines).
@@ -144,10 +177,8 @@ struct Shop {
 
 async fn upload_photo(app: &TestApp, token: &str, car_id: &str) {
     let jpeg = garasi_media::demo_car_image("MOBIL", [200, 200, 205], 1280, 800);
-    let form = reqwest::multipart::Form::new().part(
-        "files",
-        reqwest::multipart::Part::bytes(jpeg).file_name("a.jpg").mime_str("image/jpeg").unwrap(),
-    );
+    let form = reqwest::multipart::Form::new()
+        .part("files", reqwest::multipart::Part::bytes(jpeg).file_name("a.jpg").mime_str("image/jpeg").unwrap());
     let resp = app.post(HOST, &format!("/api/cars/{car_id}/photos")).bearer_auth(token).multipart(form).fetch().await;
     assert_eq!(resp.status(), 201);
 }
@@ -323,8 +354,7 @@ async fn the_google_and_json_feeds_follow_their_specifications() {
     let feed: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(feed["showroom"]["name"], "Sinar Jaya");
     let ids: BTreeSet<&str> = feed["cars"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-    let want: BTreeSet<&str> =
-        s.listed.iter().map(|(id, _)| id.as_str()).chain([s.no_photo.as_str()]).collect();
+    let want: BTreeSet<&str> = s.listed.iter().map(|(id, _)| id.as_str()).chain([s.no_photo.as_str()]).collect();
     assert_eq!(ids, want, "every car on sale, with or without a photo");
     for car in feed["cars"].as_array().unwrap() {
         assert_eq!(car["currency"], "IDR");
@@ -379,7 +409,10 @@ async fn feeds_carry_a_strong_etag_and_are_rebuilt_when_the_stock_or_the_vin_set
     // VINs only while the showroom shows them.
     assert!(text.contains("MHFM1BA3J7K012345"));
     let mut tx = s.app.runtime_db().tenant(s.tenant).begin_write().await.unwrap();
-    tx.settings().put(&json!({ "profile": { "address": "Jl. Raya Pasar Minggu No. 88", "show_vin": false } })).await.unwrap();
+    tx.settings()
+        .put(&json!({ "profile": { "address": "Jl. Raya Pasar Minggu No. 88", "show_vin": false } }))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     // (The settings were written behind the service's back: a stock change publishes the event.)
     update_car(&s.app, HOST, &s.token, &s.listed[0].0, &json!({ "price": 190_000_000 })).fetch_expect(200).await;

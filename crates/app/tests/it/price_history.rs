@@ -45,7 +45,11 @@ async fn a_vin_is_checked_everywhere_and_public_only_when_the_showroom_shows_vin
     let car = create_car(&app, &host, &token, &with_fields(avanza(), json!({ "vin": "mhfm1ba3j7-k012345" }))).await;
     assert_eq!(car["vin"], VIN);
     let id = car["id"].as_str().unwrap().to_owned();
-    for (bad, says) in [("MHFM1BA3J7K01234O", "I, O atau Q"), ("MHFM1BA3J7K0123", "17 karakter"), ("MHFM1BA3J7K0123*5", "huruf dan angka")] {
+    for (bad, says) in [
+        ("MHFM1BA3J7K01234O", "I, O atau Q"),
+        ("MHFM1BA3J7K0123", "17 karakter"),
+        ("MHFM1BA3J7K0123*5", "huruf dan angka"),
+    ] {
         let body = update_car(&app, &host, &token, &id, &json!({ "vin": bad })).fetch_expect(422).await;
         let message = body["error"]["fields"]["vin"].as_str().unwrap_or_default();
         assert!(message.contains(says), "{bad}: {body}");
@@ -173,8 +177,10 @@ async fn every_price_change_is_recorded_with_who_when_and_through_which_path() {
         .post(&host, "/api/cars/import.csv")
         .bearer_auth(&s.token)
         .header("content-type", "text/csv")
-        .body("stock_no,brand,model,variant,year,price,transmission,fuel,body_type,color\n\
-               4,Toyota,Rush,1.5 S,2018,179000000,AT,bensin,SUV,Abu-abu\n")
+        .body(
+            "stock_no,brand,model,variant,year,price,transmission,fuel,body_type,color\n\
+               4,Toyota,Rush,1.5 S,2018,179000000,AT,bensin,SUV,Abu-abu\n",
+        )
         .fetch_expect(200)
         .await;
     assert_eq!(report["updated"], 1, "{report}");
@@ -204,7 +210,9 @@ async fn every_price_change_is_recorded_with_who_when_and_through_which_path() {
     // The car's admin page shows it, newest first.
     let (_, page) = crate::admin::page(&s.app, &host, &s.token, &format!("/admin/cars/{}", s.car_id(4))).await;
     let section = &page[page.find("Riwayat harga").expect("price history card")..];
-    for needle in ["Rp 179.000.000", "Impor spreadsheet", "Chat WhatsApp", "Rina (sales)", "turun Rp 2.000.000", "harga awal"] {
+    for needle in
+        ["Rp 179.000.000", "Impor spreadsheet", "Chat WhatsApp", "Rina (sales)", "turun Rp 2.000.000", "harga awal"]
+    {
         assert!(section.contains(needle), "{needle} missing");
     }
     assert!(section.find("Rp 179.000.000").unwrap() < section.find("harga awal").unwrap(), "newest first");

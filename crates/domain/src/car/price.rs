@@ -83,10 +83,7 @@ impl PriceChange {
 /// price, within [`PRICE_DROP_DAYS`], and that is still the price asked.
 pub fn shows_price_drop(latest: Option<&PriceChange>, current_price: i64, now: DateTime<Utc>) -> bool {
     latest.is_some_and(|c| {
-        c.is_drop()
-            && c.price == current_price
-            && c.at <= now
-            && now - c.at <= Duration::days(PRICE_DROP_DAYS)
+        c.is_drop() && c.price == current_price && c.at <= now && now - c.at <= Duration::days(PRICE_DROP_DAYS)
     })
 }
 

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use garasi_domain::TenantId;
 use garasi_domain::car::{
-    BodyType, Car, CarFields, CarFilter, CarPhoto, CarSort, CarStatus, Condition, Fuel, Transmission, Vin,
-    YearMonth, model_key,
+    BodyType, Car, CarFields, CarFilter, CarPhoto, CarSort, CarStatus, Condition, Fuel, Transmission, Vin, YearMonth,
+    model_key,
 };
 use garasi_domain::slug::Slug;
 use sqlx::FromRow;

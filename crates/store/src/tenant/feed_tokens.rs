@@ -29,7 +29,8 @@ impl<'a> FeedTokens<'a> {
         const DELETE: &str = "DELETE FROM feed_tokens WHERE tenant_id = $1";
         let had = tx_query!(self.tx, execute, DELETE, self.tenant.0)? > 0;
         const INSERT: &str = "INSERT INTO feed_tokens (tenant_id, id, token, created_at) VALUES ($1, $2, $3, $4)";
-        tx_query!(self.tx, execute, INSERT, self.tenant.0, Uuid::now_v7(), token, at).map_err(StoreError::from_write)?;
+        tx_query!(self.tx, execute, INSERT, self.tenant.0, Uuid::now_v7(), token, at)
+            .map_err(StoreError::from_write)?;
         Ok(had)
     }
 }

@@ -25,8 +25,8 @@ pub use appointments::{Appointment, Appointments, NewAppointment, SentMessages};
 pub use bot_memory::BotMemory;
 pub use car_prices::{CarPrices, NewPriceChange};
 pub use cars::{Cars, NewPhoto, StockCounts};
-pub use feed_tokens::FeedTokens;
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
+pub use feed_tokens::FeedTokens;
 pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
     Lead, LeadEvent, LeadFilter, LeadStatus, Leads, NewLead, ParseLeadStatusError, PaymentMethod, StatusChange,

@@ -113,7 +113,9 @@ async fn update(
     PathId(id): PathId,
     ApiJson(body): ApiJson<Map<String, Value>>,
 ) -> Result<Response, AppError> {
-    let car = garasi_service::cars::update(&s.state.services, &s.actor, PriceVia::Api, &s.tenant, id, Edit::Patch(&body)).await?;
+    let car =
+        garasi_service::cars::update(&s.state.services, &s.actor, PriceVia::Api, &s.tenant, id, Edit::Patch(&body))
+            .await?;
     Ok(axum::Json(staff_car_json_fresh(&s.tenant, &s.state.config.tenant_url(&s.auth.tenant), &car).await?)
         .into_response())
 }

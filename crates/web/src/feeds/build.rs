@@ -387,14 +387,47 @@ mod tests {
     #[test]
     fn every_vocabulary_word_maps_to_a_spec_value() {
         const META_BODY: [&str; 23] = [
-            "CONVERTIBLE", "COUPE", "CROSSOVER", "ESTATE", "GRANDTOURER", "HATCHBACK", "MINIBUS", "MINIVAN", "MPV",
-            "NONE", "OTHER", "PICKUP", "ROADSTER", "SALOON", "SEDAN", "SMALL_CAR", "SPORTSCAR", "SUPERCAR",
-            "SUPERMINI", "SUV", "TRUCK", "VAN", "WAGON",
+            "CONVERTIBLE",
+            "COUPE",
+            "CROSSOVER",
+            "ESTATE",
+            "GRANDTOURER",
+            "HATCHBACK",
+            "MINIBUS",
+            "MINIVAN",
+            "MPV",
+            "NONE",
+            "OTHER",
+            "PICKUP",
+            "ROADSTER",
+            "SALOON",
+            "SEDAN",
+            "SMALL_CAR",
+            "SPORTSCAR",
+            "SUPERCAR",
+            "SUPERMINI",
+            "SUV",
+            "TRUCK",
+            "VAN",
+            "WAGON",
         ];
         // The passenger-car values of Google's `body_style` (the rest are ATVs, UTVs and campers).
         const GOOGLE_BODY: [&str; 15] = [
-            "city_car", "compact_suv", "convertible", "coupe", "crossover", "full_size_van", "hatchback", "limousine",
-            "minivan", "notchback", "sedan", "station_wagon", "suv", "truck", "ute",
+            "city_car",
+            "compact_suv",
+            "convertible",
+            "coupe",
+            "crossover",
+            "full_size_van",
+            "hatchback",
+            "limousine",
+            "minivan",
+            "notchback",
+            "sedan",
+            "station_wagon",
+            "suv",
+            "truck",
+            "ute",
         ];
         for b in BodyType::ALL {
             assert!(META_BODY.contains(&meta_body_style(*b)), "{b}");

@@ -246,7 +246,11 @@ async fn build_feed(state: &AppState, tenant: &Tenant, kind: Kind) -> Result<Bui
     let (cars, _) = tx.cars().list(&CarFilter::for_sale(), CarSort::Newest, MAX_CARS, 0).await?;
     tx.commit().await?;
     let profile = &settings.profile;
-    let phone = if profile.phone.is_empty() { tenant.whatsapp_number.clone().unwrap_or_default() } else { profile.phone.clone() };
+    let phone = if profile.phone.is_empty() {
+        tenant.whatsapp_number.clone().unwrap_or_default()
+    } else {
+        profile.phone.clone()
+    };
     let dealer = Dealer {
         name: tenant.name.clone(),
         base_url: state.config.tenant_url(tenant),

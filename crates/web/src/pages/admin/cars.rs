@@ -345,7 +345,14 @@ fn price_lines(history: &[PriceChange]) -> Vec<PriceLine> {
                 (_, false) => c.actor_name.clone(),
                 (_, true) => "—".to_owned(),
             };
-            PriceLine { price: rupiah(c.price), dropped: c.is_drop(), change, at: ui::wib(c.at), by, via: c.via.label() }
+            PriceLine {
+                price: rupiah(c.price),
+                dropped: c.is_drop(),
+                change,
+                at: ui::wib(c.at),
+                by,
+                via: c.via.label(),
+            }
         })
         .collect()
 }
@@ -446,7 +453,8 @@ pub async fn create(
         PriceVia::Dashboard,
         &auth.tenant_db(&state),
         &values,
-    ).await
+    )
+    .await
     {
         Ok(car) => car,
         Err(ServiceError::Validation(errors)) => return Ok(invalid(&state, &auth, &headers, None, &values, &errors)),
@@ -464,18 +472,26 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     let values = form_to_json(&form);
     let tenant = auth.tenant_db(&state);
-    let car =
-        match garasi_service::cars::update(&state.services, &auth.actor(), PriceVia::Dashboard, &tenant, id, Edit::Replace(&values)).await {
-            Ok(car) => car,
-            Err(ServiceError::Validation(errors)) => {
-                // The form is shown again with the stored car's title and photos.
-                let mut tx = tenant.begin().await?;
-                let current = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
-                tx.commit().await?;
-                return Ok(invalid(&state, &auth, &headers, Some(&current), &values, &errors));
-            }
-            Err(e) => return Err(e.into()),
-        };
+    let car = match garasi_service::cars::update(
+        &state.services,
+        &auth.actor(),
+        PriceVia::Dashboard,
+        &tenant,
+        id,
+        Edit::Replace(&values),
+    )
+    .await
+    {
+        Ok(car) => car,
+        Err(ServiceError::Validation(errors)) => {
+            // The form is shown again with the stored car's title and photos.
+            let mut tx = tenant.begin().await?;
+            let current = tx.cars().get(id).await?.ok_or(AppError::NotFound)?;
+            tx.commit().await?;
+            return Ok(invalid(&state, &auth, &headers, Some(&current), &values, &errors));
+        }
+        Err(e) => return Err(e.into()),
+    };
     if !ui::is_htmx(&headers) {
         return Ok(ui::redirect(&headers, &format!("/admin/cars/{id}")));
     }
@@ -499,7 +515,15 @@ pub async fn set_status(
     let mut patch = Map::new();
     patch.insert("status".into(), Value::String(form.text("status")));
     let tenant = auth.tenant_db(&state);
-    let car = garasi_service::cars::update(&state.services, &auth.actor(), PriceVia::Dashboard, &tenant, id, Edit::Patch(&patch)).await?;
+    let car = garasi_service::cars::update(
+        &state.services,
+        &auth.actor(),
+        PriceVia::Dashboard,
+        &tenant,
+        id,
+        Edit::Patch(&patch),
+    )
+    .await?;
     let row = car_row(&state.config.tenant_url(&auth.tenant), &car);
     let shell = Shell::new(&state, &auth, "cars", "Mobil");
     let body = render(

@@ -233,13 +233,19 @@ fn sections(
                     .maxlength(500)
                     .wide()
                     .placeholder("https://maps.app.goo.gl/…")),
-                f(FormField::new("show_vin", "Tampilkan nomor rangka (VIN) di halaman mobil dan feed marketplace", "checkbox")
-                    .checked(on("show_vin", s.profile.show_vin))
-                    .help("Berlaku untuk semua mobil. Nomor rangka membantu pembeli mengecek riwayat mobil.")),
+                f(FormField::new(
+                    "show_vin",
+                    "Tampilkan nomor rangka (VIN) di halaman mobil dan feed marketplace",
+                    "checkbox",
+                )
+                .checked(on("show_vin", s.profile.show_vin))
+                .help("Berlaku untuk semua mobil. Nomor rangka membantu pembeli mengecek riwayat mobil.")),
                 f(FormField::new("google_store_code", "Kode toko Google (store code)", "text")
                     .value(v("google_store_code", s.profile.google_store_code.clone()))
                     .maxlength(64)
-                    .help("Kode toko di Google Business Profile, untuk feed Google. Kosongkan untuk memakai nama situs.")),
+                    .help(
+                        "Kode toko di Google Business Profile, untuk feed Google. Kosongkan untuk memakai nama situs.",
+                    )),
             ],
         },
         Section {
