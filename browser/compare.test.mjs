@@ -1,7 +1,8 @@
 // Comparing cars on the public site (issue #17, point 7) in a real browser: the "Bandingkan"
 // links build a comparison of up to 3 cars without JavaScript; with it, a tray collects cars
 // across pages. More than 3 gets an Indonesian message. A price drop made in the dashboard shows
-// the "Harga turun" badge. Then, at 390 and 1280 px, the comparison page never scrolls sideways
+// the "Harga turun" badge (and its price history on the car's admin page, axe-checked with the
+// feed links in Settings). Then, at 390 and 1280 px, the comparison page never scrolls sideways
 // (its table scrolls inside its own region), does not shift while loading, and axe-core finds no
 // violations at all; the car page shows "Mobil serupa".
 import { test } from 'node:test';
@@ -131,6 +132,17 @@ test('a price drop shows the badge, and the car page shows similar cars', async 
     break;
   }
   assert.ok(found, 'some demo car has similar cars');
+
+  // The dashboard side of the same data: the car's price history, and the feed links in Settings.
+  await page.goto(url(`/admin/cars/${car.id}`), { waitUntil: 'load' });
+  const history = await page.locator('#riwayat-harga').innerText();
+  assert.match(history, /Riwayat harga[\s\S]*turun Rp 5\.000\.000[\s\S]*API/);
+  await axe(page, '/admin/cars/{id} @1280');
+  await page.goto(url('/admin/settings'), { waitUntil: 'load' });
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.locator('#feed button[type=submit]').click()]);
+  const feed = await page.locator('#feed .feed-url').first().inputValue();
+  assert.match(feed, /\/feed\/[0-9a-f]{48}\/meta\.csv$/);
+  await axe(page, '/admin/settings @1280');
   assert.deepEqual(problems, []);
   await close();
 });
