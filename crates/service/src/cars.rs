@@ -52,6 +52,7 @@ pub async fn create(
     let fields = CarFields::from_json(input, current_year())?;
     let mut tx = tenant.begin_write().await?;
     let car = tx.cars().create(&fields).await?;
+    crate::followups::car_created(services, &mut tx, &car).await?;
     tx.audit(&actor.audit(
         "car.create",
         Some(("car", car.id.to_string())),
@@ -152,6 +153,7 @@ impl Change<'_> {
         fields: &CarFields,
         details: impl FnOnce(&Car) -> Value,
     ) -> ServiceResult<Car> {
+        crate::followups::before_car_change(self.services, &mut tx, self.id, fields).await?;
         let car = tx.cars().update(self.id, fields).await?;
         tx.audit(&self.actor.audit(self.action, Some(("car", self.id.to_string())), details(&car))).await?;
         tx.commit().await?;

@@ -26,6 +26,7 @@ mod host_cache;
 mod hosts;
 mod instances;
 mod isolation;
+mod lead_routing;
 mod leads;
 mod llm_ceiling;
 mod login_flood;

@@ -84,11 +84,14 @@ pub async fn import_rows(
         let car = match id {
             Some(id) => {
                 report.updated += 1;
+                crate::followups::before_car_change(services, &mut tx, *id, fields).await?;
                 tx.cars().update(*id, fields).await?
             }
             None => {
                 report.created += 1;
-                tx.cars().create(fields).await?
+                let car = tx.cars().create(fields).await?;
+                crate::followups::car_created(services, &mut tx, &car).await?;
+                car
             }
         };
         stock_nos.push(car.stock_no);

@@ -7,11 +7,13 @@ mod appointments;
 mod bot_memory;
 mod cars;
 mod conversations;
+mod followups;
 mod lead_intake;
 mod leads;
 mod llm_usage;
 mod messages;
 mod password_resets;
+mod routing;
 mod sales;
 mod sessions;
 mod settings;
@@ -23,6 +25,7 @@ pub use appointments::{Appointment, Appointments, NewAppointment, SentMessages};
 pub use bot_memory::BotMemory;
 pub use cars::{Cars, NewPhoto, StockCounts};
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
+pub use followups::{Followups, NewOffer, Subscription};
 pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
     Lead, LeadEvent, LeadFilter, LeadStatus, Leads, NewLead, ParseLeadStatusError, PaymentMethod, StatusChange,
@@ -31,6 +34,7 @@ pub use leads::{
 pub use llm_usage::{LlmUsage, UsageDay};
 pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
 pub use password_resets::PasswordResets;
+pub use routing::{LeadRouting, ResponseClock, ResponseRow};
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub(crate) use sessions::select_sessions;
 pub use sessions::{Session, SessionInfo, Sessions};
@@ -115,6 +119,10 @@ repositories! {
     appointments: Appointments,
     /// Ids of the WhatsApp messages Garasi sent (a person's reply is one it did not).
     sent_messages: SentMessages,
+    /// The round robin's cursor and the leads' response clocks.
+    routing: LeadRouting,
+    /// Price-drop and similar-car follow-ups the customers agreed to.
+    followups: Followups,
 }
 
 /// A transaction in which one tenant's rows are visible.

@@ -153,6 +153,25 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
     {
         b.handoff_pause_minutes = v;
     }
+    // Forms from before this section existed leave it as stored.
+    if form.get("response_minutes").is_some()
+        && let Some(v) =
+            parse_int(&mut e, "response_minutes", &form.text("response_minutes"), 1, 1440, "Batas waktu respons")
+    {
+        s.routing.response_minutes = v;
+    }
+    let owner = form.get("owner_phone").map(str::to_owned).unwrap_or_else(|| s.routing.owner_phone.clone());
+    s.routing.owner_phone = if owner.trim().is_empty() {
+        String::new()
+    } else {
+        match garasi_domain::PhoneNumber::parse(&owner) {
+            Ok(p) => p.as_str().to_owned(),
+            Err(err) => {
+                e.add("owner_phone", err.to_string());
+                owner
+            }
+        }
+    };
     e.into_result().map(|()| (name, s))
 }
 
@@ -261,6 +280,23 @@ fn sections(
                         "Setelah batas tercapai, bot menjawab tanpa AI sampai besok. Maksimal {} token.",
                         crate::pages::site::format::thousands(llm_ceiling)
                     ))),
+            ],
+        },
+        Section {
+            title: "Pembagian prospek",
+            intro: "Prospek baru dibagikan bergiliran ke sales yang bertugas. Yang belum dihubungi tepat waktu dialihkan ke sales berikutnya.",
+            fields: vec![
+                f(FormField::new("response_minutes", "Batas waktu respons (menit jam buka)", "number")
+                    .value(v("response_minutes", s.routing.response_minutes.to_string()))
+                    .required()
+                    .range(1, 1440)
+                    .help("Dihitung hanya selama jam buka showroom (jam kunjungan).")),
+                f(FormField::new("owner_phone", "WhatsApp pemilik untuk peringatan", "tel")
+                    .value(v("owner_phone", s.routing.owner_phone.clone()))
+                    .maxlength(20)
+                    .inputmode("tel")
+                    .placeholder("0812-3456-7890")
+                    .help("Kosongkan untuk memakai nomor sales yang tertaut ke akun pemilik.")),
             ],
         },
     ]

@@ -124,6 +124,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "tenant_created" => "Showroom baru berhasil dibuat.",
         "tenant_deleted" => "Showroom sudah dihapus.",
         "settings_saved" => "Pengaturan tersimpan.",
+        "sales_saved" => "Bobot dan jam kerja sales tersimpan.",
         "whatsapp_saved" => "Saluran WhatsApp disimpan.",
         "password_changed" => "Kata sandi diganti. Sesi lain sudah diakhiri.",
         "welcome" => "Kata sandi tersimpan. Selamat datang!",
