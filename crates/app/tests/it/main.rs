@@ -18,6 +18,7 @@ mod crash;
 mod deploy;
 mod domains;
 mod errors;
+mod followups;
 // The bot crate's fake LLM server, so that both crates script the model the same way.
 #[path = "../../../bot/tests/common/fake_llm.rs"]
 mod fake_llm;
