@@ -265,3 +265,54 @@ async fn a_lead_nobody_contacts_in_opening_hours_moves_on_and_the_owner_hears_of
     assert_eq!(to_owner.len(), 2);
     assert!(to_owner[1].contains("tidak ada sales lain"), "{to_owner:?}");
 }
+
+#[tokio::test]
+async fn the_settings_page_sets_the_response_minutes_owner_number_and_follow_ups() {
+    let clock = Clock::manual(utc(MONDAY_9));
+    let s = showroom(&clock).await;
+    let mut form: Vec<(&str, &str)> = vec![
+        ("name", "Sinar"),
+        ("about", ""),
+        ("address", "Jl. Raya Bogor No. 17"),
+        ("city", "Jakarta"),
+        ("opening_hours", ""),
+        ("maps_url", ""),
+        ("phone", ""),
+        ("rate_1", "5"),
+        ("rate_2", "6"),
+        ("rate_3", "6,5"),
+        ("rate_4", "7"),
+        ("rate_5", "7,5"),
+        ("admin_fee", ""),
+        ("insurance", "2"),
+        ("min_dp_percent", "20"),
+        ("first_instalment_upfront", "0"),
+        ("persona_name", "Sinta"),
+        ("greeting", ""),
+        ("llm_enabled", "0"),
+        ("llm_daily_token_budget", "50000"),
+        ("handoff_pause_minutes", "60"),
+        ("response_minutes", "20"),
+        ("owner_phone", "0811-0000-9999"),
+        ("followups_enabled", "0"),
+        ("followups_daily_cap", "30"),
+        ("followups_template", "Kabar Harga!"),
+        ("followups_language", "id"),
+    ];
+    let resp = hx_post(&s.app, &s.host(), &s.token, "/admin/settings", &form).await;
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("Nama template hanya huruf kecil"));
+    form.retain(|(k, _)| *k != "followups_template");
+    form.push(("followups_template", "kabar_harga"));
+    let resp = hx_post(&s.app, &s.host(), &s.token, "/admin/settings", &form).await;
+    assert_eq!(resp.headers()["hx-redirect"], "/admin/settings?notice=settings_saved");
+    let mut tx = s.app.runtime_db().tenant(s.tenant).begin().await.unwrap();
+    let saved = tx.settings().get().await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(saved["routing"], json!({ "response_minutes": 20, "owner_phone": "+6281100009999" }));
+    assert_eq!(saved["followups"]["enabled"], false);
+    assert_eq!(saved["followups"]["daily_cap"], 30);
+    assert_eq!(saved["followups"]["cloud_template"], "kabar_harga");
+    let (_, html) = page(&s.app, &s.host(), &s.token, "/admin/settings").await;
+    assert!(html.contains("Pembagian prospek") && html.contains("Kabar harga turun"), "{html}");
+}
