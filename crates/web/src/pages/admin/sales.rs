@@ -317,7 +317,7 @@ pub async fn save_routing(
             }
         }
     }
-    let hours = form.checked("own_hours").then(|| garasi_domain::routing::WeekHours { days });
+    let hours = form.checked("own_hours").then_some(garasi_domain::routing::WeekHours { days });
     let saved = match (errors.is_empty(), weight) {
         (true, Ok(w)) => {
             routing::set_routing(&state.services, &auth.actor(), &auth.tenant_db(&state), id, w, hours.as_ref())
