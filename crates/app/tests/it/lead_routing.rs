@@ -316,3 +316,70 @@ async fn the_settings_page_sets_the_response_minutes_owner_number_and_follow_ups
     let (_, html) = page(&s.app, &s.host(), &s.token, "/admin/settings").await;
     assert!(html.contains("Pembagian prospek") && html.contains("Kabar harga turun"), "{html}");
 }
+
+#[tokio::test]
+async fn a_persons_reply_from_the_showroom_number_is_the_first_contact() {
+    use garasi_channels::{ChannelKind, InboundBody, InboundMessage, Inbox, Peer};
+    use garasi_store::jobs::WHATSAPP_IN;
+
+    let clock = Clock::manual(utc(MONDAY_9));
+    let t = {
+        let c = clock.clone();
+        move |s: &mut garasi_app::Settings| {
+            s.appointments.clock = c;
+            s.appointments.tick = Duration::from_secs(3600);
+        }
+    };
+    let (app, _graph) = crate::whatsapp::offline_app(t).await;
+    let s = Showroom::on(app, "sinar").await;
+    s.app
+        .put(&s.host(), "/api/whatsapp/channel")
+        .bearer_auth(&s.token)
+        .json(&json!({ "kind": "waweb" }))
+        .fetch_expect(200)
+        .await;
+    let db = s.app.runtime_db();
+    db.whatsapp().want_lease(s.tenant).await.unwrap();
+    let inbox = Inbox::new(db.clone());
+    const CUSTOMER: &str = "+6281299997777";
+    let message = |id: &str, text: &str, from_me: bool| InboundMessage {
+        tenant_id: s.tenant,
+        channel: ChannelKind::WaWeb,
+        id: id.into(),
+        sender: Peer::phone(CUSTOMER),
+        sender_name: (!from_me).then(|| "Andi".to_owned()),
+        at: Utc::now(),
+        body: InboundBody::Text { text: text.into() },
+        from_me,
+    };
+    let handled = async |id: &str| {
+        crate::whatsapp::eventually(&format!("inbound {id} handled"), async || {
+            let mut tx = db.tenant(s.tenant).begin().await.unwrap();
+            let jobs = tx.outbox().list(WHATSAPP_IN, 100).await.unwrap();
+            tx.commit().await.unwrap();
+            jobs.iter().any(|j| j.payload["id"] == id && j.status == "done").then_some(())
+        })
+        .await
+    };
+    inbox.accept(&message("C1", "mau ngobrol sama sales", false)).await.unwrap();
+    handled("C1").await;
+    let lead = s.lead_of(CUSTOMER).await.expect("a lead");
+    assert_eq!(lead.assigned_sales_name.as_deref(), Some("Rina"));
+
+    // Rina answers from the showroom's phone 6 minutes later: the lead is contacted.
+    clock.advance(chrono::Duration::minutes(6));
+    inbox.accept(&message("P1", "Siang kak, saya Rina", true)).await.unwrap();
+    handled("P1").await;
+    let mut tx = db.tenant(s.tenant).begin().await.unwrap();
+    let c = tx.routing().clock(lead.id).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(c.first_response_at, Some(utc(MONDAY_9) + chrono::Duration::minutes(6)));
+
+    // Her deadline passes without a move.
+    clock.advance(chrono::Duration::minutes(30));
+    assert_eq!(fire(&s).await, 0);
+    assert_eq!(s.lead_of(CUSTOMER).await.unwrap().assigned_sales_name.as_deref(), Some("Rina"));
+    let rina = id_of(&s, "Rina").await;
+    let (_, html) = page(&s.app, &s.host(), &s.token, &format!("/admin/sales/{rina}")).await;
+    assert!(html.contains("6 menit"), "{html}");
+}
