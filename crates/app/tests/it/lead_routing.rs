@@ -382,4 +382,6 @@ async fn a_persons_reply_from_the_showroom_number_is_the_first_contact() {
     let rina = id_of(&s, "Rina").await;
     let (_, html) = page(&s.app, &s.host(), &s.token, &format!("/admin/sales/{rina}")).await;
     assert!(html.contains("6 menit"), "{html}");
+    let (_, html) = page(&s.app, &s.host(), &s.token, &format!("/admin/leads/{}", lead.id)).await;
+    assert!(html.contains("Respons pertama") && html.contains("6 menit (jam buka)"), "{html}");
 }

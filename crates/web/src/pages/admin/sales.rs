@@ -53,7 +53,7 @@ struct WaitingRow {
 }
 
 /// "12 menit", "3 jam 5 menit", "2 hari".
-fn say_minutes(m: i64) -> String {
+pub(super) fn say_minutes(m: i64) -> String {
     match m {
         m if m < 60 => format!("{m} menit"),
         m if m < 24 * 60 && m % 60 == 0 => format!("{} jam", m / 60),
