@@ -326,6 +326,13 @@ async fn overdue(services: &Services, tenant: TenantId, d: &DeadlineJob) -> Serv
     let channel = tx.whatsapp().get().await?.map(|c| c.kind).unwrap_or_else(|| "simulator".to_owned());
     let customer = if lead.name.trim().is_empty() { "(belum menyebut nama)".to_owned() } else { lead.name.clone() };
     let phone_local = local_phone(&lead.phone);
+    let car_line = match lead.car_id {
+        Some(car_id) => match tx.cars().get(car_id).await? {
+            Some(c) => format!("\n🚗 Minat: {} (no. {})", c.title(), c.stock_no),
+            None => String::new(),
+        },
+        None => String::new(),
+    };
     let next = pick_in(&mut tx, &settings, now, Some(d.sales_id), false).await?;
     let owner_text = match &next {
         Some(person) => {
@@ -333,7 +340,7 @@ async fn overdue(services: &Services, tenant: TenantId, d: &DeadlineJob) -> Serv
             tx.leads().assign(lead.id, Some(person.id), "system", &note).await?;
             start_clock_in(services, &mut tx, &settings, lead.id, person.id).await?;
             let text = format!(
-                "🔔 *Prospek dialihkan ke Anda* — {showroom}\n👤 {customer} · {phone_local}\n📝 {before_name} belum menghubungi dalam {waited} menit. Mohon segera hubungi pelanggan ini."
+                "🔔 *Prospek dialihkan ke Anda* — {showroom}\n👤 {customer} · {phone_local}{car_line}\n📝 {before_name} belum menghubungi dalam {waited} menit. Mohon segera hubungi pelanggan ini."
             );
             notify_sales(&mut tx, &channel, person, &text).await?;
             format!(
