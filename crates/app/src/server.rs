@@ -213,6 +213,14 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     crate::reminders::spawn(state.services.clone(), settings.appointments.tick, move || {
         reminder_state.is_shutting_down()
     });
+    let timer_state = state.clone();
+    crate::lead_timers::spawn(state.services.clone(), settings.appointments.tick, move || {
+        timer_state.is_shutting_down()
+    });
+    let followup_state = state.clone();
+    crate::lead_timers::spawn_followups(state.services.clone(), settings.appointments.tick, move || {
+        followup_state.is_shutting_down()
+    });
     let backup_state = state.clone();
     crate::backup::schedule::spawn(settings, db.clone(), move || backup_state.is_shutting_down());
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

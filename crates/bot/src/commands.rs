@@ -34,6 +34,10 @@ pub enum Command {
     Add(String),
     /// `/tayang 12`: a draft or hidden car goes on sale (sales only).
     Publish(Option<i64>),
+    /// `/libur`: the salesperson is off duty, no new leads (sales only).
+    OffDuty,
+    /// `/masuk`: back on duty (sales only).
+    OnDuty,
     Unknown(String),
 }
 
@@ -50,6 +54,8 @@ impl Command {
                 | Command::Price { bad_price: true, .. }
                 | Command::Add(_)
                 | Command::Publish(_)
+                | Command::OffDuty
+                | Command::OnDuty
         )
     }
 
@@ -71,6 +77,8 @@ impl Command {
             Command::Price { .. } => "cmd_set_price",
             Command::Add(_) => "cmd_add",
             Command::Publish(_) => "cmd_publish",
+            Command::OffDuty => "cmd_off_duty",
+            Command::OnDuty => "cmd_on_duty",
             Command::Unknown(_) => "cmd_unknown",
         }
     }
@@ -128,6 +136,8 @@ pub const REFERENCE: &[CommandDoc] = &[
         true,
     ),
     doc("/tayang 12", "tayangkan mobil no. 12 di katalog", &["/publish"], true),
+    doc("/libur", "libur: prospek baru tidak dibagikan ke Anda", &["/cuti", "/off"], true),
+    doc("/masuk", "bertugas lagi: ikut pembagian prospek", &["/on"], true),
 ];
 
 /// Parses a message that starts with `/`; anything else is not a command.
@@ -154,6 +164,8 @@ pub fn parse(text: &str) -> Option<Command> {
         "tersedia" | "available" | "ready" => Command::Available(first_number()),
         "tambah" | "add" => Command::Add(args.to_owned()),
         "tayang" | "tayangkan" | "publish" => Command::Publish(first_number()),
+        "libur" | "cuti" | "off" => Command::OffDuty,
+        "masuk" | "on" => Command::OnDuty,
         "harga" | "price" => {
             let mut parts = args.splitn(2, char::is_whitespace);
             let stock_no = parts.next().and_then(stock_no);
@@ -301,6 +313,9 @@ mod tests {
         assert!(!parse("/harga 12").unwrap().sales_only());
         assert!(parse("/harga 12 185jt").unwrap().sales_only());
         assert_eq!(parse("/apaini"), Some(Command::Unknown("apaini".into())));
+        assert_eq!(parse("/libur"), Some(Command::OffDuty));
+        assert_eq!(parse("/Masuk"), Some(Command::OnDuty));
+        assert!(Command::OffDuty.sales_only() && Command::OnDuty.sales_only());
     }
 
     #[test]

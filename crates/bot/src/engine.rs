@@ -336,6 +336,7 @@ impl Engine {
             handed_off: false,
             reset: false,
             lead_update: None,
+            followup_car: None,
         };
         let counters =
             Counters::new(self.kv.as_ref(), inbound.tenant.id, &inbound.channel, turn.sender.as_str(), &today());
@@ -362,6 +363,9 @@ impl Engine {
         }
 
         let mut answer = self.answer(&mut turn, &text, started).await?;
+        if let Some(offer) = offline::followups::offer_line(&mut turn).await? {
+            answer.text = format!("{}\n\n{offer}", answer.text.trim_end());
+        }
         if customer && !turn.images.is_empty() {
             match counters.take_photos(&self.config.contact_budget, turn.images.len()).await {
                 Ok(granted) if granted < turn.images.len() => {
@@ -431,6 +435,10 @@ impl Engine {
     }
 
     async fn answer(&self, t: &mut Turn, text: &str, started: Instant) -> Result<Answer, BotError> {
+        // A customer's STOP (at once, whatever else is going on) and the yes to a follow-up offer.
+        if let Some((text, intent)) = offline::followups::intercept(t, text).await? {
+            return Ok(Answer { text, handled_by: HandledBy::Offline, intent: intent.into(), usage: Usage::default() });
+        }
         // Sales by chat and guided flows in progress (a change waiting for "ya", a trade-in).
         if let Some((text, intent)) = offline::intercept(t, text).await? {
             return Ok(Answer { text, handled_by: HandledBy::Offline, intent: intent.into(), usage: Usage::default() });

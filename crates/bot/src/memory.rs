@@ -38,6 +38,9 @@ pub struct Memory {
     /// A visit the bot is arranging (waiting for a day, a time or a yes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub visit: Option<crate::offline::visits::PendingVisit>,
+    /// The car whose follow-up offer was just made: the next "ya"/"mau" is the consent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub followup_offer: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -52,6 +52,8 @@ pub(crate) struct Turn {
     /// What the customer revealed this turn, for their open lead: written in the reply's
     /// own transaction (one commit fewer per message than a transaction of its own).
     pub lead_update: Option<LeadUpdate>,
+    /// A car whose details a customer was shown this turn (the follow-up offer).
+    pub followup_car: Option<Car>,
 }
 
 /// An update to the customer's open lead, waiting for the reply's transaction.
@@ -176,7 +178,7 @@ impl Turn {
     }
 
     /// A salesperson to give a customer: the one the chat or the open lead is assigned
-    /// to, else the next in the round robin (without assigning).
+    /// to, else the next in the round robin (without assigning: the cursor stays).
     pub async fn contact_sales(&self) -> StoreResult<Option<SalesPerson>> {
         let mut tx = self.begin().await?;
         let mut found = None;
@@ -190,7 +192,7 @@ impl Turn {
             found = tx.sales().get(id).await?.filter(|s| s.active && s.deleted_at.is_none());
         }
         if found.is_none() {
-            found = tx.sales().next_for_assignment().await?;
+            found = garasi_service::routing::peek_in(&mut tx, self.services.clock.now()).await?;
         }
         tx.commit().await?;
         Ok(found)
@@ -272,9 +274,9 @@ impl Turn {
         let mut lead = lead;
         if sales.is_none()
             && assign
-            && let Some(s) = tx.sales().next_for_assignment().await?
+            && let Some((routed, s)) = garasi_service::routing::route_in(&self.services, tx, lead.id, "bot").await?
         {
-            lead = tx.leads().assign(lead.id, Some(s.id), "bot", &format!("Dibagikan otomatis ke {}", s.name)).await?;
+            lead = routed;
             sales = Some(s);
         }
         Ok(LeadOutcome { lead, sales, created })
@@ -446,6 +448,14 @@ impl Turn {
         {
             lead = tx.leads().assign(lead.id, Some(s.id), &actor, "Dicatat sendiri oleh sales").await?;
         }
+        // A salesperson recording the buyer has been in touch with them: that is the
+        // lead's first contact (and no response deadline runs for it).
+        if me.as_ref().is_some_and(|s| lead.assigned_sales_id == Some(s.id)) {
+            garasi_service::routing::contacted_in(&self.services, &mut tx, lead.id).await?;
+            if created {
+                tx.routing().mark_assigned(lead.id, self.services.clock.now()).await?;
+            }
+        }
         tx.commit().await?;
         Ok(LeadOutcome { lead, sales: me, created })
     }
@@ -466,6 +476,24 @@ impl Turn {
         let done =
             garasi_service::cars::set_price(&self.services, &actor, PriceVia::Chat, &self.tenant_db(), id, price).await;
         car_change(done)
+    }
+
+    /// Sales: puts the sender on or off duty through the same use case as the dashboard.
+    /// `None` for a customer (never reached: the command is sales only).
+    pub async fn set_duty(&mut self, on: bool) -> StoreResult<Option<SalesPerson>> {
+        let Some(me) = self.me.clone().filter(|_| self.is_sales()) else { return Ok(None) };
+        let actor = Actor::Sales { sales_id: me.id, phone: me.phone.clone() };
+        match garasi_service::routing::set_on_duty(&self.services, &actor, &self.tenant_db(), me.id, on).await {
+            Ok(person) => {
+                self.me = Some(person.clone());
+                Ok(Some(person))
+            }
+            Err(ServiceError::Store(e)) => Err(e),
+            Err(e) => {
+                tracing::warn!(error = %e, "duty change refused");
+                Ok(None)
+            }
+        }
     }
 
     fn tenant_db(&self) -> garasi_store::TenantDb {

@@ -254,6 +254,33 @@ impl GraphClient {
         sent_id(&v)
     }
 
+    /// Sends an approved template (`type: template`), its body parameters as text.
+    pub async fn send_template(
+        &self,
+        c: &CloudCredentials,
+        to: &str,
+        name: &str,
+        language: &str,
+        params: &[String],
+    ) -> Result<SentRef, SendError> {
+        let parameters: Vec<Value> = params.iter().map(|p| json!({ "type": "text", "text": p })).collect();
+        let mut template = json!({ "name": name, "language": { "code": language } });
+        if !parameters.is_empty() {
+            template["components"] = json!([{ "type": "body", "parameters": parameters }]);
+        }
+        let v = self
+            .post_json(
+                &c.access_token,
+                &format!("{}/messages", c.phone_number_id),
+                &json!({
+                    "messaging_product": "whatsapp", "recipient_type": "individual", "to": to,
+                    "type": "template", "template": template,
+                }),
+            )
+            .await?;
+        sent_id(&v)
+    }
+
     /// Uploads the image (`/{pnid}/media`), then sends it by id.
     pub async fn send_image(
         &self,
@@ -477,6 +504,9 @@ impl Channel for CloudChannel {
         let to = recipient(to)?;
         let r = match msg {
             Outbound::Text { body } => self.graph.send_text(&self.creds, &to, body).await,
+            Outbound::Template { name, language, params } => {
+                self.graph.send_template(&self.creds, &to, name, language, params).await
+            }
             Outbound::Image { bytes, mime, caption } => {
                 self.graph.send_image(&self.creds, &to, bytes.clone(), mime, caption.as_deref()).await
             }

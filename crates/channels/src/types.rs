@@ -214,8 +214,21 @@ impl InboundMessage {
 /// A message to send.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outbound {
-    Text { body: String },
-    Image { bytes: Vec<u8>, mime: String, caption: Option<String> },
+    Text {
+        body: String,
+    },
+    Image {
+        bytes: Vec<u8>,
+        mime: String,
+        caption: Option<String>,
+    },
+    /// An approved message template (Cloud API only): what may be sent outside the
+    /// 24-hour customer-service window. `params` fill the body's `{{1}}`, `{{2}}`, …
+    Template {
+        name: String,
+        language: String,
+        params: Vec<String>,
+    },
 }
 
 /// What the provider answered to a send.

@@ -16,6 +16,7 @@ pub mod money;
 pub mod password;
 pub mod phone;
 pub mod roles;
+pub mod routing;
 pub mod slug;
 pub mod tenant;
 pub mod tenant_settings;

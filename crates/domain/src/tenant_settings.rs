@@ -16,6 +16,49 @@ pub struct TenantSettings {
     pub limits: PlatformLimits,
     /// When visits and test drives may be booked.
     pub visits: crate::visit::VisitHours,
+    /// Who gets new leads and how soon they must answer (issue #17, point 3).
+    pub routing: RoutingSettings,
+    /// Price-drop and similar-car messages to customers who asked for them (point 4).
+    pub followups: FollowupSettings,
+}
+
+/// Lead routing: the response deadline and whom to alert when it passes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RoutingSettings {
+    /// Minutes of opening hours a salesperson has to contact a new lead before it goes
+    /// to the next available salesperson.
+    pub response_minutes: i64,
+    /// The owner's WhatsApp number (E.164) for alerts; empty uses the salesperson entry
+    /// linked to an owner account, if any.
+    pub owner_phone: String,
+}
+
+impl Default for RoutingSettings {
+    fn default() -> Self {
+        RoutingSettings { response_minutes: 15, owner_phone: String::new() }
+    }
+}
+
+/// Follow-ups with consent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FollowupSettings {
+    /// Off: the bot offers nothing and nothing is sent.
+    pub enabled: bool,
+    /// Follow-up messages per day (Asia/Jakarta) for the whole showroom.
+    pub daily_cap: i64,
+    /// Name of the approved WhatsApp template used on the Cloud API outside the 24-hour
+    /// window; empty: no follow-up is sent to such a customer.
+    pub cloud_template: String,
+    /// The template's language code.
+    pub template_language: String,
+}
+
+impl Default for FollowupSettings {
+    fn default() -> Self {
+        FollowupSettings { enabled: true, daily_cap: 50, cloud_template: String::new(), template_language: "id".into() }
+    }
 }
 
 /// The platform's default ceiling on a showroom's daily LLM tokens (`GARASI_LLM_TOKEN_CEILING`).

@@ -55,6 +55,7 @@ pub async fn create(
     let mut tx = tenant.begin_write().await?;
     let car = tx.cars().create(&fields).await?;
     price_changed(&mut tx, services, actor, via, &car, None).await?;
+    crate::followups::car_created(services, &mut tx, &car).await?;
     tx.audit(&actor.audit(
         "car.create",
         Some(("car", car.id.to_string())),
@@ -172,6 +173,7 @@ impl Change<'_> {
         fields: &CarFields,
         details: impl FnOnce(&Car) -> Value,
     ) -> ServiceResult<Car> {
+        crate::followups::before_car_change(self.services, &mut tx, self.id, fields).await?;
         let car = tx.cars().update(self.id, fields).await?;
         if car.fields.price != current.fields.price {
             price_changed(&mut tx, self.services, self.actor, self.via, &car, Some(current.fields.price)).await?;

@@ -84,6 +84,10 @@ pub async fn person_replied(services: &Services, tenant: &TenantDb, reply: &OwnR
     let minutes = settings.bot.handoff_pause_minutes.clamp(1, 7 * 24 * 60);
     let until = services.clock.now() + chrono::Duration::minutes(minutes);
     tx.conversations().hand_off(conversation.id, None, until).await?;
+    // The showroom answered the customer: their open lead's first contact.
+    if let Some(lead) = tx.lead_intake().open_for_phone(reply.to.as_str()).await? {
+        crate::routing::contacted_in(services, &mut tx, lead.id).await?;
+    }
     tx.audit(&Actor::System.audit(
         "conversation.person_replied",
         Some(("conversation", conversation.id.to_string())),

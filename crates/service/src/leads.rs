@@ -1,4 +1,5 @@
-//! Leads: status changes, notes, hand-over to a salesperson and the export. Every
+//! Leads: status changes, notes, hand-over to a salesperson and the export (automatic
+//! assignment and response times are in [`crate::routing`]). Every
 //! change writes the lead's own history (`lead_events`, shown to the showroom) and
 //! an audit entry in the same transaction.
 
@@ -28,7 +29,7 @@ fn check_note(errors: &mut FieldErrors, note: &str) {
 /// Any status may follow any other; asking for the status the lead already has is a
 /// field error. `by` is who the history names (a user's name or e-mail).
 pub async fn change_status(
-    _services: &Services,
+    services: &Services,
     actor: &Actor,
     tenant: &TenantDb,
     by: &str,
@@ -57,6 +58,11 @@ pub async fn change_status(
             return Err(ServiceError::field("status", format!("Status prospek sudah \"{}\".", status.label())));
         }
     };
+    // A person moving the lead on has been in touch with the customer: its first contact
+    // (the response clock stops; see `routing`). The bot and workers do not count.
+    if matches!(actor, Actor::Staff { .. } | Actor::Sales { .. }) {
+        crate::routing::contacted_in(services, &mut tx, id).await?;
+    }
     let events = tx.leads().events(id).await?;
     // The history's newest row is this change, with the status it actually replaced.
     let from = events.iter().rev().find(|e| e.kind == "status").and_then(|e| e.from_status.clone());
@@ -95,7 +101,7 @@ pub async fn add_note(
 
 /// Hands a lead to a salesperson of this showroom (or to nobody). Owners and admins only.
 pub async fn assign(
-    _services: &Services,
+    services: &Services,
     actor: &Actor,
     tenant: &TenantDb,
     by: &str,
@@ -122,6 +128,11 @@ pub async fn assign(
         StoreError::Conflict(_) => ServiceError::field("sales_id", "Sales tidak ditemukan."),
         other => other.into(),
     })?;
+    // A new salesperson gets a fresh response clock (none once the lead was contacted).
+    if let Some(sid) = sales_id {
+        let settings = garasi_domain::TenantSettings::from_json(&tx.settings().get().await?);
+        crate::routing::start_clock_in(services, &mut tx, &settings, id, sid).await?;
+    }
     tx.audit(&actor.audit("lead.assign", Some(("lead", id.to_string())), json!({ "sales_id": sales_id }))).await?;
     tx.commit().await?;
     Ok(lead)

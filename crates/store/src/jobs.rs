@@ -360,10 +360,23 @@ pub struct WhatsappOut {
     /// indicator) before the answer goes out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// An approved template to send instead of `text` (Cloud API, outside the 24-hour
+    /// window); `text` stays the transcript's wording.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateOut>,
     /// The channel kind the message was written for (`waweb`, `cloud_api`, `simulator`). A
     /// job left over from another kind (the showroom switched channels) is not sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+}
+
+/// A WhatsApp message template by name, with its body parameters.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TemplateOut {
+    pub name: String,
+    pub language: String,
+    #[serde(default)]
+    pub params: Vec<String>,
 }
 
 impl WhatsappOut {

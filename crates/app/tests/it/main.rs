@@ -20,6 +20,7 @@ mod deploy;
 mod domains;
 mod errors;
 mod feeds;
+mod followups;
 // The bot crate's fake LLM server, so that both crates script the model the same way.
 #[path = "../../../bot/tests/common/fake_llm.rs"]
 mod fake_llm;
@@ -28,6 +29,7 @@ mod host_cache;
 mod hosts;
 mod instances;
 mod isolation;
+mod lead_routing;
 mod leads;
 mod llm_ceiling;
 mod login_flood;

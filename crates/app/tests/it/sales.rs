@@ -84,7 +84,7 @@ async fn owner_adds_lists_removes_and_restores_salespeople() {
     assert!(rina["created_at"].is_string());
     let mut keys: Vec<&String> = rina.as_object().unwrap().keys().collect();
     keys.sort();
-    assert_eq!(keys, ["active", "created_at", "id", "name", "phone"]);
+    assert_eq!(keys, ["active", "created_at", "id", "name", "on_duty", "phone", "weight", "work_hours"]);
     add_sales(&app, "sinar", &owner, "agus", "+62 813 1111 2222").await;
     add_sales(&app, "sinar", &owner, "Budi", "813-2222-3333").await;
 
@@ -254,11 +254,14 @@ async fn bot_lookups_find_only_active_salespeople() {
 }
 
 #[tokio::test]
-async fn round_robin_gives_the_next_lead_to_the_least_recently_assigned() {
+async fn round_robin_takes_turns_and_skips_removed_salespeople() {
     let (_test_db, db, [t]) = store_with_tenants(["sinar"]).await;
+    let settings = garasi_domain::TenantSettings::default();
+    let settings = &settings;
+    // With `fallback`, hours do not matter: the test runs at any time of day.
     let next = |db: Db| async move {
-        let mut tx = db.tenant(t).begin().await.unwrap();
-        let s = tx.sales().next_for_assignment().await.unwrap();
+        let mut tx = db.tenant(t).begin_write().await.unwrap();
+        let s = garasi_service::routing::pick_in(&mut tx, settings, garasi_store::now(), None, true).await.unwrap();
         tx.commit().await.unwrap();
         s.map(|s| s.id)
     };
@@ -268,29 +271,18 @@ async fn round_robin_gives_the_next_lead_to_the_least_recently_assigned() {
     let s3 = seed_sales(&db, t, "Tiga", "0812-0000-0003").await;
 
     let mut order = Vec::new();
-    for i in 0..6 {
-        let pick = next(db.clone()).await.unwrap();
-        order.push(pick);
-        let mut tx = db.tenant(t).begin().await.unwrap();
-        let lead = NewLead { assigned_sales_id: Some(pick), ..NewLead::new(phone(&format!("0857-0000-000{i}"))) };
-        tx.leads().create(&lead, "bot").await.unwrap();
-        tx.commit().await.unwrap();
+    for _ in 0..6 {
+        order.push(next(db.clone()).await.unwrap());
     }
     assert_eq!(order, [s1, s2, s3, s1, s2, s3]);
 
-    // Deleted salespeople get nothing; a newcomer (no leads yet) goes first.
+    // Deleted salespeople get nothing; a newcomer joins the rotation after the last one.
     let mut tx = db.tenant(t).begin().await.unwrap();
     tx.sales().delete(s1).await.unwrap();
     tx.commit().await.unwrap();
     let s4 = seed_sales(&db, t, "Empat", "0812-0000-0004").await;
     assert_eq!(next(db.clone()).await, Some(s4));
-    let mut tx = db.tenant(t).begin().await.unwrap();
-    tx.leads()
-        .create(&NewLead { assigned_sales_id: Some(s4), ..NewLead::new(phone("0857-1111-0000")) }, "bot")
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(next(db.clone()).await, Some(s2), "s1 is deleted, s2 waited longest");
+    assert_eq!(next(db.clone()).await, Some(s2), "s1 is deleted");
 }
 
 /// Runs on a connection that bypasses RLS: only the repository's own `tenant_id`
@@ -322,12 +314,12 @@ async fn sales_repository_never_reads_or_touches_another_tenants_rows() {
     assert!(tx.sales().delete(a_back).await.unwrap());
     assert!(tx.sales().get(b_dewi).await.unwrap().is_none());
     assert!(tx.sales().find_active_by_phone(&phone("0812-0000-0002")).await.unwrap().is_none());
-    // Rina just got a lead, yet she is still A's next: B's idle salespeople do not count.
+    // The rotation's candidates are A's own: B's idle salespeople do not count.
     tx.leads()
         .create(&NewLead { assigned_sales_id: Some(a_rina), ..NewLead::new(phone("0857-0000-0001")) }, "bot")
         .await
         .unwrap();
-    assert_eq!(tx.sales().next_for_assignment().await.unwrap().unwrap().id, a_rina);
+    assert_eq!(tx.sales().routable().await.unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [a_rina]);
     assert!(!tx.sales().delete(b_dewi).await.unwrap());
     // B's number is free in A, and adding it in A neither clashes with nor restores B's rows.
     let mine =

@@ -101,6 +101,9 @@ pub(super) fn show_detail(t: &mut Turn, car: &Car) -> String {
     let mut s = format::detail(&car.public_view(), &t.tenant.base_url);
     if t.is_sales() {
         s.push_str(&format::staff_extras(car));
+    } else {
+        // The follow-up offer is added after the reply (once per car, when on).
+        t.followup_car = Some(car.clone());
     }
     s
 }

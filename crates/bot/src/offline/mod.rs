@@ -15,6 +15,7 @@ use crate::turn::{CarChange, Turn};
 
 mod add_car;
 mod catalogue;
+pub(crate) mod followups;
 mod refine;
 mod sales;
 mod sales_chat;
@@ -199,8 +200,35 @@ pub(crate) async fn command(t: &mut Turn, cmd: Command) -> StoreResult<String> {
         },
         Command::Add(args) => add_car::start(t, &args).await,
         Command::Publish(n) => add_car::publish(t, n).await,
+        Command::OffDuty => duty(t, false).await,
+        Command::OnDuty => duty(t, true).await,
         Command::Unknown(word) => Ok(format!("Perintah */{word}* tidak dikenal.\n\n{}", help(t))),
     }
+}
+
+/// "/libur" and "/masuk": the sender (a salesperson by the staff list) goes off or on duty.
+async fn duty(t: &mut Turn, on: bool) -> StoreResult<String> {
+    let Some(me) = t.set_duty(on).await? else {
+        return Ok("Maaf, status bertugas tidak bisa diubah dari nomor ini 🙏".into());
+    };
+    Ok(if on {
+        let hours = garasi_service::routing::hours_of(&me, &t.settings);
+        let weight = if me.weight == 0 {
+            "\nCatatan: bobot Anda 0, jadi belum ikut pembagian otomatis. Minta pemilik mengubahnya di dasbor."
+        } else {
+            ""
+        };
+        format!(
+            "✅ Selamat bekerja, {}! Status Anda: *bertugas*. Prospek baru dibagikan ke Anda pada jam kerja ({}).{weight}\nKetik */libur* kalau sedang tidak bisa melayani.",
+            me.name,
+            hours.summary()
+        )
+    } else {
+        format!(
+            "✅ Status Anda: *libur*, {}. Prospek baru tidak dibagikan ke Anda sampai Anda kirim */masuk*. Prospek yang sudah Anda pegang tetap milik Anda.",
+            me.name
+        )
+    })
 }
 
 /// A change the car's rules refuse: nothing was changed.

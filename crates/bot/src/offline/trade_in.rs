@@ -268,9 +268,6 @@ async fn open_trade_in_lead(
     if let Some(id) = t.conversation.assigned_sales_id {
         sales = tx.sales().get(id).await?.filter(|s| s.active && s.deleted_at.is_none());
     }
-    if sales.is_none() {
-        sales = tx.sales().next_for_assignment().await?;
-    }
     let new = NewLead {
         name,
         conversation_id: Some(t.conversation.id),
@@ -279,7 +276,19 @@ async fn open_trade_in_lead(
         source: LEAD_SOURCE.to_owned(),
         ..NewLead::new(t.sender.clone())
     };
-    let lead = tx.leads().create(&new, "bot").await?;
+    let mut lead = tx.leads().create(&new, "bot").await?;
+    match &sales {
+        Some(s) => {
+            let settings = t.settings.clone();
+            garasi_service::routing::start_clock_in(&t.services, &mut tx, &settings, lead.id, s.id).await?;
+        }
+        None => {
+            if let Some((routed, s)) = garasi_service::routing::route_in(&t.services, &mut tx, lead.id, "bot").await? {
+                lead = routed;
+                sales = Some(s);
+            }
+        }
+    }
     tx.commit().await?;
     Ok((lead, sales))
 }

@@ -106,6 +106,15 @@ impl Channels {
             self.inner.last_photo.lock().expect("photo lock").insert(key, Instant::now());
             return Ok(());
         }
+        if let Some(t) = &out.template {
+            // Only written for the Cloud API (a customer outside the 24-hour window); the
+            // channel refuses it otherwise. No typing pause: nobody is chatting.
+            let msg =
+                Outbound::Template { name: t.name.clone(), language: t.language.clone(), params: t.params.clone() };
+            let sent = ch.send(&peer, &msg).await?;
+            self.remember_sent(tenant, conn, &sent.id).await;
+            return Ok(());
+        }
         let Some(text) = out.text.as_deref().filter(|t| !t.is_empty()) else {
             return Err(SendError::Permanent("nothing to send".into()));
         };

@@ -498,6 +498,9 @@ impl Channel for WaWebChannel {
         let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
         let sent = match msg {
             Outbound::Text { body } => client.send_text(jid, body.clone()).await.map_err(send_error)?,
+            Outbound::Template { .. } => {
+                return Err(SendError::Permanent("message templates need the WhatsApp Cloud API".into()));
+            }
             Outbound::Image { bytes, mime, caption } => {
                 let up = client
                     .upload(bytes.clone(), whatsapp_rust::download::MediaType::Image, UploadOptions::new())

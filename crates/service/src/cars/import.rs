@@ -85,6 +85,7 @@ pub async fn import_rows(
         let car = match existing {
             Some((id, before)) => {
                 report.updated += 1;
+                crate::followups::before_car_change(services, &mut tx, *id, fields).await?;
                 let car = tx.cars().update(*id, fields).await?;
                 if car.fields.price != *before {
                     price_changed(&mut tx, services, actor, PriceVia::Import, &car, Some(*before)).await?;
@@ -95,6 +96,7 @@ pub async fn import_rows(
                 report.created += 1;
                 let car = tx.cars().create(fields).await?;
                 price_changed(&mut tx, services, actor, PriceVia::Import, &car, None).await?;
+                crate::followups::car_created(services, &mut tx, &car).await?;
                 car
             }
         };

@@ -9,11 +9,13 @@ mod car_prices;
 mod cars;
 mod conversations;
 mod feed_tokens;
+mod followups;
 mod lead_intake;
 mod leads;
 mod llm_usage;
 mod messages;
 mod password_resets;
+mod routing;
 mod sales;
 mod sessions;
 mod settings;
@@ -27,6 +29,7 @@ pub use car_prices::{CarPrices, NewPriceChange};
 pub use cars::{Cars, NewPhoto, StockCounts};
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
 pub use feed_tokens::FeedTokens;
+pub use followups::{Followups, NewOffer, Subscription};
 pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
     Lead, LeadEvent, LeadFilter, LeadStatus, Leads, NewLead, ParseLeadStatusError, PaymentMethod, StatusChange,
@@ -35,6 +38,7 @@ pub use leads::{
 pub use llm_usage::{LlmUsage, UsageDay};
 pub use messages::{Author, Direction, HandledBy, Message, Messages, NewMessage};
 pub use password_resets::PasswordResets;
+pub use routing::{LeadRouting, ResponseClock, ResponseRow};
 pub use sales::{NewSalesPerson, Sales, SalesPerson};
 pub(crate) use sessions::select_sessions;
 pub use sessions::{Session, SessionInfo, Sessions};
@@ -123,6 +127,10 @@ repositories! {
     car_prices: CarPrices,
     /// The secret of the showroom's marketplace feed URLs.
     feed_tokens: FeedTokens,
+    /// The round robin's cursor and the leads' response clocks.
+    routing: LeadRouting,
+    /// Price-drop and similar-car follow-ups the customers agreed to.
+    followups: Followups,
 }
 
 /// A transaction in which one tenant's rows are visible.

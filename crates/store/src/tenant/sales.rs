@@ -17,6 +17,13 @@ pub struct SalesPerson {
     pub name: String,
     pub phone: String,
     pub active: bool,
+    /// Off duty ("/libur") gets no new leads; the bot still knows them as sales.
+    pub on_duty: bool,
+    /// Leads per turn of the weighted round robin; 0 gets none.
+    pub weight: i64,
+    /// Working hours as JSON ([`garasi_domain::routing::WeekHours`]); `None` follows the
+    /// showroom's opening hours.
+    pub work_hours: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub deleted_at: Option<DateTime<Utc>>,
@@ -31,7 +38,7 @@ pub struct NewSalesPerson {
 macro_rules! select_sales {
     ($rest:literal) => {
         concat!(
-            "SELECT s.id, s.name, s.phone, s.active, s.created_at, s.updated_at, s.deleted_at FROM sales_staff s ",
+            "SELECT s.id, s.name, s.phone, s.active, s.on_duty, s.weight, s.work_hours, s.created_at, s.updated_at, s.deleted_at FROM sales_staff s ",
             $rest
         )
     };
@@ -111,21 +118,25 @@ impl<'a> Sales<'a> {
         Ok(done > 0)
     }
 
-    /// Round robin for hand-offs: the active salesperson who was assigned a lead least
-    /// recently, judged by the `created_at` of the newest lead assigned to each. Those
-    /// who never got a lead come first (oldest salesperson first), ties go to the older
-    /// salesperson. `None` when the showroom has no active salesperson.
-    ///
-    /// Two hand-offs racing in parallel may pick the same person; the next pick evens
-    /// it out, which is fine for sharing work.
-    pub async fn next_for_assignment(&mut self) -> StoreResult<Option<SalesPerson>> {
-        const SQL: &str = select_sales!(
-            "LEFT JOIN (SELECT assigned_sales_id, MAX(created_at) AS last_at FROM leads \
-             WHERE tenant_id = $1 AND assigned_sales_id IS NOT NULL GROUP BY assigned_sales_id) l \
-             ON l.assigned_sales_id = s.id \
-             WHERE s.tenant_id = $1 AND s.active = $2 AND s.deleted_at IS NULL \
-             ORDER BY CASE WHEN l.last_at IS NULL THEN 0 ELSE 1 END, l.last_at, s.created_at, s.id LIMIT 1"
-        );
-        Ok(tx_query!(self.tx, fetch_optional, SQL, self.tenant.0, true)?)
+    /// Puts a salesperson on or off duty. `false` when there is no such salesperson.
+    pub async fn set_on_duty(&mut self, id: Uuid, on_duty: bool) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE sales_staff SET on_duty = $3, updated_at = $4 \
+                           WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
+        Ok(tx_query!(self.tx, execute, SQL, self.tenant.0, id, on_duty, now())? > 0)
+    }
+
+    /// Sets a salesperson's weight and working hours (JSON, `None`: the showroom's hours).
+    pub async fn set_routing(&mut self, id: Uuid, weight: i64, work_hours: Option<&str>) -> StoreResult<bool> {
+        const SQL: &str = "UPDATE sales_staff SET weight = $3, work_hours = $4, updated_at = $5 \
+                           WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL";
+        Ok(tx_query!(self.tx, execute, SQL, self.tenant.0, id, weight, work_hours, now())? > 0)
+    }
+
+    /// Every active salesperson who is not deleted, by id: the routing's candidates
+    /// before their duty, hours and weight are looked at.
+    pub async fn routable(&mut self) -> StoreResult<Vec<SalesPerson>> {
+        const SQL: &str =
+            select_sales!("WHERE s.tenant_id = $1 AND s.active = $2 AND s.deleted_at IS NULL ORDER BY s.id");
+        Ok(tx_query!(self.tx, fetch_all, SQL, self.tenant.0, true)?)
     }
 }

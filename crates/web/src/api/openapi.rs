@@ -33,7 +33,7 @@ use crate::auth::handlers as auth;
         cars::list, cars::create, cars::show, cars::update, cars::remove,
         cars_csv::export, cars_csv::import,
         photos::upload, photos::reorder, photos::remove,
-        sales::list, sales::create, sales::remove,
+        sales::list, sales::create, sales::remove, sales::duty, sales::routing,
         leads::list, leads::export_csv, leads::show, leads::set_status, leads::add_note,
         bot::simulate,
         appointments::list, appointments::create, appointments::set_status, appointments::reschedule,

@@ -9,17 +9,21 @@ use axum::extract::Query;
 use axum::extract::rejection::QueryRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, put};
 use garasi_domain::FieldErrors;
 use garasi_store::tenant::SalesPerson;
 
-use super::dto::sales::{SalesInput, SalesList, SalesPerson as SalesPersonView};
+use super::dto::sales::{DutyInput, RoutingInput, SalesInput, SalesList, SalesPerson as SalesPersonView};
 use super::{ApiJson, InvalidInput, NotAdmin, PageQuery, PathId, StaffCtx};
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/sales", get(list).post(create)).route("/api/sales/{id}", delete(remove))
+    Router::new()
+        .route("/api/sales", get(list).post(create))
+        .route("/api/sales/{id}", delete(remove))
+        .route("/api/sales/{id}/duty", put(duty))
+        .route("/api/sales/{id}/routing", put(routing))
 }
 
 pub(crate) fn sales_json(s: &SalesPerson) -> SalesPersonView {
@@ -63,4 +67,30 @@ async fn create(s: StaffCtx, ApiJson(body): ApiJson<SalesInput>) -> Result<Respo
 async fn remove(s: StaffCtx, PathId(id): PathId) -> Result<Response, AppError> {
     garasi_service::sales::remove(&s.state.services, &s.actor, &s.tenant, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[utoipa::path(put, path = "/api/sales/{id}/duty", tag = "sales", summary = "Sales bertugas atau libur (pemilik/admin)",
+    params(("id" = uuid::Uuid, Path)), request_body = DutyInput,
+    responses((status = 200, description = "Diubah", body = SalesPersonView), NotAdmin))]
+/// Off duty gets no new leads from the round robin (like "/libur" by chat).
+async fn duty(s: StaffCtx, PathId(id): PathId, ApiJson(body): ApiJson<DutyInput>) -> Result<Response, AppError> {
+    let person = garasi_service::routing::set_on_duty(&s.state.services, &s.actor, &s.tenant, id, body.on_duty).await?;
+    Ok(axum::Json(sales_json(&person)).into_response())
+}
+
+#[utoipa::path(put, path = "/api/sales/{id}/routing", tag = "sales", summary = "Bobot dan jam kerja sales (pemilik/admin)",
+    params(("id" = uuid::Uuid, Path)), request_body = RoutingInput,
+    responses((status = 200, description = "Diubah", body = SalesPersonView), NotAdmin, InvalidInput))]
+/// Weight 0–100 (leads per turn of the round robin) and working hours in Jakarta time.
+async fn routing(s: StaffCtx, PathId(id): PathId, ApiJson(body): ApiJson<RoutingInput>) -> Result<Response, AppError> {
+    let person = garasi_service::routing::set_routing(
+        &s.state.services,
+        &s.actor,
+        &s.tenant,
+        id,
+        body.weight,
+        body.work_hours.as_ref(),
+    )
+    .await?;
+    Ok(axum::Json(sales_json(&person)).into_response())
 }

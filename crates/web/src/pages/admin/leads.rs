@@ -154,7 +154,19 @@ async fn load_detail(state: &AppState, auth: &TenantAuth, id: Uuid) -> Result<mi
         }
         None => (Vec::new(), None),
     };
+    let response_clock = tx.routing().clock(id).await?;
+    let settings = garasi_domain::TenantSettings::from_json(&tx.settings().get().await?);
     tx.commit().await?;
+    // The first-response time in minutes of opening hours (see `service::routing`).
+    let first_response = response_clock.and_then(|c| match (c.assigned_at, c.first_response_at) {
+        (Some(from), Some(to)) => Some(format!(
+            "{} (jam buka)",
+            super::sales::say_minutes(garasi_service::routing::open_minutes(&settings, from, to))
+        )),
+        (_, Some(_)) => Some("Sudah dihubungi".to_owned()),
+        (Some(_), None) if c.status == "new" => Some("Belum dihubungi".to_owned()),
+        _ => None,
+    });
     let thread: Vec<MessageView> = message_views(&messages);
     let car_view = car.map(|c| {
         minijinja::context! {
@@ -168,6 +180,7 @@ async fn load_detail(state: &AppState, auth: &TenantAuth, id: Uuid) -> Result<mi
         lead => ser(lead_row(&lead)), notes => lead.notes.clone(), thread => ser(&thread),
         conversation_href => conversation.map(|c| format!("/admin/conversations/{}", c.id)),
         history => ser(history_views(&events)), car => car_view, statuses => ser(status_options()),
+        first_response,
     })
 }
 

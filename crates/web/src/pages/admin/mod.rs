@@ -62,6 +62,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/sales", get(sales::list).post(sales::create))
         .route("/admin/sales/{id}", get(sales::detail))
         .route("/admin/sales/{id}/delete", post(sales::remove))
+        .route("/admin/sales/{id}/duty", post(sales::duty))
+        .route("/admin/sales/{id}/jadwal", post(sales::save_routing))
         .route("/admin/leads", get(leads::list))
         .route("/admin/leads/board", get(leads::board))
         .route("/admin/leads/{id}", get(leads::detail))

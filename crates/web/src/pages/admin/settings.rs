@@ -156,6 +156,45 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
     {
         b.handoff_pause_minutes = v;
     }
+    // Forms from before this section existed leave it as stored.
+    if form.get("response_minutes").is_some()
+        && let Some(v) =
+            parse_int(&mut e, "response_minutes", &form.text("response_minutes"), 1, 1440, "Batas waktu respons")
+    {
+        s.routing.response_minutes = v;
+    }
+    let owner = form.get("owner_phone").map(str::to_owned).unwrap_or_else(|| s.routing.owner_phone.clone());
+    s.routing.owner_phone = if owner.trim().is_empty() {
+        String::new()
+    } else {
+        match garasi_domain::PhoneNumber::parse(&owner) {
+            Ok(p) => p.as_str().to_owned(),
+            Err(err) => {
+                e.add("owner_phone", err.to_string());
+                owner
+            }
+        }
+    };
+    // Follow-ups: only when the form has the section (older forms leave it as stored).
+    if form.get("followups_daily_cap").is_some() {
+        s.followups.enabled = form.checked("followups_enabled");
+        if let Some(v) =
+            parse_int(&mut e, "followups_daily_cap", &form.text("followups_daily_cap"), 0, 10_000, "Batas harian")
+        {
+            s.followups.daily_cap = v;
+        }
+        let template = form.text("followups_template");
+        let valid = template.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if template.chars().count() > 512 || !valid {
+            e.add("followups_template", "Nama template hanya huruf kecil, angka dan garis bawah (seperti di Meta).");
+        }
+        s.followups.cloud_template = template;
+        let language = form.text("followups_language");
+        s.followups.template_language = if language.is_empty() { "id".into() } else { language };
+        if s.followups.template_language.chars().count() > 10 {
+            e.add("followups_language", "Kode bahasa maksimal 10 karakter, misalnya id atau en_US.");
+        }
+    }
     e.into_result().map(|()| (name, s))
 }
 
@@ -282,6 +321,45 @@ fn sections(
                         "Setelah batas tercapai, bot menjawab tanpa AI sampai besok. Maksimal {} token.",
                         crate::pages::site::format::thousands(llm_ceiling)
                     ))),
+            ],
+        },
+        Section {
+            title: "Pembagian prospek",
+            intro: "Prospek baru dibagikan bergiliran ke sales yang bertugas. Yang belum dihubungi tepat waktu dialihkan ke sales berikutnya.",
+            fields: vec![
+                f(FormField::new("response_minutes", "Batas waktu respons (menit jam buka)", "number")
+                    .value(v("response_minutes", s.routing.response_minutes.to_string()))
+                    .required()
+                    .range(1, 1440)
+                    .help("Dihitung hanya selama jam buka showroom (jam kunjungan).")),
+                f(FormField::new("owner_phone", "WhatsApp pemilik untuk peringatan", "tel")
+                    .value(v("owner_phone", s.routing.owner_phone.clone()))
+                    .maxlength(20)
+                    .inputmode("tel")
+                    .placeholder("0812-3456-7890")
+                    .help("Kosongkan untuk memakai nomor sales yang tertaut ke akun pemilik.")),
+            ],
+        },
+        Section {
+            title: "Kabar harga turun & unit serupa",
+            intro: "Bot menawarkan kabar ke pelanggan yang menanyakan mobil; hanya yang setuju yang dikirimi, sekali per kejadian. Balasan STOP menghentikannya.",
+            fields: vec![
+                f(FormField::new("followups_enabled", "Aktifkan penawaran dan pengiriman kabar", "checkbox")
+                    .checked(on("followups_enabled", s.followups.enabled))),
+                f(FormField::new("followups_daily_cap", "Batas kabar per hari", "number")
+                    .value(v("followups_daily_cap", s.followups.daily_cap.to_string()))
+                    .required()
+                    .range(0, 10_000)
+                    .help("Sisanya dikirim besok. Pesan tetap dikirim bertahap seperti pesan lain.")),
+                f(FormField::new("followups_template", "Template WhatsApp Cloud API (di luar 24 jam)", "text")
+                    .value(v("followups_template", s.followups.cloud_template.clone()))
+                    .maxlength(512)
+                    .placeholder("kabar_harga")
+                    .help("Nama template yang sudah disetujui Meta, dengan 2 variabel: {{1}} nama mobil, {{2}} harga. Kosong: pelanggan di luar 24 jam tidak dikirimi.")),
+                f(FormField::new("followups_language", "Bahasa template", "text")
+                    .value(v("followups_language", s.followups.template_language.clone()))
+                    .maxlength(10)
+                    .placeholder("id")),
             ],
         },
     ]

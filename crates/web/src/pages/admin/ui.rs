@@ -125,6 +125,7 @@ pub fn notice(code: Option<&str>) -> Option<&'static str> {
         "tenant_deleted" => "Showroom sudah dihapus.",
         "settings_saved" => "Pengaturan tersimpan.",
         "feed_token_rotated" => "Alamat feed baru dibuat. Alamat lama sudah tidak berlaku.",
+        "sales_saved" => "Bobot dan jam kerja sales tersimpan.",
         "whatsapp_saved" => "Saluran WhatsApp disimpan.",
         "password_changed" => "Kata sandi diganti. Sesi lain sudah diakhiri.",
         "welcome" => "Kata sandi tersimpan. Selamat datang!",
