@@ -4,7 +4,8 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 
 use crate::types::{
-    Capabilities, ChannelError, ChannelKind, ConnStatus, MediaRef, Outbound, Pairing, Peer, SendError, SentRef,
+    Capabilities, ChannelError, ChannelKind, ConnStatus, MediaRef, Outbound, Pairing, Peer, SendError, SendPause,
+    SentRef,
 };
 
 /// A showroom's WhatsApp transport. The [`crate::Manager`] holds one per tenant whose
@@ -35,6 +36,11 @@ pub trait Channel: Send + Sync {
 
     /// The current pairing artefact (QR or phone code), `None` when not pairing.
     fn pairing(&self) -> watch::Receiver<Option<Pairing>>;
+
+    /// A cool-down WhatsApp imposed on sending (429, 463), for transports that have one.
+    fn send_pause(&self) -> Option<watch::Receiver<Option<SendPause>>> {
+        None
+    }
 
     /// Asks for a phone pairing code for `phone` (digits with country code) instead of a QR.
     async fn pair_with_code(&self, _phone: &str) -> Result<(), ChannelError> {

@@ -50,6 +50,10 @@ mod smtp_sink;
 mod support;
 mod trade_in;
 mod users;
+#[cfg(feature = "waweb")]
+mod wa_device_store;
+#[cfg(feature = "waweb")]
+mod wa_disconnect;
 mod whatsapp;
 mod whatsapp_audit;
 mod whatsapp_lease;

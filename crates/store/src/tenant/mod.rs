@@ -115,6 +115,10 @@ repositories! {
     appointments: Appointments,
     /// Ids of the WhatsApp messages Garasi sent (a person's reply is one it did not).
     sent_messages: SentMessages,
+    /// The WhatsApp Web device store (whatsapp-rust's keys, sealed by the caller).
+    wa_keys: crate::wa_keys::WaKeys,
+    /// Cached answers to "is this number on WhatsApp?".
+    contact_checks: crate::wa_keys::ContactChecks,
 }
 
 /// A transaction in which one tenant's rows are visible.
