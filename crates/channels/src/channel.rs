@@ -49,6 +49,13 @@ pub trait Channel: Send + Sync {
 
     async fn send(&self, to: &Peer, msg: &Outbound) -> Result<SentRef, SendError>;
 
+    /// Whether `phone` (E.164) has WhatsApp, asked before the first message to a number
+    /// that never wrote to the showroom. `Ok(None)`: this transport cannot or need not tell
+    /// (the Cloud API reports an undeliverable number on the send itself).
+    async fn on_whatsapp(&self, _phone: &str) -> Result<Option<bool>, SendError> {
+        Ok(None)
+    }
+
     /// Marks a received message read; with `typing`, also shows "typing…" to the sender.
     async fn mark_read(&self, chat: &Peer, message_id: &str, typing: bool) -> Result<(), SendError>;
 

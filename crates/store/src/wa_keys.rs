@@ -233,6 +233,19 @@ impl<'a> ContactChecks<'a> {
     }
 }
 
+/// (lid, phone_number, created_at, learning_source, updated_at)
+pub type LegacyLidPn = (String, String, i64, String, i64);
+/// (user_id, devices_json, timestamp, phash, raw_id)
+pub type LegacyDeviceList = (String, String, i64, Option<String>, Option<i64>);
+/// (chat, sender, msg_id, secret, expires_at, message_ts)
+pub type LegacyMsgSecret = (String, String, String, Vec<u8>, i64, i64);
+/// (chat, sender, id, message, inserted_at)
+pub type LegacyPendingInbound = (String, String, String, Vec<u8>, i64);
+/// (jid, token, token_timestamp, sender_timestamp)
+pub type LegacyTcToken = (String, Vec<u8>, i64, Option<i64>);
+/// (name, version, index_mac, value_mac)
+pub type LegacyMutationMac = (String, i64, Vec<u8>, Vec<u8>);
+
 /// The tables of whatsapp-rust 0.7's own SQLite backend (`device.db`), raw, for the
 /// one-time move into [`WaKeys`]. Only the first device of the file (the one Garasi
 /// used) is read.
@@ -251,19 +264,19 @@ pub struct LegacyDeviceDb {
     /// (name, protobuf `HashStateWire`)
     pub app_state_versions: Vec<(String, Vec<u8>)>,
     /// (name, version, index_mac, value_mac)
-    pub mutation_macs: Vec<(String, i64, Vec<u8>, Vec<u8>)>,
+    pub mutation_macs: Vec<LegacyMutationMac>,
     /// (lid, phone_number, created_at, learning_source, updated_at)
-    pub lid_pn: Vec<(String, String, i64, String, i64)>,
+    pub lid_pn: Vec<LegacyLidPn>,
     /// (user_id, devices_json, timestamp, phash, raw_id)
-    pub device_registry: Vec<(String, String, i64, Option<String>, Option<i64>)>,
+    pub device_registry: Vec<LegacyDeviceList>,
     /// (jid, token, token_timestamp, sender_timestamp)
-    pub tc_tokens: Vec<(String, Vec<u8>, i64, Option<i64>)>,
+    pub tc_tokens: Vec<LegacyTcToken>,
     /// (group_jid, device_jid, has_key)
     pub sender_key_devices: Vec<(String, String, i64)>,
     /// (chat, sender, msg_id, secret, expires_at, message_ts)
-    pub msg_secrets: Vec<(String, String, String, Vec<u8>, i64, i64)>,
+    pub msg_secrets: Vec<LegacyMsgSecret>,
     /// (chat, sender, id, message, inserted_at)
-    pub pending_inbound: Vec<(String, String, String, Vec<u8>, i64)>,
+    pub pending_inbound: Vec<LegacyPendingInbound>,
 }
 
 /// A column of the legacy `device` row.

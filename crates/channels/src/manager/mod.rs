@@ -16,6 +16,7 @@
 
 mod alerts;
 mod control;
+pub mod first_contact;
 mod inbound;
 mod leases;
 mod outbound;

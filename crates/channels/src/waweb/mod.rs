@@ -245,6 +245,18 @@ impl WaWebChannel {
         self.shared.events.lock().expect("events lock").as_ref().is_some_and(|tx| tx.send(e).is_ok())
     }
 
+    /// A cool-down WhatsApp asked for holds every message back (not counted as a try).
+    fn paused(&self) -> Result<(), SendError> {
+        let pause = self.shared.pause.borrow().clone();
+        match pause.filter(|p| p.until > Utc::now()) {
+            Some(p) => {
+                let wait = (p.until - Utc::now()).to_std().unwrap_or_default();
+                Err(SendError::RateLimited { retry_after: Some(wait), message: p.note() })
+            }
+            None => Ok(()),
+        }
+    }
+
     /// The memory the client reports (bytes), for measurements.
     pub async fn memory_report(&self) -> Option<String> {
         let c = self.shared.client.borrow().clone()?;
@@ -558,12 +570,7 @@ impl Channel for WaWebChannel {
     }
 
     async fn send(&self, to: &Peer, msg: &Outbound) -> Result<SentRef, SendError> {
-        // A cool-down WhatsApp asked for holds every message back (not counted as a try).
-        let pause = self.shared.pause.borrow().clone();
-        if let Some(p) = pause.filter(|p| p.until > Utc::now()) {
-            let wait = (p.until - Utc::now()).to_std().unwrap_or_default();
-            return Err(SendError::RateLimited { retry_after: Some(wait), message: p.note() });
-        }
+        self.paused()?;
         let jid = jid_for(to)?;
         let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
         let sent = match msg {
@@ -591,6 +598,18 @@ impl Channel for WaWebChannel {
             }
         };
         Ok(SentRef { id: sent.message_id })
+    }
+
+    async fn on_whatsapp(&self, phone: &str) -> Result<Option<bool>, SendError> {
+        self.paused()?;
+        let digits = PhoneNumber::parse(phone).map_err(|e| SendError::Permanent(e.to_string()))?.digits().to_owned();
+        let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
+        let found = client
+            .contacts()
+            .is_on_whatsapp(&[Jid::pn(&digits)])
+            .await
+            .map_err(|e| SendError::Temporary(format!("is-on-WhatsApp query failed: {e}")))?;
+        Ok(Some(found.iter().any(|r| r.is_registered)))
     }
 
     async fn mark_read(&self, chat: &Peer, message_id: &str, typing: bool) -> Result<(), SendError> {
