@@ -54,6 +54,7 @@ mod users;
 mod wa_device_store;
 #[cfg(feature = "waweb")]
 mod wa_disconnect;
+mod wa_first_contact;
 mod whatsapp;
 mod whatsapp_audit;
 mod whatsapp_lease;
