@@ -335,14 +335,10 @@ pub(crate) mod pb {
     /// bool mac_mismatch_fatal = 4; }`
     pub(crate) fn hash_state(buf: &[u8]) -> Option<HashState> {
         let mut s = HashState::default();
-        let mut hash_seen = false;
         for (n, v) in fields(buf)? {
             match (n, v) {
                 (1, Val::Int(i)) => s.version = i,
-                (2, Val::Bytes(b)) => {
-                    s.hash = b.try_into().ok()?;
-                    hash_seen = true;
-                }
+                (2, Val::Bytes(b)) => s.hash = b.try_into().ok()?,
                 (3, Val::Bytes(entry)) => {
                     let (mut key, mut value) = (String::new(), Vec::new());
                     for (n, v) in fields(entry)? {
@@ -358,8 +354,6 @@ pub(crate) mod pb {
                 _ => {}
             }
         }
-        // proto3 leaves an all-zero hash out; a default state has none.
-        let _ = hash_seen;
         Some(s)
     }
 }
