@@ -32,6 +32,11 @@ pub struct WaArgs {
     #[arg(long, env = "GARASI_WA_DAILY_CAP", global = true, value_name = "N")]
     #[serde(rename = "daily_cap")]
     pub wa_daily_cap: Option<u32>,
+    /// Numbers that never wrote to the showroom one number may message first per day
+    /// (Asia/Jakarta); 0 = no cap [default: 50].
+    #[arg(long, env = "GARASI_WA_NEW_CHATS_PER_DAY", global = true, value_name = "N")]
+    #[serde(rename = "new_chats_per_day")]
+    pub wa_new_chats_per_day: Option<u32>,
     /// Longest "typing…" pause before a text, in ms (scaled to its length); 0 = no pause [default: 4000].
     #[arg(long, env = "GARASI_WA_TYPING_MAX_MS", global = true, value_name = "MS")]
     #[serde(rename = "typing_max_ms")]
@@ -84,6 +89,9 @@ pub fn resolve(args: &WaArgs, file: Option<&WaArgs>, data_dir: &Path) -> Result<
             return Err(bad("GARASI_WA_GRAPH_BASE_URL", "must start with http:// or https://"));
         }
         c.graph_base_url = url.trim_end_matches('/').to_owned();
+    }
+    if let Some(cap) = args.wa_new_chats_per_day.or(file.wa_new_chats_per_day) {
+        c.pacing.new_chats_per_day = cap;
     }
     if let Some(cap) = args.wa_daily_cap.or(file.wa_daily_cap) {
         c.pacing.daily_cap = cap;

@@ -17,6 +17,10 @@ pub struct Pacing {
     pub photo_gap_max: Duration,
     /// Messages a number may send per day (Asia/Jakarta); 0 = no cap.
     pub daily_cap: u32,
+    /// Numbers that never wrote to the showroom a number may message first per day
+    /// (Asia/Jakarta); 0 = no cap. whatsapp-rust 0.7 has no query for WhatsApp's own
+    /// new-chat cap, so Garasi keeps its own.
+    pub new_chats_per_day: u32,
 }
 
 impl Default for Pacing {
@@ -28,6 +32,7 @@ impl Default for Pacing {
             photo_gap_min: Duration::from_millis(1500),
             photo_gap_max: Duration::from_millis(3000),
             daily_cap: 1000,
+            new_chats_per_day: 50,
         }
     }
 }
@@ -42,6 +47,7 @@ impl Pacing {
             photo_gap_min: Duration::ZERO,
             photo_gap_max: Duration::ZERO,
             daily_cap: 0,
+            new_chats_per_day: 0,
         }
     }
 }
@@ -132,6 +138,8 @@ pub struct ChannelsConfig {
     /// At shutdown, how long jobs in flight get to finish; what is left is put back in the
     /// queue for another instance (or the next start) to run at once.
     pub worker_drain: Duration,
+    /// How long an "is on WhatsApp?" answer is kept (safe first contact).
+    pub first_contact_ttl: Duration,
 }
 
 impl ChannelsConfig {
@@ -152,6 +160,7 @@ impl ChannelsConfig {
             only_tenant: None,
             identity: crate::instance::Identity::current(None),
             worker_drain: Duration::from_secs(10),
+            first_contact_ttl: Duration::from_secs(30 * 24 * 3600),
         }
     }
 

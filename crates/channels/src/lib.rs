@@ -2,7 +2,8 @@
 //!
 //! One [`Channel`] trait, three transports chosen per showroom:
 //! - [`waweb`] (cargo feature `waweb`): WhatsApp Web multi-device on `whatsapp-rust`, paired
-//!   by QR or phone code, one device store per tenant in `<data>/whatsapp/<tenant_id>/`;
+//!   by QR or phone code, its device store in the database (sealed), for whichever instance
+//!   holds the lease;
 //! - [`cloud`]: the WhatsApp Business Cloud API (Graph API client, signed webhooks);
 //! - [`simulator`]: no WhatsApp; the admin's simulator page.
 //!
@@ -35,6 +36,7 @@ pub use manager::{CONN_KINDS, Channels, ShutdownReport, WebhookError, conn_statu
 pub use secret::SecretBox;
 pub use types::{
     ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing, Peer, SendError,
+    SendPause,
 };
 pub use util::wipe_device_store;
 

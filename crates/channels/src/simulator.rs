@@ -17,6 +17,10 @@ pub struct SimulatorChannel {
     status: watch::Sender<ConnStatus>,
     pairing: watch::Sender<Option<Pairing>>,
     sent: Mutex<Vec<(Peer, Outbound)>>,
+    /// Numbers answered "not on WhatsApp" (the fake answer of [`Channel::on_whatsapp`]).
+    not_on_whatsapp: Mutex<Vec<String>>,
+    /// How many times the channel was asked.
+    asked: std::sync::atomic::AtomicU32,
 }
 
 impl Default for SimulatorChannel {
@@ -25,6 +29,8 @@ impl Default for SimulatorChannel {
             status: watch::channel(ConnStatus::Stopped).0,
             pairing: watch::channel(None).0,
             sent: Mutex::default(),
+            not_on_whatsapp: Mutex::default(),
+            asked: std::sync::atomic::AtomicU32::new(0),
         }
     }
 }
@@ -33,6 +39,16 @@ impl SimulatorChannel {
     /// What was "sent", oldest first.
     pub fn sent(&self) -> Vec<(Peer, Outbound)> {
         self.sent.lock().expect("sent lock").clone()
+    }
+
+    /// Makes [`Channel::on_whatsapp`] answer "no" for `phone` (every other number: "yes").
+    pub fn set_not_on_whatsapp(&self, phone: &str) {
+        self.not_on_whatsapp.lock().expect("answers lock").push(phone.to_owned());
+    }
+
+    /// How many "is on WhatsApp?" questions the channel answered.
+    pub fn on_whatsapp_asked(&self) -> u32 {
+        self.asked.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
@@ -78,6 +94,11 @@ impl Channel for SimulatorChannel {
         let mut sent = self.sent.lock().expect("sent lock");
         sent.push((to.clone(), msg.clone()));
         Ok(SentRef { id: format!("sim.{}", sent.len()) })
+    }
+
+    async fn on_whatsapp(&self, phone: &str) -> Result<Option<bool>, SendError> {
+        self.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Some(!self.not_on_whatsapp.lock().expect("answers lock").iter().any(|p| p == phone)))
     }
 
     async fn mark_read(&self, _chat: &Peer, _message_id: &str, _typing: bool) -> Result<(), SendError> {

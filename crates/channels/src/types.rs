@@ -127,6 +127,24 @@ impl ConnStatus {
     }
 }
 
+/// Sending paused by WhatsApp's limits (a cool-down after 429 or 463): why and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SendPause {
+    /// WhatsApp's code (`429`, `463`).
+    pub code: String,
+    pub until: DateTime<Utc>,
+    /// The dashboard's explanation (Indonesian).
+    pub label: String,
+}
+
+impl SendPause {
+    /// What the dashboard and root's connections page show (stored as the channel's note).
+    pub fn note(&self) -> String {
+        let until = self.until.with_timezone(&garasi_domain::time::jakarta()).format("%d/%m %H:%M");
+        format!("{} Dijeda sampai {until} WIB.", self.label)
+    }
+}
+
 /// What the admin page shows while a number is being linked. Only the newest one is
 /// ever shown: every rotation replaces the previous value.
 #[derive(Debug, Clone, PartialEq, Eq)]

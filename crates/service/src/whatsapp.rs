@@ -133,6 +133,9 @@ pub struct StatusView {
     pub pairing: Option<serde_json::Value>,
     pub credentials_set: bool,
     pub dead_letters: i64,
+    /// A cool-down WhatsApp imposed on sending (429, 463), as the dashboard says it, while
+    /// it runs on the instance holding the connection.
+    pub send_paused: Option<String>,
 }
 
 /// A tenant's Cloud API credentials (stored encrypted as JSON).

@@ -19,6 +19,7 @@ mod stats;
 pub mod tenant;
 mod time;
 mod token;
+pub mod wa_keys;
 pub mod whatsapp;
 
 pub use db::{Backend, Db, DbOptions, SqliteDb, Tx, redact_url};

@@ -55,6 +55,11 @@ mod smtp_sink;
 mod support;
 mod trade_in;
 mod users;
+#[cfg(feature = "waweb")]
+mod wa_device_store;
+#[cfg(feature = "waweb")]
+mod wa_disconnect;
+mod wa_first_contact;
 mod whatsapp;
 mod whatsapp_audit;
 mod whatsapp_lease;

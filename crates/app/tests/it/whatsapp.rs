@@ -559,6 +559,7 @@ async fn car_photos_go_out_from_the_blob_store_and_sales_add_photos_with_foto() 
     wa.app.stop().await;
 }
 
+#[cfg(feature = "waweb")]
 #[tokio::test]
 async fn whatsapp_web_pairing_api_streams_status_and_stops_cleanly() {
     let WebShop { app, tenant, token, host, channel, graph: _graph } = WebShop::open("web").await;
@@ -585,9 +586,11 @@ async fn whatsapp_web_pairing_api_streams_status_and_stops_cleanly() {
     assert!(seen.contains("event: status") && seen.contains("event: pairing"), "{seen}");
     assert!(seen.contains("connecting") || seen.contains("reconnecting"), "{seen}");
     drop(sse);
-    // The device store lives in the data dir, per tenant.
+    // The device store lives in the database (sealed), not in the data dir.
     let dir = app.settings.data_dir.join("whatsapp").join(tenant.0.to_string());
-    assert!(dir.join("device.db").exists());
+    assert!(!dir.join("device.db").exists());
+    let keys = app.running.as_ref().unwrap().state.whatsapp.clone().unwrap().device_store(tenant);
+    assert!(keys.has_device().await.unwrap());
     // The HTML fragment and its polling body.
     let frag = app.get(&host, "/admin/whatsapp/pairing").bearer_auth(&token).fetch().await;
     assert_eq!(frag.status(), 200);
@@ -603,6 +606,7 @@ async fn whatsapp_web_pairing_api_streams_status_and_stops_cleanly() {
     let resp = app.post(&host, "/api/whatsapp/logout").bearer_auth(&token).fetch().await;
     assert_eq!(resp.status(), 200);
     assert!(!dir.exists(), "logout wipes the keys");
+    assert!(!keys.has_device().await.unwrap(), "logout wipes the keys in the database");
     // Not on the Cloud API: the webhook has nothing to check with.
     let resp = app.post(&host, "/webhooks/whatsapp").body("{}").fetch().await;
     assert_eq!(resp.status(), 401);

@@ -6,9 +6,29 @@ use garasi_store::platform::AuditEntry;
 use serde_json::json;
 
 use super::Channels;
-use crate::types::ConnStatus;
+use crate::types::{ConnStatus, SendPause};
 
 impl Channels {
+    /// Records a cool-down WhatsApp imposed (429, 463) in the showroom's audit log; the
+    /// dashboard shows it through the channel's note.
+    pub(super) async fn audit_pause(&self, tenant: TenantId, p: &SendPause) {
+        let _ = self
+            .inner
+            .db
+            .platform()
+            .audit(&AuditEntry {
+                tenant_id: Some(tenant),
+                actor_kind: "system",
+                actor_id: None,
+                action: "whatsapp.send_paused".into(),
+                target_kind: Some("whatsapp_channel".into()),
+                target_id: None,
+                details: json!({ "code": p.code, "until": p.until }),
+                ip: None,
+            })
+            .await;
+    }
+
     /// Tells the owner a number needs them: a log event, the audit log, the dashboard
     /// banner (the stored status), and a WhatsApp message to the showroom's number from
     /// the platform's alert showroom (`GARASI_WA_ALERT_FROM`) when that one is connected.

@@ -141,6 +141,12 @@ impl Channels {
             Pairing::Code { code, expires_at } => json!({ "method": "code", "code": code, "expires_at": expires_at }),
             Pairing::Exhausted => json!({ "method": "exhausted" }),
         });
+        let send_paused = self
+            .conn(tenant)
+            .and_then(|c| c.channel.send_pause())
+            .and_then(|rx| rx.borrow().clone())
+            .filter(|p| p.until > chrono::Utc::now())
+            .map(|p| p.note());
         Ok(match row {
             None => StatusView {
                 kind: ChannelKind::Simulator.as_str().into(),
@@ -156,6 +162,7 @@ impl Channels {
                 pairing: None,
                 credentials_set: false,
                 dead_letters: dead,
+                send_paused: None,
             },
             Some(r) => {
                 let status = ConnState::parse(&r.status);
@@ -173,6 +180,7 @@ impl Channels {
                     last_error: r.last_error,
                     pairing,
                     dead_letters: dead,
+                    send_paused,
                 }
             }
         })
@@ -264,6 +272,10 @@ impl Channels {
         wa.drop_lease(tenant).await?;
         self.drop_conn(tenant, false).await;
         wipe_device_store(&self.inner.config.waweb_dir(tenant));
+        // The keys themselves (whatsapp-rust's device store in the database).
+        let mut tx = self.inner.db.tenant(tenant).begin_write().await?;
+        tx.wa_keys().wipe().await?;
+        tx.commit().await?;
         if self.channel_row(tenant).await?.is_some_and(|r| r.kind == ChannelKind::WaWeb.as_str()) {
             wa.clear_routes(tenant).await?;
         }

@@ -13,7 +13,7 @@ use garasi_service::whatsapp::ConnState;
 use super::{Channels, Conn};
 use crate::channel::Channel;
 use crate::cloud::CloudChannel;
-use crate::types::{ChannelError, ChannelKind, ConnStatus};
+use crate::types::{ChannelError, ChannelKind, ConnStatus, SendPause};
 
 /// Counts lease hand-overs by what happened here: `acquired` (this instance took a free or
 /// lapsed lease), `lost` (another took it, or renewing failed), `handover_requested` (the
@@ -166,12 +166,15 @@ impl Channels {
 
     #[cfg(feature = "waweb")]
     pub(super) fn waweb_channel(&self, tenant: TenantId) -> Result<Arc<dyn Channel>, ChannelError> {
-        Ok(Arc::new(crate::waweb::WaWebChannel::new(
-            tenant,
+        let store = self.device_store(tenant);
+        let ch = Arc::new(crate::waweb::WaWebChannel::new(
             self.inner.config.waweb_dir(tenant),
+            store,
             self.inner.config.waweb.clone(),
             self.inner.inbox.clone(),
-        )))
+        ));
+        self.inner.waweb.lock().expect("waweb lock").insert(tenant, Arc::downgrade(&ch));
+        Ok(ch)
     }
 
     #[cfg(not(feature = "waweb"))]
@@ -196,16 +199,57 @@ impl Channels {
     pub(super) fn spawn_watcher(&self, tenant: TenantId, channel: Arc<dyn Channel>) -> JoinHandle<()> {
         let me = self.clone();
         let mut rx = channel.status();
+        let mut pause_rx = channel.send_pause();
         // Taken now, not in the task: a change made before the task first runs must
         // still be seen as a change.
         let mut prev = rx.borrow_and_update().clone();
         tokio::spawn(async move {
-            while rx.changed().await.is_ok() {
+            // A cool-down WhatsApp imposed (429, 463): its note replaces the status detail
+            // (`last_error`, shown on the dashboard and root's connections page) until it ends.
+            let mut pause: Option<SendPause> = None;
+            loop {
+                let pause_changed = async {
+                    match pause_rx.as_mut() {
+                        Some(r) => r.changed().await.is_ok(),
+                        None => std::future::pending().await,
+                    }
+                };
+                let pause_ends = async {
+                    match pause.as_ref().and_then(|p| (p.until - chrono::Utc::now()).to_std().ok()) {
+                        Some(left) => tokio::time::sleep(left).await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    changed = rx.changed() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                    }
+                    alive = pause_changed => {
+                        let Some(r) = pause_rx.as_mut().filter(|_| alive) else {
+                            pause_rx = None;
+                            continue;
+                        };
+                        pause = r.borrow_and_update().clone();
+                        if let Some(p) = &pause {
+                            tracing::warn!(tenant = %tenant.0, code = %p.code, until = %p.until, "WhatsApp sending paused");
+                            me.audit_pause(tenant, p).await;
+                        }
+                        me.write_status_detail(tenant, &prev, pause_note(&prev, pause.as_ref())).await;
+                        continue;
+                    }
+                    () = pause_ends => {
+                        pause = None;
+                        me.write_status_detail(tenant, &prev, prev.detail()).await;
+                        continue;
+                    }
+                }
                 let s = rx.borrow_and_update().clone();
                 if s == prev {
                     continue;
                 }
-                me.write_status(tenant, &s).await;
+                me.write_status_detail(tenant, &s, pause_note(&s, pause.as_ref())).await;
                 if s == ConnStatus::Connected
                     && let Some(phone) = channel.phone()
                 {
@@ -224,9 +268,13 @@ impl Channels {
     }
 
     pub(super) async fn write_status(&self, tenant: TenantId, s: &ConnStatus) {
+        self.write_status_detail(tenant, s, s.detail()).await;
+    }
+
+    pub(super) async fn write_status_detail(&self, tenant: TenantId, s: &ConnStatus, detail: Option<String>) {
         let r = async {
             let mut tx = self.inner.db.tenant(tenant).begin_write().await?;
-            tx.whatsapp().set_status(s.as_str(), s.detail().as_deref()).await?;
+            tx.whatsapp().set_status(s.as_str(), detail.as_deref()).await?;
             tx.commit().await
         }
         .await;
@@ -249,5 +297,14 @@ impl Channels {
         if let Err(e) = r {
             tracing::warn!(tenant = %tenant.0, error = %e, "could not record the paired number");
         }
+    }
+}
+
+/// The detail stored with a status: a running cool-down's note wins (a stopped number has
+/// no sending to pause).
+fn pause_note(s: &ConnStatus, pause: Option<&SendPause>) -> Option<String> {
+    match pause.filter(|p| p.until > chrono::Utc::now() && !s.is_terminal() && *s != ConnStatus::Stopped) {
+        Some(p) => Some(p.note()),
+        None => s.detail(),
     }
 }

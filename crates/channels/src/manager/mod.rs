@@ -16,6 +16,7 @@
 
 mod alerts;
 mod control;
+pub mod first_contact;
 mod inbound;
 mod leases;
 mod outbound;
@@ -81,6 +82,9 @@ struct Inner {
     last_photo: Mutex<HashMap<(TenantId, String), Instant>>,
     /// Serialises lease-taking and connection start/stop per instance.
     control: tokio::sync::Mutex<()>,
+    /// The WhatsApp Web connections made here, for [`Channels::inject_waweb_event`].
+    #[cfg(feature = "waweb")]
+    waweb: Mutex<HashMap<TenantId, std::sync::Weak<crate::waweb::WaWebChannel>>>,
 }
 
 /// What [`Channels::shutdown`] did, and how long each step took.
@@ -142,6 +146,8 @@ impl Channels {
                 sent_today: Mutex::default(),
                 last_photo: Mutex::default(),
                 control: tokio::sync::Mutex::new(()),
+                #[cfg(feature = "waweb")]
+                waweb: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -238,6 +244,22 @@ impl Channels {
     }
 
     /// Whether this instance drives the tenant's connection.
+    /// A tenant's WhatsApp Web device store as this instance opens it (its database and
+    /// secret key): what its connection reads and writes.
+    #[cfg(feature = "waweb")]
+    pub fn device_store(&self, tenant: TenantId) -> crate::waweb::DbStore {
+        crate::waweb::DbStore::new(self.inner.db.tenant(tenant), self.inner.secrets.clone())
+    }
+
+    /// Plays a whatsapp-rust event into the tenant's running WhatsApp Web connection on
+    /// this instance, through the same handling as the library's own events (tests and
+    /// drills: a disconnect reason without a phone). `false` when none runs here.
+    #[cfg(feature = "waweb")]
+    pub fn inject_waweb_event(&self, tenant: TenantId, ev: &crate::waweb::lib::prelude::Event) -> bool {
+        let ch = self.inner.waweb.lock().expect("waweb lock").get(&tenant).and_then(|w| w.upgrade());
+        ch.is_some_and(|c| c.inject(ev))
+    }
+
     pub fn holds(&self, tenant: TenantId) -> bool {
         self.conn(tenant).is_some()
     }

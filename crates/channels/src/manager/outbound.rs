@@ -13,6 +13,7 @@ use garasi_store::{StoreError, now};
 use rand::Rng;
 use uuid::Uuid;
 
+use super::first_contact::FirstContact;
 use super::{Channels, Conn};
 use crate::types::{Outbound, Peer, SendError};
 use crate::util::backoff;
@@ -53,6 +54,44 @@ impl Channels {
         if let Some(until) = self.over_daily_cap(tenant).await {
             let _ = jobs.release(job.id, worker, "daily message cap reached", until).await;
             return;
+        }
+        // Safe first contact: a number that never wrote is checked (and counted) first.
+        let c = &self.inner.config;
+        let first = super::first_contact::check(
+            &self.inner.db,
+            tenant,
+            conn.channel.as_ref(),
+            &out.to,
+            c.first_contact_ttl,
+            c.pacing.new_chats_per_day,
+            now(),
+        )
+        .await;
+        match first {
+            Ok(FirstContact::Known | FirstContact::Allowed) => {}
+            Ok(FirstContact::NotOnWhatsapp) => {
+                tracing::warn!(tenant = %tenant.0, "refused a message to a number that is not on WhatsApp");
+                let _ = jobs.kill(job.id, worker, &super::first_contact::not_on_whatsapp_note(&out.to)).await;
+                return;
+            }
+            Ok(FirstContact::CapReached(wait)) => {
+                let _ = jobs.release(job.id, worker, super::first_contact::CAP_NOTE, wait).await;
+                return;
+            }
+            Err(SendError::NotConnected) => {
+                let _ = jobs.release(job.id, worker, "channel not connected", Duration::from_secs(5)).await;
+                return;
+            }
+            Err(SendError::RateLimited { retry_after, message }) => {
+                let wait = retry_after.unwrap_or(self.inner.config.rate_limit_wait).max(Duration::from_millis(100));
+                let _ = jobs.release(job.id, worker, &message, wait).await;
+                return;
+            }
+            Err(e) => {
+                let delay = backoff(self.inner.config.retry_base, job.attempts as u32, Duration::from_secs(300));
+                let _ = jobs.fail(job.id, worker, &e.to_string(), delay).await;
+                return;
+            }
         }
         match self.deliver(tenant, &conn, &out).await {
             Ok(()) => {

@@ -1,5 +1,8 @@
 //! WhatsApp Web (multi-device) on `whatsapp-rust` 0.7: one linked device per showroom,
-//! its keys in `<data>/whatsapp/<tenant_id>/device.db`.
+//! its keys in the database (`wa_device_keys`, sealed with the platform secret key; see
+//! [`store`]), so whichever instance holds the lease resumes the session. A
+//! `<data>/whatsapp/<tenant_id>/device.db` left by an older Garasi is moved in on the
+//! first start ([`legacy`]).
 //!
 //! A supervisor task owns the client. It maps library events to [`ConnStatus`] and
 //! [`Pairing`], polls `is_connected()` (a connect that never opens raises no event),
@@ -36,11 +39,20 @@ use crate::config::WaWebTimings;
 use crate::inbox::Inbox;
 use crate::types::{
     Capabilities, ChannelError, ChannelKind, ConnStatus, InboundBody, InboundMessage, MediaRef, Outbound, Pairing,
-    Peer, SendError, SentRef,
+    Peer, SendError, SendPause, SentRef,
 };
 use crate::util::backoff;
 
-/// The device store file inside a tenant's directory.
+pub mod legacy;
+pub mod reasons;
+pub mod store;
+
+pub use store::DbStore;
+/// The library, for callers that drive the device store's traits (tests, tools).
+pub use whatsapp_rust as lib;
+
+/// The old device store file inside a tenant's directory (moved into the database on
+/// the first start).
 pub const STORE_FILE: &str = "device.db";
 
 /// Maps a decrypted message to the inbox type. `None` for what the bot never answers:
@@ -102,16 +114,29 @@ pub fn map_message(
     })
 }
 
+/// The stored device exists but cannot be read (wrong secret key, or damaged).
+#[derive(Debug, thiserror::Error)]
+#[error("the stored WhatsApp Web keys cannot be opened (is GARASI_SECRET_KEY the same on every instance?): {0}")]
+struct KeysUnreadable(String);
+
 /// What the supervisor learns from the library.
 #[derive(Debug)]
 enum Ev {
-    Qr { code: String, timeout: Duration },
-    Code { code: String, timeout: Duration },
+    Qr {
+        code: String,
+        timeout: Duration,
+    },
+    Code {
+        code: String,
+        timeout: Duration,
+    },
     QrExhausted,
-    Paired { phone: Option<String> },
+    Paired {
+        phone: Option<String>,
+    },
     Connected,
-    Disconnected,
-    Final(ConnStatus, bool),
+    /// A disconnect reason or stream error (see [`reasons`]).
+    Signal(reasons::Signal),
 }
 
 fn map_event(ev: &Event) -> Option<Ev> {
@@ -123,16 +148,7 @@ fn map_event(ev: &Event) -> Option<Ev> {
             Ev::Paired { phone: PhoneNumber::parse(&format!("+{}", p.id.user)).ok().map(|p| p.as_str().to_owned()) }
         }
         Event::Connected(_) => Ev::Connected,
-        Event::Disconnected(_) => Ev::Disconnected,
-        // The keys are useless after a logout: wipe them so pairing again works.
-        Event::LoggedOut(l) => Ev::Final(ConnStatus::LoggedOut { reason: format!("{:?}", l.reason) }, true),
-        Event::StreamReplaced(_) => Ev::Final(ConnStatus::Replaced, false),
-        Event::TemporaryBan(b) => Ev::Final(ConnStatus::Banned { until: Some(Utc::now() + b.expire) }, false),
-        Event::ConnectFailure(f) if !f.reason.should_reconnect() => {
-            Ev::Final(ConnStatus::Failed { error: format!("connect failure {:?}", f.reason) }, false)
-        }
-        Event::ClientOutdated(_) => Ev::Final(ConnStatus::Failed { error: "client outdated".into() }, false),
-        _ => return None,
+        other => Ev::Signal(reasons::signal_of(other)?),
     })
 }
 
@@ -169,12 +185,17 @@ impl InboundDurabilityHook for Durable {
 struct Shared {
     tenant: TenantId,
     dir: PathBuf,
+    store: DbStore,
     timings: WaWebTimings,
     inbox: Inbox,
     status: watch::Sender<ConnStatus>,
     pairing: watch::Sender<Option<Pairing>>,
     client: watch::Sender<Option<Arc<Client>>>,
     phone: Mutex<Option<String>>,
+    /// Sending paused by WhatsApp (429, 463) until then.
+    pause: watch::Sender<Option<SendPause>>,
+    /// The running client's event queue, for [`WaWebChannel::inject`].
+    events: Mutex<Option<mpsc::UnboundedSender<Ev>>>,
 }
 
 struct Running {
@@ -189,17 +210,21 @@ pub struct WaWebChannel {
 }
 
 impl WaWebChannel {
-    pub fn new(tenant: TenantId, dir: PathBuf, timings: WaWebTimings, inbox: Inbox) -> WaWebChannel {
+    /// `dir` is where an old `device.db` may wait to be moved into `store`.
+    pub fn new(dir: PathBuf, store: DbStore, timings: WaWebTimings, inbox: Inbox) -> WaWebChannel {
         WaWebChannel {
             shared: Arc::new(Shared {
-                tenant,
+                tenant: store.tenant(),
                 dir,
+                store,
                 timings,
                 inbox,
                 status: watch::channel(ConnStatus::Stopped).0,
                 pairing: watch::channel(None).0,
                 client: watch::channel(None).0,
                 phone: Mutex::new(None),
+                pause: watch::channel(None).0,
+                events: Mutex::new(None),
             }),
             running: tokio::sync::Mutex::new(None),
         }
@@ -210,6 +235,26 @@ impl WaWebChannel {
         let mut rx = self.shared.client.subscribe();
         let c = tokio::time::timeout(wait, rx.wait_for(|c| c.as_ref().is_some_and(|c| c.is_connected()))).await;
         c.ok().and_then(|r| r.ok()).and_then(|c| c.clone())
+    }
+
+    /// Feeds a library event into the running client's event handling, exactly as the
+    /// library would (the tests' way to play a disconnect reason without a phone).
+    /// `false` when no client runs or the event is not one the connection handles.
+    pub fn inject(&self, ev: &Event) -> bool {
+        let Some(e) = map_event(ev) else { return false };
+        self.shared.events.lock().expect("events lock").as_ref().is_some_and(|tx| tx.send(e).is_ok())
+    }
+
+    /// A cool-down WhatsApp asked for holds every message back (not counted as a try).
+    fn paused(&self) -> Result<(), SendError> {
+        let pause = self.shared.pause.borrow().clone();
+        match pause.filter(|p| p.until > Utc::now()) {
+            Some(p) => {
+                let wait = (p.until - Utc::now()).to_std().unwrap_or_default();
+                Err(SendError::RateLimited { retry_after: Some(wait), message: p.note() })
+            }
+            None => Ok(()),
+        }
     }
 
     /// The memory the client reports (bytes), for measurements.
@@ -246,17 +291,28 @@ impl Shared {
         });
     }
 
+    /// Deletes the keys (database rows and any old file).
+    async fn wipe(&self) {
+        if let Err(e) = self.store.wipe().await {
+            tracing::error!(tenant = %self.tenant.0, error = %e, "could not wipe WhatsApp Web keys");
+        }
+        crate::util::wipe_device_store(&self.dir);
+    }
+
     async fn build(self: &Arc<Self>, events: mpsc::UnboundedSender<Ev>) -> anyhow::Result<Bot> {
-        std::fs::create_dir_all(&self.dir)?;
-        let path = self.dir.join(STORE_FILE);
-        let store = SqliteStore::new(&path.to_string_lossy()).await?;
+        legacy::migrate_file(&self.store, &self.dir.join(STORE_FILE)).await?;
+        // Keys that are there but do not open (another GARASI_SECRET_KEY) must never be
+        // replaced by a fresh device: that would unlink the number.
+        if let Err(e) = whatsapp_rust::wacore::store::traits::DeviceStore::load(&self.store).await {
+            return Err(KeysUnreadable(e.to_string()).into());
+        }
         let mut transport = TokioWebSocketTransportFactory::new();
         if let Some(url) = &self.timings.ws_url {
             transport = transport.with_url(url.clone());
         }
         let props = whatsapp_rust::wacore::store::device::DevicePropsOverride::new().with_os("Garasi");
         let mut builder = Bot::builder()
-            .with_backend(store)
+            .with_backend(self.store.clone())
             .with_transport_factory(transport)
             .with_device_props(props)
             .skip_history_sync()
@@ -286,7 +342,12 @@ impl Shared {
             }
             self.set_status(if attempt == 0 { ConnStatus::Connecting } else { ConnStatus::Reconnecting { attempt } });
             let (tx, mut rx) = mpsc::unbounded_channel();
+            *self.events.lock().expect("events lock") = Some(tx.clone());
             let outcome = match self.build(tx).await {
+                Err(e) if e.is::<KeysUnreadable>() => {
+                    tracing::error!(tenant = %self.tenant.0, error = %e, "WhatsApp Web keys unreadable");
+                    Outcome::Final(ConnStatus::Failed { error: e.to_string() }, false)
+                }
                 Err(e) => {
                     tracing::warn!(tenant = %self.tenant.0, error = %e, "building the WhatsApp Web client failed");
                     Outcome::Retry
@@ -329,12 +390,22 @@ impl Shared {
                                     self.pairing.send_replace(None);
                                     self.set_status(ConnStatus::Connected);
                                 }
-                                Some(Ev::Disconnected) => {
-                                    if *self.status.borrow() == ConnStatus::Connected {
-                                        self.set_status(ConnStatus::Reconnecting { attempt: attempt + 1 });
+                                Some(Ev::Signal(sig)) => match reasons::react(&sig, Utc::now()) {
+                                    reasons::Reaction::Reconnect => {
+                                        tracing::info!(tenant = %self.tenant.0, signal = ?sig, "WhatsApp Web connection lost; reconnecting");
+                                        if *self.status.borrow() == ConnStatus::Connected {
+                                            self.set_status(ConnStatus::Reconnecting { attempt: attempt + 1 });
+                                        }
                                     }
-                                }
-                                Some(Ev::Final(s, wipe)) => break Outcome::Final(s, wipe),
+                                    reasons::Reaction::Stop { status, wipe } => {
+                                        tracing::warn!(tenant = %self.tenant.0, signal = ?sig, status = status.as_str(), "WhatsApp Web stopped; the owner must act");
+                                        break Outcome::Final(status, wipe);
+                                    }
+                                    reasons::Reaction::CoolDown { reason, until } => {
+                                        tracing::warn!(tenant = %self.tenant.0, signal = ?sig, until = %until, "WhatsApp limits this number; sending paused");
+                                        self.pause.send_replace(Some(SendPause { code: reason.code().into(), until, label: reason.label_id().into() }));
+                                    }
+                                },
                             },
                             _ = poll.tick() => {
                                 let up = client.is_connected() && client.is_logged_in();
@@ -352,6 +423,7 @@ impl Shared {
                     };
                     // Never two clients on one store: this one is gone before anything else.
                     self.client.send_replace(None);
+                    *self.events.lock().expect("events lock") = None;
                     if tokio::time::timeout(Duration::from_secs(10), handle.shutdown()).await.is_err() {
                         tracing::warn!(tenant = %self.tenant.0, "WhatsApp Web client did not shut down in time; aborted");
                     }
@@ -371,7 +443,7 @@ impl Shared {
                 }
                 Outcome::Final(s, wipe) => {
                     if wipe {
-                        crate::util::wipe_device_store(&self.dir);
+                        self.wipe().await;
                         *self.phone.lock().expect("phone lock") = None;
                     }
                     self.pairing.send_replace(None);
@@ -454,7 +526,7 @@ impl Channel for WaWebChannel {
             c.logout().await;
         }
         self.stop().await;
-        crate::util::wipe_device_store(&self.shared.dir);
+        self.shared.wipe().await;
         *self.shared.phone.lock().expect("phone lock") = None;
         Ok(())
     }
@@ -493,7 +565,12 @@ impl Channel for WaWebChannel {
         Ok(())
     }
 
+    fn send_pause(&self) -> Option<watch::Receiver<Option<SendPause>>> {
+        Some(self.shared.pause.subscribe())
+    }
+
     async fn send(&self, to: &Peer, msg: &Outbound) -> Result<SentRef, SendError> {
+        self.paused()?;
         let jid = jid_for(to)?;
         let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
         let sent = match msg {
@@ -524,6 +601,18 @@ impl Channel for WaWebChannel {
             }
         };
         Ok(SentRef { id: sent.message_id })
+    }
+
+    async fn on_whatsapp(&self, phone: &str) -> Result<Option<bool>, SendError> {
+        self.paused()?;
+        let digits = PhoneNumber::parse(phone).map_err(|e| SendError::Permanent(e.to_string()))?.digits().to_owned();
+        let client = self.client(Duration::from_secs(5)).await.ok_or(SendError::NotConnected)?;
+        let found = client
+            .contacts()
+            .is_on_whatsapp(&[Jid::pn(&digits)])
+            .await
+            .map_err(|e| SendError::Temporary(format!("is-on-WhatsApp query failed: {e}")))?;
+        Ok(Some(found.iter().any(|r| r.is_registered)))
     }
 
     async fn mark_read(&self, chat: &Peer, message_id: &str, typing: bool) -> Result<(), SendError> {

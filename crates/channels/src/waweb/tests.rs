@@ -6,6 +6,32 @@ fn tenant() -> TenantId {
     TenantId(uuid::Uuid::nil())
 }
 
+/// A migrated in-memory database with one showroom, and that showroom's device store.
+pub(super) async fn test_store() -> (garasi_store::Db, DbStore) {
+    use garasi_domain::{Email, Role};
+    use garasi_store::platform::NewTenant;
+    use garasi_store::tenant::NewUser;
+    let db = garasi_store::Db::connect("sqlite::memory:", &garasi_store::DbOptions::default()).await.unwrap();
+    db.migrate().await.unwrap();
+    let slug = format!("s{}", &uuid::Uuid::now_v7().simple().to_string()[20..]);
+    let (t, _) = db
+        .platform()
+        .create_tenant(
+            &NewTenant { slug: slug.clone(), name: slug.clone(), whatsapp_number: None, domain: None },
+            &NewUser {
+                email: Email::parse(&format!("owner@{slug}.test")).unwrap(),
+                name: String::new(),
+                role: Role::Owner,
+                password_hash: "x".into(),
+            },
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
+    let store = DbStore::new(db.tenant(t.id), crate::SecretBox::from_key(&[7u8; 32]));
+    (db, store)
+}
+
 fn info(sender: Jid, alt: Option<Jid>) -> MessageInfo {
     let mut i = MessageInfo::default();
     i.source.chat = sender.clone();
@@ -100,7 +126,7 @@ async fn supervisor_backs_off_against_a_closed_port_and_stops_cleanly() {
         l.local_addr().unwrap().port()
     };
     let dir = std::env::temp_dir().join(format!("garasi-waweb-{}", uuid::Uuid::now_v7().simple()));
-    let db = garasi_store::Db::connect("sqlite::memory:", &garasi_store::DbOptions::default()).await.unwrap();
+    let (db, store) = test_store().await;
     let timings = WaWebTimings {
         poll_every: Duration::from_millis(50),
         stuck_after: Duration::from_millis(400),
@@ -109,7 +135,7 @@ async fn supervisor_backs_off_against_a_closed_port_and_stops_cleanly() {
         ws_url: Some(format!("ws://127.0.0.1:{port}/ws/chat")),
         version: Some((2, 3000, 1_000_000_000)),
     };
-    let ch = WaWebChannel::new(tenant(), dir.clone(), timings, Inbox::new(db));
+    let ch = WaWebChannel::new(dir.clone(), store.clone(), timings, Inbox::new(db));
     let mut status = ch.status();
     let mut seen = Vec::new();
     status.borrow_and_update();
@@ -130,7 +156,8 @@ async fn supervisor_backs_off_against_a_closed_port_and_stops_cleanly() {
     assert!(seen.iter().any(|s| matches!(s, ConnStatus::Reconnecting { attempt: 1 })), "{seen:?}");
     assert!(seen.iter().any(|s| matches!(s, ConnStatus::Reconnecting { attempt: 2 })), "{seen:?}");
     assert!(!seen.iter().any(|s| *s == ConnStatus::Connected || s.is_terminal()), "{seen:?}");
-    assert!(dir.join(STORE_FILE).exists(), "one device store per tenant in its directory");
+    assert!(store.has_device().await.unwrap(), "the client's device is in the database");
+    assert!(!dir.join(STORE_FILE).exists(), "nothing on the instance's disk");
     let started = Instant::now();
     ch.stop().await;
     assert!(started.elapsed() < Duration::from_secs(5), "stop took {:?}", started.elapsed());
@@ -161,7 +188,7 @@ async fn measure_idle_client_memory() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let db = garasi_store::Db::connect("sqlite::memory:", &garasi_store::DbOptions::default()).await.unwrap();
+    let (db, store) = test_store().await;
     let timings = WaWebTimings {
         poll_every: Duration::from_millis(500),
         stuck_after: Duration::from_secs(3600),
@@ -172,20 +199,16 @@ async fn measure_idle_client_memory() {
     };
     let base = std::env::temp_dir().join(format!("garasi-mem-{}", uuid::Uuid::now_v7().simple()));
     // Warm up one client so one-time statics are not counted per client.
-    let warm =
-        WaWebChannel::new(TenantId(uuid::Uuid::now_v7()), base.join("warm"), timings.clone(), Inbox::new(db.clone()));
+    let warm = WaWebChannel::new(base.join("warm"), store.clone(), timings.clone(), Inbox::new(db.clone()));
     warm.start().await.unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
     let before = rss_kb();
     let n = 50;
     let mut chans = Vec::new();
     for i in 0..n {
-        let c = WaWebChannel::new(
-            TenantId(uuid::Uuid::now_v7()),
-            base.join(i.to_string()),
-            timings.clone(),
-            Inbox::new(db.clone()),
-        );
+        // One showroom each, as in production.
+        let (db, store) = test_store().await;
+        let c = WaWebChannel::new(base.join(i.to_string()), store, timings.clone(), Inbox::new(db));
         c.start().await.unwrap();
         chans.push(c);
     }
@@ -196,8 +219,6 @@ async fn measure_idle_client_memory() {
         (after - before) / n as u64
     );
     println!("memory_report of one: {:?}", chans[0].memory_report().await);
-    let disk: u64 = std::fs::read_dir(base.join("0")).unwrap().flatten().map(|e| e.metadata().unwrap().len()).sum();
-    println!("device store on disk before pairing: {disk} bytes");
     for c in &chans {
         c.stop().await;
     }

@@ -179,6 +179,15 @@ impl<'a> Conversations<'a> {
         row.try_into()
     }
 
+    /// Whether the contact `phone` (E.164) ever wrote to the showroom, on any channel.
+    pub async fn has_written(&mut self, phone: &str) -> StoreResult<bool> {
+        const SQL: &str = "SELECT count(*) FROM messages m JOIN conversations c \
+                           ON c.tenant_id = m.tenant_id AND c.id = m.conversation_id \
+                           WHERE c.tenant_id = $1 AND c.contact_phone = $2 AND m.direction = 'in'";
+        let n: i64 = tx_query!(self.tx, scalar_one, SQL, self.tenant.0, phone)?;
+        Ok(n > 0)
+    }
+
     pub async fn get(&mut self, id: Uuid) -> StoreResult<Option<Conversation>> {
         let sql = format!("SELECT {COLUMNS} FROM conversations WHERE tenant_id = $1 AND id = $2");
         let row: Option<ConversationRow> =

@@ -131,6 +131,10 @@ repositories! {
     routing: LeadRouting,
     /// Price-drop and similar-car follow-ups the customers agreed to.
     followups: Followups,
+    /// The WhatsApp Web device store (whatsapp-rust's keys, sealed by the caller).
+    wa_keys: crate::wa_keys::WaKeys,
+    /// Cached answers to "is this number on WhatsApp?".
+    contact_checks: crate::wa_keys::ContactChecks,
 }
 
 /// A transaction in which one tenant's rows are visible.

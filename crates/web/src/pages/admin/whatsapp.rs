@@ -36,6 +36,8 @@ pub(crate) struct Summary {
     pub dead_letters: i64,
     pub credentials_set: bool,
     pub cloud_phone_number_id: Option<String>,
+    /// A cool-down WhatsApp imposed on sending (429, 463).
+    pub send_paused: Option<String>,
 }
 
 pub(crate) fn kind_label(kind: &str) -> &'static str {
@@ -86,6 +88,7 @@ pub(crate) fn summarize(v: &StatusView) -> Summary {
         dead_letters: v.dead_letters,
         credentials_set: v.credentials_set,
         cloud_phone_number_id: v.cloud_phone_number_id.clone(),
+        send_paused: v.send_paused.clone(),
     }
 }
 
@@ -108,6 +111,7 @@ pub(crate) async fn summary(state: &AppState, tenant: TenantId) -> Result<Summar
             dead_letters: 0,
             credentials_set: false,
             cloud_phone_number_id: None,
+            send_paused: None,
         }),
     }
 }
