@@ -168,6 +168,59 @@ impl Default for DbOptions {
     }
 }
 
+/// Turns on SQLite's query planner stability guarantee (QPSG) for one connection.
+///
+/// Without it the planner may look at the values bound to a statement (the `LIMIT $n`
+/// and `OFFSET $n` of every paged list, a `LIKE $n` pattern) and then marks the
+/// prepared statement as depending on them: binding that parameter again, even to the
+/// same value, expires the statement and the next step parses and plans it anew. The
+/// profile of a catalogue page-cache miss showed a tenth of all CPU in that re-preparing
+/// (bench/README.md, issue #16). With QPSG a statement keeps the plan it was prepared
+/// with, so sqlx's statement cache is a real cache. Our queries get nothing from
+/// value-dependent plans: no STAT4 statistics are gathered, and text search is
+/// `lower(..) LIKE`, which no index serves.
+async fn stable_query_plans(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    // SAFETY: `db` is the live connection this locked handle guards for the duration
+    // of the call; sqlite3_db_config with ENABLE_QPSG takes an int and an int pointer
+    // (null: we don't read the old value back).
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            1 as std::ffi::c_int,
+            std::ptr::null_mut::<std::ffi::c_int>(),
+        )
+    };
+    if rc == libsqlite3_sys::SQLITE_OK {
+        Ok(())
+    } else {
+        Err(sqlx::Error::Configuration(format!("sqlite3_db_config(ENABLE_QPSG) failed: {rc}").into()))
+    }
+}
+
+/// Whether QPSG is on for a connection (read back by the tests).
+#[cfg(test)]
+async fn sqlite_query_plans_are_stable(conn: &mut sqlx::SqliteConnection) -> Result<bool, sqlx::Error> {
+    let mut handle = conn.lock_handle().await?;
+    let db = handle.as_raw_handle().as_ptr();
+    let mut on: std::ffi::c_int = -1;
+    // SAFETY: as above; a negative first argument only reads the setting into `on`.
+    let rc = unsafe {
+        libsqlite3_sys::sqlite3_db_config(
+            db,
+            libsqlite3_sys::SQLITE_DBCONFIG_ENABLE_QPSG,
+            -1 as std::ffi::c_int,
+            &mut on,
+        )
+    };
+    if rc != libsqlite3_sys::SQLITE_OK {
+        return Err(sqlx::Error::Configuration(format!("sqlite3_db_config(ENABLE_QPSG) failed: {rc}").into()));
+    }
+    Ok(on == 1)
+}
+
 impl Db {
     /// Connects from a URL: `sqlite://path`, `sqlite::memory:` or `postgres://…`.
     pub async fn connect(url: &str, opts: &DbOptions) -> StoreResult<Db> {
@@ -203,6 +256,7 @@ impl Db {
                     .idle_timeout(if in_memory { None } else { Some(Duration::from_secs(600)) })
                     .max_lifetime(if in_memory { None } else { Some(Duration::from_secs(1800)) })
                     .acquire_timeout(opts.acquire_timeout)
+                    .after_connect(|conn, _| Box::pin(stable_query_plans(conn)))
                     .connect_with(connect.clone())
             };
             let readers = pool(opts.max_connections).await?;
@@ -332,6 +386,23 @@ mod tests {
         let (url, s) = sqlite_synchronous("sqlite:///d/g.db").unwrap();
         assert_eq!((url.as_str(), format!("{s:?}")), ("sqlite:///d/g.db", "Normal".to_owned()));
         assert!(sqlite_synchronous("sqlite:///d/g.db?synchronous=off").is_err());
+    }
+
+    /// Every connection of both pools plans a statement once (see `stable_query_plans`).
+    #[tokio::test]
+    async fn sqlite_connections_keep_their_query_plans() {
+        let dir = std::env::temp_dir().join(format!("garasi-qpsg-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let opts = DbOptions { max_connections: 2, acquire_timeout: Duration::from_secs(5) };
+        let db = Db::connect(&Db::sqlite_url_for_dir(&dir), &opts).await.unwrap();
+        let Db::Sqlite(sqlite) = &db else { unreachable!("a sqlite URL") };
+        let (mut r1, mut r2) = (sqlite.readers().acquire().await.unwrap(), sqlite.readers().acquire().await.unwrap());
+        let mut w = sqlite.writer().acquire().await.unwrap();
+        for conn in [&mut r1, &mut r2, &mut w] {
+            assert!(sqlite_query_plans_are_stable(conn).await.unwrap());
+        }
+        drop((r1, r2, w));
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     /// Many tasks write at once on a file database, some while holding a read
