@@ -9,6 +9,7 @@ mod car_prices;
 mod cars;
 mod conversations;
 mod feed_tokens;
+mod insights;
 mod followups;
 mod lead_intake;
 mod leads;
@@ -29,6 +30,7 @@ pub use car_prices::{CarPrices, NewPriceChange};
 pub use cars::{Cars, NewPhoto, StockCounts};
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
 pub use feed_tokens::FeedTokens;
+pub use insights::{CountRow, Insights, LeadFunnelRow};
 pub use followups::{Followups, NewOffer, Subscription};
 pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
@@ -131,6 +133,8 @@ repositories! {
     routing: LeadRouting,
     /// Price-drop and similar-car follow-ups the customers agreed to.
     followups: Followups,
+    /// Insight counters and the weekly summaries sent.
+    insights: Insights,
 }
 
 /// A transaction in which one tenant's rows are visible.
