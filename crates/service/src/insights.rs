@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use garasi_domain::insights::{self, Funnel, Kind, Source};
 use garasi_domain::{PhoneNumber, TenantId, TenantSettings};
+use garasi_store::StoreResult;
 use garasi_store::jobs::WhatsappOut;
 use garasi_store::tenant::TenantTx;
-use garasi_store::StoreResult;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -148,7 +148,9 @@ impl Report {
             })
             .collect();
         cars.sort_by(|a, b| {
-            (b.1.sold, b.1.leads, b.1.chats, b.1.views).cmp(&(a.1.sold, a.1.leads, a.1.chats, a.1.views)).then(a.0.cmp(&b.0))
+            (b.1.sold, b.1.leads, b.1.chats, b.1.views)
+                .cmp(&(a.1.sold, a.1.leads, a.1.chats, a.1.views))
+                .then(a.0.cmp(&b.0))
         });
         cars
     }

@@ -96,7 +96,8 @@ async fn people_are_counted_through_the_cache_bots_are_not_and_the_funnel_adds_u
     }
     assert_eq!(status_of(&s.app, &host, &page, None).await, 200);
     // A signed-in owner looking at the site is not a buyer.
-    let owner_view = s.app.get(&host, &page).header(USER_AGENT, PHONE_UA).header(COOKIE, cookie(&s.token)).fetch().await;
+    let owner_view =
+        s.app.get(&host, &page).header(USER_AGENT, PHONE_UA).header(COOKIE, cookie(&s.token)).fetch().await;
     assert_eq!(owner_view.status(), 200);
 
     // WhatsApp buttons: a 302 to wa.me with the inquiry, counted per source, people only.
@@ -138,7 +139,16 @@ async fn people_are_counted_through_the_cache_bots_are_not_and_the_funnel_adds_u
     let resp = s.app.get(&host, "/admin/analytics?days=7").header(COOKIE, cookie(&s.token)).fetch().await;
     assert_eq!(resp.status(), 200);
     let page_html = resp.text().await.unwrap();
-    for part in ["Corong penjualan", "Halaman mobil dilihat per hari", "Klik tombol WhatsApp per hari", "Pencarian teratas", "Corong per sumber", "Corong per mobil", "Iklan marketplace", "avanza matic"] {
+    for part in [
+        "Corong penjualan",
+        "Halaman mobil dilihat per hari",
+        "Klik tombol WhatsApp per hari",
+        "Pencarian teratas",
+        "Corong per sumber",
+        "Corong per mobil",
+        "Iklan marketplace",
+        "avanza matic",
+    ] {
         assert!(page_html.contains(part), "analytics lacks {part:?}");
     }
     assert!(page_html.contains("<th scope=\"row\">#4 Toyota Rush"), "the car's funnel row");
@@ -150,11 +160,8 @@ async fn people_are_counted_through_the_cache_bots_are_not_and_the_funnel_adds_u
     // On WhatsApp the details sent are the view and the chat; the bot's lead came with a
     // visit and was sold.
     assert_eq!(car_funnel(&r, car, Source::Whatsapp), Funnel { views: 1, chats: 1, leads: 1, visits: 1, sold: 1 });
-    let site_terms: Vec<(&str, i64)> = r
-        .terms
-        .iter()
-        .filter_map(|(t, _, per)| per.get(&Source::Site).map(|n| (t.as_str(), *n)))
-        .collect();
+    let site_terms: Vec<(&str, i64)> =
+        r.terms.iter().filter_map(|(t, _, per)| per.get(&Source::Site).map(|n| (t.as_str(), *n))).collect();
     assert_eq!(site_terms, vec![("avanza matic", 2)]);
     let bot_terms: Vec<&str> =
         r.terms.iter().filter(|(_, _, per)| per.contains_key(&Source::Whatsapp)).map(|(t, _, _)| t.as_str()).collect();

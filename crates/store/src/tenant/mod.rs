@@ -9,8 +9,8 @@ mod car_prices;
 mod cars;
 mod conversations;
 mod feed_tokens;
-mod insights;
 mod followups;
+mod insights;
 mod lead_intake;
 mod leads;
 mod llm_usage;
@@ -30,8 +30,8 @@ pub use car_prices::{CarPrices, NewPriceChange};
 pub use cars::{Cars, NewPhoto, StockCounts};
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
 pub use feed_tokens::FeedTokens;
-pub use insights::{CountRow, Insights, LeadFunnelRow};
 pub use followups::{Followups, NewOffer, Subscription};
+pub use insights::{CountRow, Insights, LeadFunnelRow};
 pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
     Lead, LeadEvent, LeadFilter, LeadStatus, Leads, NewLead, ParseLeadStatusError, PaymentMethod, StatusChange,

@@ -287,7 +287,11 @@ fn inquiry_text(showroom: &str, car: &PublicCar, sold: bool, url: &str) -> Strin
     if sold {
         format!("Halo {showroom}, {} sudah terjual. Apakah ada mobil serupa? {url}", car.title)
     } else {
-        format!("Halo {showroom}, saya tertarik dengan {} ({}). Apakah masih tersedia? {url}", car.title, rupiah(car.price))
+        format!(
+            "Halo {showroom}, saya tertarik dengan {} ({}). Apakah masih tersedia? {url}",
+            car.title,
+            rupiah(car.price)
+        )
     }
 }
 
