@@ -14,7 +14,7 @@ use garasi_store::jobs::WHATSAPP_OUT;
 use reqwest::header::{COOKIE, USER_AGENT};
 use serde_json::{Value, json};
 
-use crate::admin::cookie;
+use crate::admin::{cookie, hx_post};
 use crate::bot::{Showroom, text};
 use crate::support::{Fetch, TestApp};
 
@@ -212,16 +212,34 @@ async fn the_weekly_summary_goes_to_the_owner_who_opted_in_once_a_week_from_mond
     // Off by default: nothing is sent.
     assert_eq!(garasi_service::insights::send_weekly_summaries(&services).await.unwrap(), 0);
 
-    // The owner opts in through Settings (with the owner's number for alerts).
+    // The owner opts in through the Settings form, with the owner's number.
     let settings_page = s.app.get(&host, "/admin/settings").header(COOKIE, cookie(&s.token)).fetch().await;
     let html = settings_page.text().await.unwrap();
     assert!(html.contains("name=\"insights_weekly_summary\""), "the opt-in is in Settings");
-    let mut tx = s.app.runtime_db().tenant(s.tenant).begin_write().await.unwrap();
-    let mut stored = tx.settings().get().await.unwrap();
-    stored["insights"] = json!({ "weekly_summary": true });
-    stored["routing"] = json!({ "owner_phone": OWNER, "response_minutes": 15 });
-    tx.settings().put(&stored).await.unwrap();
+    let form: Vec<(&str, &str)> = vec![
+        ("name", "Showroom sinar"),
+        ("rate_1", "5"),
+        ("rate_2", "5,5"),
+        ("rate_3", "6"),
+        ("rate_4", "6,5"),
+        ("rate_5", "7"),
+        ("admin_fee", "3.000.000"),
+        ("insurance", "2,5"),
+        ("min_dp_percent", "20"),
+        ("persona_name", "Sinta"),
+        ("llm_daily_token_budget", "50000"),
+        ("handoff_pause_minutes", "60"),
+        ("response_minutes", "15"),
+        ("owner_phone", "0813-1111-2222"),
+        ("insights_weekly_summary", "0"),
+        ("insights_weekly_summary", "1"),
+    ];
+    let resp = hx_post(&s.app, &host, &s.token, "/admin/settings", &form).await;
+    assert_eq!(resp.headers()["hx-redirect"], "/admin/settings?notice=settings_saved");
+    let mut tx = s.app.runtime_db().tenant(s.tenant).begin().await.unwrap();
+    let stored = tx.settings().get().await.unwrap();
     tx.commit().await.unwrap();
+    assert_eq!(stored["insights"]["weekly_summary"], true);
 
     // On Sunday the summary due is the one of the week before (23–29 November): once.
     assert_eq!(garasi_service::insights::send_weekly_summaries(&services).await.unwrap(), 1);
