@@ -10,6 +10,7 @@ pub mod domain_settings;
 pub mod engine_sink;
 pub mod file_modes;
 pub mod healthcheck;
+pub mod insights;
 pub mod lead_timers;
 pub mod limit_settings;
 pub mod logging;

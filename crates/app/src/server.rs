@@ -221,6 +221,11 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
     crate::lead_timers::spawn_followups(state.services.clone(), settings.appointments.tick, move || {
         followup_state.is_shutting_down()
     });
+    let insight_state = state.clone();
+    crate::insights::spawn(state.services.clone(), settings.appointments.tick, move || {
+        insight_state.is_shutting_down()
+    });
+    let flush_services = state.services.clone();
     let backup_state = state.clone();
     crate::backup::schedule::spawn(settings, db.clone(), move || backup_state.is_shutting_down());
     let app = build_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
@@ -293,6 +298,10 @@ pub async fn start(settings: &Settings, db: Db) -> anyhow::Result<Running> {
             released = report.leases_released,
             "WhatsApp leases released"
         );
+        // Counts this instance still buffers go in before the pool closes.
+        if let Err(e) = garasi_service::insights::flush(&flush_services).await {
+            tracing::warn!(error = %e, "insight counts lost at shutdown");
+        }
         if tokio::time::timeout(Duration::from_secs(5), db.close()).await.is_err() {
             tracing::warn!("database pool did not close in time");
         }

@@ -12,6 +12,7 @@ pub mod clock;
 pub mod credit;
 pub mod email;
 pub mod host;
+pub mod insights;
 pub mod money;
 pub mod password;
 pub mod phone;

@@ -20,6 +20,8 @@ pub struct TenantSettings {
     pub routing: RoutingSettings,
     /// Price-drop and similar-car messages to customers who asked for them (point 4).
     pub followups: FollowupSettings,
+    /// Insights: the owner's weekly WhatsApp summary (point 6).
+    pub insights: InsightSettings,
 }
 
 /// Lead routing: the response deadline and whom to alert when it passes.
@@ -38,6 +40,14 @@ impl Default for RoutingSettings {
     fn default() -> Self {
         RoutingSettings { response_minutes: 15, owner_phone: String::new() }
     }
+}
+
+/// Insights.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InsightSettings {
+    /// Opt-in: every Monday the owner gets last week's figures by WhatsApp.
+    pub weekly_summary: bool,
 }
 
 /// Follow-ups with consent.

@@ -20,6 +20,7 @@ pub mod domains;
 pub mod feeds;
 pub mod followups;
 pub mod inbound;
+pub mod insights;
 pub mod leads;
 pub mod limits;
 pub mod mail;
@@ -59,6 +60,8 @@ pub struct Services {
     /// "Now" for appointments, their reminders and hand-off pauses: the system clock in
     /// production, a manual one in tests.
     pub clock: garasi_domain::clock::Clock,
+    /// Insight counts buffered in memory until the next `insights::flush`.
+    pub insights: insights::Counter,
 }
 
 impl Services {
@@ -69,6 +72,7 @@ impl Services {
             media,
             llm_token_ceiling: garasi_domain::tenant_settings::DEFAULT_LLM_TOKEN_CEILING,
             clock: garasi_domain::clock::Clock::System,
+            insights: insights::Counter::default(),
         }
     }
 

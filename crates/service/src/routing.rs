@@ -411,7 +411,7 @@ async fn notify_sales(tx: &mut TenantTx, channel: &str, person: &SalesPerson, te
 
 /// The owner's WhatsApp number: the routing setting, else the salesperson entry linked
 /// to an owner account.
-async fn owner_phone(tx: &mut TenantTx, settings: &TenantSettings) -> StoreResult<Option<PhoneNumber>> {
+pub(crate) async fn owner_phone(tx: &mut TenantTx, settings: &TenantSettings) -> StoreResult<Option<PhoneNumber>> {
     if let Ok(p) = PhoneNumber::parse(settings.routing.owner_phone.trim()) {
         return Ok(Some(p));
     }

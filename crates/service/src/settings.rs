@@ -9,7 +9,7 @@ use crate::{Actor, ServiceError, ServiceResult, Services, tenants};
 
 /// The sections of the settings document this use case replaces; keys other
 /// features keep in the same document stay untouched.
-const SECTIONS: [&str; 5] = ["profile", "credit", "bot", "routing", "followups"];
+const SECTIONS: [&str; 6] = ["profile", "credit", "bot", "routing", "followups", "insights"];
 
 /// Saves the showroom's name and the edited sections of its settings. The form's
 /// own rules (percentages, URLs, lengths) are checked by its adapter; the name here.

@@ -78,12 +78,19 @@ fn cached_tenant(state: &AppState, parts: &Parts) -> Option<Arc<Tenant>> {
     Some(tenant)
 }
 
-fn lookup(state: &AppState, parts: &Parts) -> Option<Hit> {
+fn lookup(state: &AppState, parts: &Parts) -> Option<(uuid::Uuid, Hit)> {
     if parts.method != http::Method::GET {
         return None;
     }
     let tenant = cached_tenant(state, parts)?;
-    state.page_cache.lookup(tenant.id.0, parts)
+    Some((tenant.id.0, state.page_cache.lookup(tenant.id.0, parts)?))
+}
+
+/// Counts the answer for insights when the page is marked (a car page, a search).
+fn count(state: &AppState, tenant: uuid::Uuid, hit: &Hit, parts: &Parts) {
+    if let Some(insight) = hit.insight() {
+        crate::insights::count(state, tenant, &parts.uri, &parts.headers, insight);
+    }
 }
 
 /// The cached answer with what the skipped outer layers add.
@@ -114,11 +121,12 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let started = Instant::now();
         let (parts, body) = req.into_parts();
-        let Some(hit) = lookup(&self.state, &parts) else {
+        let Some((tenant, hit)) = lookup(&self.state, &parts) else {
             let inner = self.inner.clone();
             return Either::Right(Box::pin(inner.oneshot(Request::from_parts(parts, body))));
         };
         if !rate_limit::applies(&self.state, &parts) {
+            count(&self.state, tenant, &hit, &parts);
             return Either::Left(ready(Ok(answer(&self.state, &hit, &parts, started))));
         }
         let state = self.state.clone();
@@ -126,7 +134,10 @@ where
         Either::Right(Box::pin(async move {
             let counted = rate_limit::check(&state, &parts).await;
             match counted {
-                Ok(()) => Ok(answer(&state, &hit, &parts, started)),
+                Ok(()) => {
+                    count(&state, tenant, &hit, &parts);
+                    Ok(answer(&state, &hit, &parts, started))
+                }
                 Err(refused) => {
                     // Counted already: the usual path renders the refusal without counting again.
                     let mut parts = parts;

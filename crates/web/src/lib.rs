@@ -17,6 +17,7 @@ mod health;
 mod host;
 mod html;
 mod http_metrics;
+mod insights;
 mod internal;
 mod lead_query;
 mod metrics_endpoint;

@@ -116,6 +116,8 @@ struct Entry {
     etag: HeaderValue,
     stored: Instant,
     timing: Option<Timing>,
+    /// What an answer of this page counts as (insights), from the handler's mark.
+    insight: Option<crate::insights::PageInsight>,
 }
 
 impl Entry {
@@ -162,6 +164,7 @@ impl Entry {
             etag,
             stored: Instant::now(),
             timing: None,
+            insight: None,
         }
     }
 
@@ -433,6 +436,11 @@ impl PageCache {
 pub(crate) struct Hit(Arc<Entry>);
 
 impl Hit {
+    /// What answering this page counts as.
+    pub(crate) fn insight(&self) -> Option<&crate::insights::PageInsight> {
+        self.0.insight.as_ref()
+    }
+
     /// The answer, recording the hit and the request series (`started`: when it arrived).
     pub(crate) fn respond(&self, request: &HeaderMap, started: Instant) -> Response {
         let resp = self.0.respond(request);
@@ -567,7 +575,8 @@ fn cache_key(tenant: Uuid, host: &str, fragment: bool, path: &str) -> String {
 
 /// Serves cached pages and stores cacheable ones. Layered on the public site's routes;
 /// most hits are answered earlier, by the fast lane (`crate::fast_lane`), from the same cache.
-pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next) -> Response {
+pub async fn middleware(State(state): State<crate::state::AppState>, req: Request, next: Next) -> Response {
+    let cache = &state.page_cache;
     let tenant = match req.extensions().get::<Site>() {
         Some(Site::Tenant(t)) => t.id.0,
         _ => return next.run(req).await,
@@ -581,14 +590,22 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
     let key = cache_key(tenant, host, fragment, &cache_path(req.uri()));
     if let Some(entry) = cache.get(&key) {
         metrics::counter!("garasi_page_cache_requests_total", "result" => "hit").increment(1);
+        if let Some(insight) = &entry.insight {
+            crate::insights::count(&state, tenant, req.uri(), req.headers(), insight);
+        }
         return entry.respond(req.headers());
     }
     // Counted before knowing whether the page is cacheable: a miss is a rendered page.
     metrics::counter!("garasi_page_cache_requests_total", "result" => "miss").increment(1);
     let request_headers = req.headers().clone();
+    let uri = req.uri().clone();
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     let at = cache.generation(tenant);
     let resp = next.run(req).await;
+    let insight = resp.extensions().get::<crate::insights::PageInsight>().cloned();
+    if let Some(insight) = &insight {
+        crate::insights::count(&state, tenant, &uri, &request_headers, insight);
+    }
     if resp.status() != StatusCode::OK
         || resp.extensions().get::<Cacheable>().is_none()
         || resp.headers().contains_key(header::SET_COOKIE)
@@ -611,6 +628,7 @@ pub async fn middleware(State(cache): State<PageCache>, req: Request, next: Next
     // Only a page whose route is known is served by the fast lane (it records the same
     // request series the router's layers would).
     entry.timing = route.map(|r| Timing::new(&r, "public"));
+    entry.insight = insight;
     let entry = Arc::new(entry);
     cache.put(key, entry.clone(), at);
     entry.respond(&request_headers)

@@ -295,7 +295,7 @@ async fn the_meta_feed_has_metas_required_fields_and_values_and_only_cars_on_sal
         assert_eq!(col(row, "address.country"), "ID");
         assert_eq!(col(row, "address.region"), "DKI Jakarta");
         let (_, slug) = s.listed.iter().find(|(id, _)| *id == col(row, "vehicle_id")).unwrap();
-        assert_eq!(col(row, "url"), format!("{}/mobil/{slug}", s.base));
+        assert_eq!(col(row, "url"), format!("{}/mobil/{slug}?src=feed", s.base));
         let image = col(row, "image[0].url");
         assert!(image.starts_with(&format!("{}/media/cars/", s.base)) && image.ends_with(".jpg"), "{image}");
         let img = s.app.get(HOST, image.strip_prefix(&s.base).unwrap()).fetch().await;

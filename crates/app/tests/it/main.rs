@@ -27,6 +27,7 @@ mod fake_llm;
 mod guide;
 mod host_cache;
 mod hosts;
+mod insights;
 mod instances;
 mod isolation;
 mod lead_routing;

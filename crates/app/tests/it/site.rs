@@ -169,10 +169,14 @@ async fn home_catalogue_and_car_pages_carry_their_seo_data() {
     // Responsive WebP with intrinsic size; the first photo loads first.
     assert!(html.contains("thumb.webp 320w") && html.contains("card.webp 640w") && html.contains("large.webp 1280w"));
     assert!(html.contains("width=\"1280\" height=\"800\"") && html.contains("fetchpriority=\"high\""));
-    // WhatsApp inquiry naming the car and its URL; share links without third-party scripts.
+    // WhatsApp inquiry naming the car and its URL, through the counting redirect; share
+    // links without third-party scripts.
+    assert!(html.contains(&format!("href=\"/wa/{slug}\"")), "inquiry link");
     let inquiry =
         "https://wa.me/6281234567890?text=Halo%20Sinar%20Jaya%2C%20saya%20tertarik%20dengan%20Toyota%20Avanza";
-    assert!(html.contains(inquiry), "inquiry link");
+    let redirect = app.get(HOST, &format!("/wa/{slug}")).fetch().await;
+    assert_eq!(redirect.status(), 302);
+    assert!(redirect.headers()["location"].to_str().unwrap().starts_with(inquiry), "inquiry link");
     assert!(html.contains(&format!("{}%2Fmobil%2F{slug}", "sinar.localhost%3A".to_owned() + &port.to_string())));
     assert!(html.contains("https://www.facebook.com/sharer/sharer.php?u=") && html.contains("data-copy="));
     assert!(!html.contains("<script src=\"http"), "no third-party scripts");

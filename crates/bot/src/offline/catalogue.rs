@@ -2,6 +2,7 @@
 //! credit simulations.
 
 use super::*;
+use garasi_domain::insights::{Kind, Source};
 
 pub(super) async fn list(t: &mut Turn) -> StoreResult<String> {
     let (cars, total) = t.cars(CarFilter::default(), CarSort::Newest, MAX_CARDS as i64).await?;
@@ -58,6 +59,14 @@ async fn search_sorted(
         CarSort::Newest
     };
     let desc = format::describe_filter(&filter);
+    if !t.is_sales() {
+        // Insights: what customers look for, as the filters the bot understood.
+        let term = match colour {
+            Some(c) => format!("{desc} {c}"),
+            None => desc.clone(),
+        };
+        t.services.count_search(t.tenant.id, Source::Whatsapp, &term);
+    }
     let (mut cars, mut total) = t.cars(filter.clone(), sort, 20).await?;
     if let Some(c) = colour {
         let coloured: Vec<Car> = cars.iter().filter(|car| colour_matches(&car.fields.color, c)).cloned().collect();
@@ -104,6 +113,8 @@ pub(super) fn show_detail(t: &mut Turn, car: &Car) -> String {
     } else {
         // The follow-up offer is added after the reply (once per car, when on).
         t.followup_car = Some(car.clone());
+        // Insights: on WhatsApp a car's details sent to a customer are its "view".
+        t.services.count_car(t.tenant.id, Kind::View, Source::Whatsapp, car.id);
     }
     s
 }

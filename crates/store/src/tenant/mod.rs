@@ -10,6 +10,7 @@ mod cars;
 mod conversations;
 mod feed_tokens;
 mod followups;
+mod insights;
 mod lead_intake;
 mod leads;
 mod llm_usage;
@@ -30,6 +31,7 @@ pub use cars::{Cars, NewPhoto, StockCounts};
 pub use conversations::{Contact, ContactRole, Conversation, ConversationFilter, Conversations};
 pub use feed_tokens::FeedTokens;
 pub use followups::{Followups, NewOffer, Subscription};
+pub use insights::{CountRow, Insights, LeadFunnelRow};
 pub use lead_intake::{LeadIntake, Revealed};
 pub use leads::{
     Lead, LeadEvent, LeadFilter, LeadStatus, Leads, NewLead, ParseLeadStatusError, PaymentMethod, StatusChange,
@@ -135,6 +137,8 @@ repositories! {
     wa_keys: crate::wa_keys::WaKeys,
     /// Cached answers to "is this number on WhatsApp?".
     contact_checks: crate::wa_keys::ContactChecks,
+    /// Insight counters and the weekly summaries sent.
+    insights: Insights,
 }
 
 /// A transaction in which one tenant's rows are visible.

@@ -53,8 +53,10 @@ pub struct FeedCar {
 }
 
 impl FeedCar {
+    /// The car page, marked `src=feed` so its views and WhatsApp clicks count under the
+    /// marketplace source (insights).
     fn url(&self, dealer: &Dealer) -> String {
-        car_url(&dealer.base_url, &self.car.slug)
+        format!("{}?src=feed", car_url(&dealer.base_url, &self.car.slug))
     }
 
     /// Absolute JPEG URLs of the photos, cover first (the feeds' crawlers want JPEG).

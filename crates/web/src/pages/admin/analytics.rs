@@ -56,6 +56,19 @@ fn chart(id: &'static str, title: &'static str, note: String, svg: String, table
     Chart { id, title, note, svg, table, empty }
 }
 
+/// One row of a funnel table.
+#[derive(Serialize)]
+struct FunnelRow {
+    label: String,
+    stages: Vec<i64>,
+}
+
+impl FunnelRow {
+    fn new(label: String, f: &garasi_domain::insights::Funnel) -> FunnelRow {
+        FunnelRow { label, stages: f.stages().iter().map(|(_, n)| *n).collect() }
+    }
+}
+
 fn handled_label(h: &str) -> &'static str {
     match h {
         "offline" => "Otomatis (tanpa AI)",
@@ -76,7 +89,18 @@ pub async fn page(
     let first = last - Duration::days(days - 1);
     let since = ui::day_start(first);
 
+    // This instance's buffered counts go in first, so the page shows them.
+    if let Err(e) = garasi_service::insights::flush(&state.services).await {
+        tracing::warn!(error = %e, "insight counts not written before the analytics page");
+    }
     let mut tx = state.db.tenant(auth.tenant.id).begin().await?;
+    let report = garasi_service::insights::report(&mut tx, first, last).await?;
+    let mut car_rows = Vec::new();
+    for (car_id, f) in report.busiest_cars().into_iter().take(10) {
+        if let Some(car) = tx.cars().get(car_id).await? {
+            car_rows.push(FunnelRow::new(format!("#{} {}", car.stock_no, car.title()), &f));
+        }
+    }
     let lead_times = tx.leads().created_since(since).await?;
     let converted = tx
         .leads()
@@ -170,6 +194,49 @@ pub async fn page(
             token_points,
         ),
     ];
+    let total = report.total();
+    let funnel_points: Vec<Point> = total.stages().iter().map(|(l, n)| Point::new(*l, *n)).collect();
+    let views_points: Vec<Point> =
+        report.views_per_day.iter().map(|(d, n)| Point::new(ui::day_label(*d), *n)).collect();
+    let click_points: Vec<Point> =
+        report.clicks_per_day.iter().map(|(d, n)| Point::new(ui::day_label(*d), *n)).collect();
+    let term_points: Vec<Point> = report.terms.iter().take(10).map(|(t, n, _)| Point::new(t.clone(), *n)).collect();
+    let views_total: i64 = views_points.iter().map(|p| p.value).sum();
+    let clicks_total: i64 = click_points.iter().map(|p| p.value).sum();
+    let insight_charts = vec![
+        chart(
+            "funnel",
+            "Corong penjualan",
+            "Dilihat → chat → prospek → kunjungan → terjual, semua sumber.".into(),
+            charts::bars("ch-funnel", "Corong penjualan", &funnel_points),
+            funnel_points,
+        ),
+        chart(
+            "views",
+            "Halaman mobil dilihat per hari",
+            format!("{views_total} kunjungan halaman mobil (tanpa bot mesin pencari)."),
+            charts::line("ch-views", "Halaman mobil dilihat per hari", &views_points),
+            views_points,
+        ),
+        chart(
+            "clicks",
+            "Klik tombol WhatsApp per hari",
+            format!("{clicks_total} klik dari situs dan iklan marketplace."),
+            charts::columns("ch-clicks", "Klik tombol WhatsApp per hari", &click_points),
+            click_points,
+        ),
+        chart(
+            "terms",
+            "Pencarian teratas",
+            "Kata yang dicari di situs dan yang diminta lewat bot.".into(),
+            charts::bars("ch-terms", "Pencarian teratas", &term_points),
+            term_points,
+        ),
+    ];
+    let source_rows: Vec<FunnelRow> = garasi_domain::insights::Source::ALL
+        .iter()
+        .map(|s| FunnelRow::new(s.label().to_owned(), &report.sources.get(s).copied().unwrap_or_default()))
+        .collect();
     let stats = minijinja::context! {
         leads => total_leads, converted, conversion => pct(converted, total_leads), inbound => total_in,
         bot => bot_total, offline => offline_replies, llm => llm_replies, llm_pct => pct(llm_replies, bot_total),
@@ -181,6 +248,6 @@ pub async fn page(
         &state,
         "admin/analytics.html",
         &shell,
-        minijinja::context! { charts => ser(&charts), stats, days, ranges => ser(&ranges), first => ui::day_label(first), last => ui::day_label(last) },
+        minijinja::context! { charts => ser(&charts), insight_charts => ser(&insight_charts), source_rows => ser(&source_rows), car_rows => ser(&car_rows), stats, days, ranges => ser(&ranges), first => ui::day_label(first), last => ui::day_label(last) },
     )))
 }

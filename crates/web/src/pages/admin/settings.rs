@@ -195,6 +195,10 @@ fn parse(form: &FormData, current: &TenantSettings) -> Result<(String, TenantSet
             e.add("followups_language", "Kode bahasa maksimal 10 karakter, misalnya id atau en_US.");
         }
     }
+    // Insights: only when the form has the section (older forms leave it as stored).
+    if form.get("insights_weekly_summary").is_some() {
+        s.insights.weekly_summary = form.checked("insights_weekly_summary");
+    }
     e.into_result().map(|()| (name, s))
 }
 
@@ -360,6 +364,15 @@ fn sections(
                     .value(v("followups_language", s.followups.template_language.clone()))
                     .maxlength(10)
                     .placeholder("id")),
+            ],
+        },
+        Section {
+            title: "Ringkasan mingguan",
+            intro: "Setiap Senin pagi pemilik menerima ringkasan minggu lalu lewat WhatsApp: mobil dilihat, klik WhatsApp, prospek, kunjungan, terjual dan pencarian teratas.",
+            fields: vec![
+                f(FormField::new("insights_weekly_summary", "Kirim ringkasan mingguan ke WhatsApp pemilik", "checkbox")
+                    .checked(on("insights_weekly_summary", s.insights.weekly_summary))
+                    .help("Dikirim ke nomor WhatsApp pemilik di bagian Pembagian prospek.")),
             ],
         },
     ]

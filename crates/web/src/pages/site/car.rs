@@ -16,6 +16,7 @@ use super::view::{CarCard, CarDetail, credit_base};
 use super::{Meta, OgImage, begin, html, not_found_page, render, seo, ser};
 use crate::auth::extract::SiteTenant;
 use crate::error::AppError;
+use crate::insights::PageInsight;
 use crate::state::AppState;
 
 /// Inputs of the credit widget, as typed.
@@ -252,16 +253,6 @@ pub async fn car_page(
         (car.brand.clone(), format!("{}/mobil?brand={}", ctx.base, url_encode(&car.brand))),
         (car.title.clone(), url.clone()),
     ])));
-    let inquiry = if detail.sold {
-        format!("Halo {}, {} sudah terjual. Apakah ada mobil serupa? {url}", s.name, car.title)
-    } else {
-        format!(
-            "Halo {}, saya tertarik dengan {} ({}). Apakah masih tersedia? {url}",
-            s.name,
-            car.title,
-            rupiah(car.price)
-        )
-    };
     let share_text = format!("{} - {} {url}", car.title, rupiah_words(car.price));
     let credit = detail.for_sale.then(|| credit_view(&car, terms, &input));
     let body = render(
@@ -273,7 +264,12 @@ pub async fn car_page(
             car => ser(&detail),
             similar => ser(&similar),
             credit => ser(&credit),
-            wa_inquiry => s.wa_link(&inquiry),
+            wa_inquiry => s.wa_url.as_ref().map(|_| {
+                // The WhatsApp button goes through the counting redirect; a visitor from a
+                // marketplace feed keeps that source on the click.
+                let feed = pairs.iter().any(|(k, v)| k == "src" && v == "feed");
+                format!("/wa/{}{}", car.slug, if feed { "?src=feed" } else { "" })
+            }),
             share_wa => format!("https://wa.me/?text={}", url_encode(&share_text)),
             share_fb => format!("https://www.facebook.com/sharer/sharer.php?u={}", url_encode(&url)),
             share_url => url,
@@ -281,7 +277,99 @@ pub async fn car_page(
         },
     );
     // The plain page is shared by everyone; a page with a simulation typed in is not.
-    Ok(html(body, input.is_empty()))
+    let mut resp = html(body, input.is_empty());
+    resp.extensions_mut().insert(PageInsight::CarView(stored.id));
+    Ok(resp)
+}
+
+/// The message a buyer's WhatsApp opens with, for a car.
+fn inquiry_text(showroom: &str, car: &PublicCar, sold: bool, url: &str) -> String {
+    if sold {
+        format!("Halo {showroom}, {} sudah terjual. Apakah ada mobil serupa? {url}", car.title)
+    } else {
+        format!(
+            "Halo {showroom}, saya tertarik dengan {} ({}). Apakah masih tersedia? {url}",
+            car.title,
+            rupiah(car.price)
+        )
+    }
+}
+
+/// `/wa/{slug}`: the car page's WhatsApp button. Counts the click (people only; `src=feed`
+/// for visitors from a marketplace feed) and sends the browser on to `wa.me` with the
+/// inquiry about the car. `/wa` alone is the showroom's general WhatsApp link.
+pub async fn wa_car(
+    State(state): State<AppState>,
+    tenant: SiteTenant,
+    Path(slug): Path<String>,
+    uri: http::Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    wa_redirect(state, tenant, Some(slug), uri, headers).await
+}
+
+/// `/wa`: the showroom's general WhatsApp link, counted like a car's.
+pub async fn wa_general(
+    State(state): State<AppState>,
+    tenant: SiteTenant,
+    uri: http::Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    wa_redirect(state, tenant, None, uri, headers).await
+}
+
+async fn wa_redirect(
+    state: AppState,
+    SiteTenant(tenant): SiteTenant,
+    slug: Option<String>,
+    uri: http::Uri,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let tenant_id = tenant.id;
+    let (mut tx, ctx) = begin(&state, tenant).await?;
+    let s = &ctx.showroom;
+    let Some(wa) = s.wa_url.clone() else {
+        tx.commit().await?;
+        return Ok(not_found_page(&state, &ctx));
+    };
+    let car = match &slug {
+        Some(slug) => match tx.cars().by_slug(slug).await?.and_then(|c| c.public().map(|p| (c.id, p))) {
+            Some(found) => Some(found),
+            None => {
+                tx.commit().await?;
+                return Ok(not_found_page(&state, &ctx));
+            }
+        },
+        None => None,
+    };
+    tx.commit().await?;
+    let source = garasi_domain::insights::Source::from_query(uri.query());
+    let target = match &car {
+        Some((id, car)) => {
+            if crate::insights::from_person(&headers) {
+                state.services.count_car(tenant_id, garasi_domain::insights::Kind::WaClick, source, *id);
+            }
+            let url = format!("{}/mobil/{}", ctx.base, car.slug);
+            let sold = car.status == garasi_domain::car::CarStatus::Sold;
+            format!("{wa}?text={}", url_encode(&inquiry_text(&s.name, car, sold, &url)))
+        }
+        None => {
+            if crate::insights::from_person(&headers) {
+                state.services.insights.record(
+                    tenant_id,
+                    state.services.clock.now(),
+                    garasi_domain::insights::Kind::WaClick,
+                    source,
+                    "",
+                );
+            }
+            wa
+        }
+    };
+    let location = http::HeaderValue::try_from(target).map_err(|_| AppError::NotFound)?;
+    let cache = http::HeaderValue::from_static("no-store");
+    Ok((http::StatusCode::FOUND, [(http::header::LOCATION, location), (http::header::CACHE_CONTROL, cache)])
+        .into_response())
 }
 
 /// The credit widget's htmx endpoint. Without htmx it sends the browser to the car

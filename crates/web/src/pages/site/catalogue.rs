@@ -393,6 +393,9 @@ pub async fn catalogue(
     let template = if fragment { "site/_results.html" } else { "site/catalogue.html" };
     let body = render(&state, template, &ctx, &meta, page_ctx);
     let mut resp = html(body, worth_caching(&params, &active, &notices));
+    if let Some(text) = params.filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
+        resp.extensions_mut().insert(crate::insights::PageInsight::Search(text.to_owned()));
+    }
     let h = resp.headers_mut();
     h.insert(http::header::VARY, HeaderValue::from_static("HX-Request, HX-History-Restore-Request"));
     if fragment && let Ok(v) = HeaderValue::from_str(&url) {

@@ -43,7 +43,6 @@ pub(crate) const FOR_SALE: [CarStatus; 2] = [CarStatus::Available, CarStatus::Bo
 
 /// Routes of the public site, behind the page cache.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    let cache = state.page_cache.clone();
     Router::new()
         .route("/", get(home::home))
         .route("/mobil", get(catalogue::catalogue))
@@ -51,11 +50,13 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/mobil/{slug}", get(car::car_page))
         .route("/mobil/{slug}/kredit", get(car::credit))
         .route("/kontak", get(contact::contact))
+        .route("/wa", get(car::wa_general))
+        .route("/wa/{slug}", get(car::wa_car))
         .route("/sitemap.xml", get(seo::sitemap))
         .route("/robots.txt", get(seo::robots))
         // Inside the page cache: compresses only what the cache will not keep.
         .layer(fresh::layer())
-        .layer(middleware::from_fn_with_state(cache, crate::page_cache::middleware))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::page_cache::middleware))
 }
 
 /// Static assets, on every site.

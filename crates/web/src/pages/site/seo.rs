@@ -68,8 +68,9 @@ pub async fn sitemap(State(state): State<AppState>, SiteTenant(tenant): SiteTena
 /// fragment may not. Points at the sitemap by its absolute URL.
 pub async fn robots(State(state): State<AppState>, SiteTenant(tenant): SiteTenant) -> Response {
     let base = state.config.tenant_url(&tenant);
-    let body =
-        format!("User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /mobil/*/kredit\n\nSitemap: {base}/sitemap.xml\n");
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /mobil/*/kredit\nDisallow: /wa\n\nSitemap: {base}/sitemap.xml\n"
+    );
     text_response(body, "text/plain; charset=utf-8")
 }
 
