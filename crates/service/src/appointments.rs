@@ -27,8 +27,6 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 
 /// The job queue of appointment reminders.
 pub const REMINDER_QUEUE: &str = "appointment_reminder";
-/// How long a claimed reminder is held before another worker may retry it.
-const CLAIM: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Which reminder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -278,29 +276,10 @@ pub fn reminder_text(showroom: &str, a: &Appointment, which: Reminder) -> String
 /// customer (stored in their conversation, sent through the outbox) unless its appointment
 /// was moved, ended or cancelled since. Returns how many were sent.
 pub async fn send_due_reminders(services: &Services, worker: &str) -> ServiceResult<usize> {
-    let jobs = services.db.jobs();
-    let due = jobs.claim_due(REMINDER_QUEUE, worker, 20, CLAIM, services.clock.now()).await?;
-    let mut sent = 0;
-    for job in due {
-        let outcome = match (job.tenant_id, serde_json::from_value::<ReminderJob>(job.payload.clone())) {
-            (Some(tenant), Ok(r)) => send_one(services, tenant, &r).await,
-            _ => {
-                let _ = jobs.kill(job.id, worker, "unreadable reminder").await;
-                continue;
-            }
-        };
-        match outcome {
-            Ok(done) => {
-                sent += usize::from(done);
-                let _ = jobs.complete(job.id, worker).await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "appointment reminder failed");
-                let _ = jobs.fail(job.id, worker, &e.to_string(), std::time::Duration::from_secs(60)).await;
-            }
-        }
-    }
-    Ok(sent)
+    crate::due_jobs::run_due(services, REMINDER_QUEUE, worker, "reminder", |tenant, job| async move {
+        send_one(services, tenant, &job).await.map(usize::from)
+    })
+    .await
 }
 
 /// `true` when the reminder went into the outbox.

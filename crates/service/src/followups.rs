@@ -36,7 +36,6 @@ use crate::{Actor, ServiceResult, Services};
 
 /// The job queue of follow-up events.
 pub const FOLLOWUP_QUEUE: &str = "followup";
-const CLAIM: std::time::Duration = std::time::Duration::from_secs(120);
 /// Width of a price band: "similar" cars cost within the same Rp 50 juta band.
 pub const PRICE_BAND: i64 = 50_000_000;
 /// What the bot asks after a car's details.
@@ -208,29 +207,10 @@ pub async fn car_created(services: &Services, tx: &mut TenantTx, car: &Car) -> S
 /// Sends the follow-ups of the events due by [`Services::clock`]. Returns how many
 /// messages went into the outbox.
 pub async fn send_due(services: &Services, worker: &str) -> ServiceResult<usize> {
-    let jobs = services.db.jobs();
-    let due = jobs.claim_due(FOLLOWUP_QUEUE, worker, 20, CLAIM, services.clock.now()).await?;
-    let mut sent = 0;
-    for job in due {
-        let outcome = match (job.tenant_id, serde_json::from_value::<EventJob>(job.payload.clone())) {
-            (Some(tenant), Ok(e)) => send_event(services, tenant, &e).await,
-            _ => {
-                let _ = jobs.kill(job.id, worker, "unreadable follow-up").await;
-                continue;
-            }
-        };
-        match outcome {
-            Ok(n) => {
-                sent += n;
-                let _ = jobs.complete(job.id, worker).await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "follow-up failed");
-                let _ = jobs.fail(job.id, worker, &e.to_string(), std::time::Duration::from_secs(60)).await;
-            }
-        }
-    }
-    Ok(sent)
+    crate::due_jobs::run_due(services, FOLLOWUP_QUEUE, worker, "follow-up", |tenant, job| async move {
+        send_event(services, tenant, &job).await
+    })
+    .await
 }
 
 /// How a follow-up may reach a customer now.

@@ -17,6 +17,7 @@ pub mod appointments;
 pub mod cars;
 pub mod conversations;
 pub mod domains;
+mod due_jobs;
 pub mod feeds;
 pub mod followups;
 pub mod inbound;

@@ -39,8 +39,6 @@ use crate::{Actor, ServiceError, ServiceResult, Services};
 
 /// The job queue of response deadlines.
 pub const RESPONSE_QUEUE: &str = "lead_response";
-/// How long a claimed deadline is held before another worker may retry it.
-const CLAIM: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// A deadline job's payload: void once the lead has another salesperson or clock.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -272,29 +270,10 @@ pub async fn set_routing(
 /// for the same salesperson goes to the next available one. Returns how many leads were
 /// reassigned or reported to the owner.
 pub async fn handle_due_deadlines(services: &Services, worker: &str) -> ServiceResult<usize> {
-    let jobs = services.db.jobs();
-    let due = jobs.claim_due(RESPONSE_QUEUE, worker, 20, CLAIM, services.clock.now()).await?;
-    let mut handled = 0;
-    for job in due {
-        let outcome = match (job.tenant_id, serde_json::from_value::<DeadlineJob>(job.payload.clone())) {
-            (Some(tenant), Ok(d)) => overdue(services, tenant, &d).await,
-            _ => {
-                let _ = jobs.kill(job.id, worker, "unreadable deadline").await;
-                continue;
-            }
-        };
-        match outcome {
-            Ok(done) => {
-                handled += usize::from(done);
-                let _ = jobs.complete(job.id, worker).await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "lead response deadline failed");
-                let _ = jobs.fail(job.id, worker, &e.to_string(), std::time::Duration::from_secs(60)).await;
-            }
-        }
-    }
-    Ok(handled)
+    crate::due_jobs::run_due(services, RESPONSE_QUEUE, worker, "deadline", |tenant, job| async move {
+        overdue(services, tenant, &job).await.map(usize::from)
+    })
+    .await
 }
 
 /// One deadline: `true` when the lead was overdue (reassigned, or the owner told that
