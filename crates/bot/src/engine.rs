@@ -565,32 +565,15 @@ impl Engine {
         let mut notifications = Vec::new();
         for n in &t.notices {
             let Ok(phone) = PhoneNumber::parse(&n.to) else { continue };
-            let conversation = tx
-                .conversations()
-                .upsert(&Contact {
-                    channel: &t.channel,
-                    phone: &phone,
-                    name: &n.name,
-                    role: ContactRole::Sales,
-                    sales_staff_id: n.sales_id,
-                })
-                .await?;
-            tx.messages()
-                .insert(&NewMessage {
-                    conversation_id: conversation.id,
-                    direction: Direction::Out,
-                    author: Author::Bot,
-                    provider_message_id: None,
-                    body: &n.text,
-                    media: json!([]),
-                    handled_by: Some(HandledBy::Offline),
-                    intent: Some("sales_notice"),
-                    llm_tokens: 0,
-                })
-                .await?
-                .ok_or(StoreError::NotFound)?;
-            let outgoing = WhatsappOut::reply(&t.channel, phone.as_str(), None, Some(&n.text), &[], None);
-            job_ids.extend(tx.outbox().enqueue_whatsapp(&outgoing).await?);
+            let contact = Contact {
+                channel: &t.channel,
+                phone: &phone,
+                name: &n.name,
+                role: ContactRole::Sales,
+                sales_staff_id: n.sales_id,
+            };
+            job_ids
+                .extend(garasi_service::bot_messages::send_to(&mut tx, &contact, &n.text, "sales_notice", None).await?);
             notifications.push(OutNotice { to: n.to.clone(), name: n.name.clone(), text: n.text.clone() });
         }
         if answer.usage.requests > 0 {

@@ -14,10 +14,8 @@ use chrono::{DateTime, Duration, Utc};
 use garasi_domain::time::jakarta;
 use garasi_domain::visit::{self, AppointmentStatus, VisitKind};
 use garasi_domain::{PhoneNumber, TenantSettings};
-use garasi_store::jobs::{NewJob, WhatsappOut};
-use garasi_store::tenant::{
-    Appointment, Author, Contact, ContactRole, Direction, HandledBy, NewAppointment, NewMessage, TenantTx,
-};
+use garasi_store::jobs::NewJob;
+use garasi_store::tenant::{Appointment, Contact, ContactRole, NewAppointment, TenantTx};
 use garasi_store::{StoreError, TenantDb};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -305,7 +303,7 @@ async fn send_one(services: &Services, tenant: garasi_domain::TenantId, r: &Remi
     let conversation = match conversation {
         Some(c) => c,
         None => {
-            let channel = tx.whatsapp().get().await?.map(|c| c.kind).unwrap_or_else(|| "simulator".to_owned());
+            let channel = crate::bot_messages::channel_kind(&mut tx).await?;
             tx.conversations()
                 .upsert(&Contact {
                     channel: &channel,
@@ -318,21 +316,7 @@ async fn send_one(services: &Services, tenant: garasi_domain::TenantId, r: &Remi
         }
     };
     let text = reminder_text(&showroom, &a, r.which);
-    tx.messages()
-        .insert(&NewMessage {
-            conversation_id: conversation.id,
-            direction: Direction::Out,
-            author: Author::Bot,
-            provider_message_id: None,
-            body: &text,
-            media: json!([]),
-            handled_by: Some(HandledBy::Offline),
-            intent: Some("appointment_reminder"),
-            llm_tokens: 0,
-        })
-        .await?;
-    let out = WhatsappOut::reply(&conversation.channel, phone.as_str(), None, Some(&text), &[], None);
-    tx.outbox().enqueue_whatsapp(&out).await?;
+    crate::bot_messages::send_in(&mut tx, &conversation, &phone, &text, "appointment_reminder", None).await?;
     tx.commit().await?;
     Ok(true)
 }

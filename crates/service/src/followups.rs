@@ -23,10 +23,8 @@ use chrono::{DateTime, Duration, Utc};
 use garasi_domain::car::{Car, CarFields, CarStatus};
 use garasi_domain::time::jakarta;
 use garasi_domain::{PhoneNumber, TenantId, TenantSettings};
-use garasi_store::jobs::{NewJob, TemplateOut, WhatsappOut};
-use garasi_store::tenant::{
-    Author, Contact, ContactRole, Direction, HandledBy, NewMessage, NewOffer, Subscription, TenantTx,
-};
+use garasi_store::jobs::{NewJob, TemplateOut};
+use garasi_store::tenant::{Contact, ContactRole, NewOffer, Subscription, TenantTx};
 use garasi_store::{StoreResult, TenantDb};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -295,7 +293,7 @@ async fn send_event(services: &Services, tenant: TenantId, e: &EventJob) -> Serv
             tx.followups().active_similar(car.id, &car.fields.model, Some(&body), price_band(car.fields.price)).await?
         }
     };
-    let channel = tx.whatsapp().get().await?.map(|c| c.kind).unwrap_or_else(|| "simulator".to_owned());
+    let channel = crate::bot_messages::channel_kind(&mut tx).await?;
     let day_start = garasi_domain::time::jakarta_day_start(now.with_timezone(&jakarta()).date_naive()).unwrap_or(now);
     let cap = settings.followups.daily_cap.max(0);
     if cap == 0 {
@@ -330,37 +328,13 @@ async fn send_event(services: &Services, tenant: TenantId, e: &EventJob) -> Serv
         if !tx.followups().record_send(s.id, e.kind.as_str(), car.id, phone.as_str(), now).await? {
             continue;
         }
-        let conversation = tx
-            .conversations()
-            .upsert(&Contact {
-                channel: &channel,
-                phone: &phone,
-                name: "",
-                role: ContactRole::Customer,
-                sales_staff_id: None,
-            })
-            .await?;
-        tx.messages()
-            .insert(&NewMessage {
-                conversation_id: conversation.id,
-                direction: Direction::Out,
-                author: Author::Bot,
-                provider_message_id: None,
-                body: &text,
-                media: json!([]),
-                handled_by: Some(HandledBy::Offline),
-                intent: Some(match e.kind {
-                    Kind::PriceDrop => "followup_price_drop",
-                    Kind::Similar => "followup_similar",
-                }),
-                llm_tokens: 0,
-            })
-            .await?;
-        let mut out = WhatsappOut::reply(&channel, phone.as_str(), None, Some(&text), &[], None);
-        for m in &mut out {
-            m.template = template.clone();
-        }
-        tx.outbox().enqueue_whatsapp(&out).await?;
+        let contact =
+            Contact { channel: &channel, phone: &phone, name: "", role: ContactRole::Customer, sales_staff_id: None };
+        let intent = match e.kind {
+            Kind::PriceDrop => "followup_price_drop",
+            Kind::Similar => "followup_similar",
+        };
+        crate::bot_messages::send_to(&mut tx, &contact, &text, intent, template.clone()).await?;
         tx.audit(&Actor::System.audit(
             "followup.send",
             Some(("car", car.id.to_string())),

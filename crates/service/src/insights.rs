@@ -306,7 +306,7 @@ async fn summarise(
         }
     }
     let text = summary_text(showroom, from, to, &report, &titles);
-    let channel = tx.whatsapp().get().await?.map(|c| c.kind).unwrap_or_else(|| "simulator".to_owned());
+    let channel = crate::bot_messages::channel_kind(&mut tx).await?;
     let out = WhatsappOut::reply(&channel, owner.as_str(), None, Some(&text), &[], None);
     tx.outbox().enqueue_whatsapp(&out).await?;
     tx.audit(&Actor::System.audit("insights.weekly_summary", None, json!({ "week": week, "to": mask(&owner) })))

@@ -14,6 +14,7 @@ pub mod kv;
 
 pub mod account;
 pub mod appointments;
+pub mod bot_messages;
 pub mod cars;
 pub mod conversations;
 pub mod domains;

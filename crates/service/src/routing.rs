@@ -28,9 +28,7 @@ use garasi_domain::time::jakarta;
 use garasi_domain::{PhoneNumber, TenantId, TenantSettings};
 use garasi_store::StoreResult;
 use garasi_store::jobs::{NewJob, WhatsappOut};
-use garasi_store::tenant::{
-    Author, Contact, ContactRole, Direction, HandledBy, NewMessage, ResponseRow, SalesPerson, TenantTx,
-};
+use garasi_store::tenant::{Contact, ContactRole, ResponseRow, SalesPerson, TenantTx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -302,7 +300,7 @@ async fn overdue(services: &Services, tenant: TenantId, d: &DeadlineJob) -> Serv
     let before = tx.sales().get(d.sales_id).await?;
     let before_name = before.as_ref().map(|s| s.name.clone()).unwrap_or_default();
     let waited = open_minutes(&settings, d.assigned_at, now);
-    let channel = tx.whatsapp().get().await?.map(|c| c.kind).unwrap_or_else(|| "simulator".to_owned());
+    let channel = crate::bot_messages::channel_kind(&mut tx).await?;
     let customer = if lead.name.trim().is_empty() { "(belum menyebut nama)".to_owned() } else { lead.name.clone() };
     let phone_local = local_phone(&lead.phone);
     let car_line = match lead.car_id {
@@ -360,31 +358,14 @@ fn local_phone(e164: &str) -> String {
 /// outbox, like the bot's notices.
 async fn notify_sales(tx: &mut TenantTx, channel: &str, person: &SalesPerson, text: &str) -> StoreResult<()> {
     let Ok(phone) = PhoneNumber::parse(&person.phone) else { return Ok(()) };
-    let conversation = tx
-        .conversations()
-        .upsert(&Contact {
-            channel,
-            phone: &phone,
-            name: &person.name,
-            role: ContactRole::Sales,
-            sales_staff_id: Some(person.id),
-        })
-        .await?;
-    tx.messages()
-        .insert(&NewMessage {
-            conversation_id: conversation.id,
-            direction: Direction::Out,
-            author: Author::Bot,
-            provider_message_id: None,
-            body: text,
-            media: json!([]),
-            handled_by: Some(HandledBy::Offline),
-            intent: Some("sales_notice"),
-            llm_tokens: 0,
-        })
-        .await?;
-    let out = WhatsappOut::reply(channel, phone.as_str(), None, Some(text), &[], None);
-    tx.outbox().enqueue_whatsapp(&out).await?;
+    let contact = Contact {
+        channel,
+        phone: &phone,
+        name: &person.name,
+        role: ContactRole::Sales,
+        sales_staff_id: Some(person.id),
+    };
+    crate::bot_messages::send_to(tx, &contact, text, "sales_notice", None).await?;
     Ok(())
 }
 

@@ -308,7 +308,7 @@ pub async fn send_test(
     managers_only(actor)?;
     let phone = PhoneNumber::parse(to).map_err(|e| ServiceError::field("phone", e.to_string()))?;
     let mut tx = tenant.begin_write().await?;
-    let kind = tx.whatsapp().get().await?.map(|r| r.kind).unwrap_or_else(|| "simulator".into());
+    let kind = crate::bot_messages::channel_kind(&mut tx).await?;
     if kind == "simulator" {
         return Err(ServiceError::Conflict("Sambungkan nomor WhatsApp dulu sebelum mengirim pesan uji.".into()));
     }
