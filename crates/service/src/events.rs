@@ -1,6 +1,8 @@
 //! Cross-instance events. Every instance publishes what it changed and listens for
 //! what the others changed: over Redis pub/sub when configured, in-process otherwise.
 
+use std::sync::{Arc, Weak};
+
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -78,4 +80,36 @@ impl Events {
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.local.subscribe()
     }
+
+    /// Keeps a per-instance cache of a tenant's public output (pages, feeds) honest: a
+    /// change to a tenant's stock or record makes it forget that tenant, missed events
+    /// make it forget everything. The task holds the cache weakly and ends when the cache
+    /// is dropped or the events end.
+    pub fn forget_on_change<T, F>(&self, cache: Weak<T>, forget: F)
+    where
+        T: Send + Sync + 'static,
+        F: Fn(Arc<T>, Forget) + Send + 'static,
+    {
+        let mut rx = self.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let event = rx.recv().await;
+                let Some(cache) = cache.upgrade() else { break };
+                match event {
+                    Ok(Event::InventoryChanged { tenant_id } | Event::TenantChanged { tenant_id }) => {
+                        forget(cache, Forget::Tenant(tenant_id))
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => forget(cache, Forget::All),
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        });
+    }
+}
+
+/// What [`Events::forget_on_change`] asks a cache to drop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forget {
+    Tenant(uuid::Uuid),
+    All,
 }

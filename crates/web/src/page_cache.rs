@@ -30,7 +30,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -42,7 +42,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::assets::etag_matches;
-use crate::events::{Event, Events};
+use crate::events::{Events, Forget};
 use crate::host::Site;
 
 /// Response extension: this answer may be cached and shared by every anonymous visitor.
@@ -286,20 +286,11 @@ impl PageCache {
     /// forgets a tenant's pages whenever its stock or its record changes.
     pub fn listening(events: &Events, max_bytes: usize, https: bool) -> PageCache {
         let cache = PageCache::with_headers(TTL, max_bytes, MAX_ENTRIES, crate::headers::security_headers(https));
-        let weak: Weak<Inner> = Arc::downgrade(&cache.inner);
-        let mut rx = events.subscribe();
-        tokio::spawn(async move {
-            loop {
-                let event = rx.recv().await;
-                let Some(inner) = weak.upgrade() else { break };
-                let cache = PageCache { inner };
-                match event {
-                    Ok(Event::InventoryChanged { tenant_id } | Event::TenantChanged { tenant_id }) => {
-                        cache.forget_tenant(tenant_id)
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => cache.clear(),
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
+        events.forget_on_change(Arc::downgrade(&cache.inner), |inner, forget| {
+            let cache = PageCache { inner };
+            match forget {
+                Forget::Tenant(tenant) => cache.forget_tenant(tenant),
+                Forget::All => cache.clear(),
             }
         });
         cache

@@ -13,7 +13,7 @@
 pub mod build;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -32,7 +32,7 @@ use self::build::{Dealer, FeedCar};
 use crate::assets::etag_matches;
 use crate::auth::extract::SiteTenant;
 use crate::error::AppError;
-use crate::events::{Event, Events};
+use crate::events::{Events, Forget};
 use crate::page_cache::{Encoding, encode, preferred_encoding};
 use crate::state::AppState;
 
@@ -108,20 +108,11 @@ impl FeedCache {
     /// A cache that forgets a tenant's feeds whenever its stock or record changes.
     pub fn listening(events: &Events) -> FeedCache {
         let cache = FeedCache::default();
-        let weak: Weak<Mutex<Inner>> = Arc::downgrade(&cache.inner);
-        let mut rx = events.subscribe();
-        tokio::spawn(async move {
-            loop {
-                let event = rx.recv().await;
-                let Some(inner) = weak.upgrade() else { break };
-                let cache = FeedCache { inner };
-                match event {
-                    Ok(Event::InventoryChanged { tenant_id } | Event::TenantChanged { tenant_id }) => {
-                        cache.forget_tenant(tenant_id)
-                    }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => cache.clear(),
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
-                }
+        events.forget_on_change(Arc::downgrade(&cache.inner), |inner, forget| {
+            let cache = FeedCache { inner };
+            match forget {
+                Forget::Tenant(tenant) => cache.forget_tenant(tenant),
+                Forget::All => cache.clear(),
             }
         });
         cache
