@@ -313,7 +313,7 @@ async fn overdue(services: &Services, tenant: TenantId, d: &DeadlineJob) -> Serv
     let next = pick_in(&mut tx, &settings, now, Some(d.sales_id), false).await?;
     let owner_text = match &next {
         Some(person) => {
-            let note = format!("Dialihkan dari {before_name}: belum dihubungi dalam {waited} menit jam buka");
+            let note = format!("Dialihkan dari {before_name}: belum dihubungi selama {waited} menit jam buka");
             tx.leads().assign(lead.id, Some(person.id), "system", &note).await?;
             start_clock_in(services, &mut tx, &settings, lead.id, person.id).await?;
             let text = format!(
@@ -321,12 +321,12 @@ async fn overdue(services: &Services, tenant: TenantId, d: &DeadlineJob) -> Serv
             );
             notify_sales(&mut tx, &channel, person, &text).await?;
             format!(
-                "⚠️ {showroom}: prospek {customer} ({phone_local}) belum dihubungi {before_name} dalam {waited} menit jam buka, dan sudah dialihkan ke {}.",
+                "⚠️ {showroom}: prospek {customer} ({phone_local}) belum dihubungi {before_name} selama {waited} menit jam buka, dan sudah dialihkan ke {}.",
                 person.name
             )
         }
         None => format!(
-            "⚠️ {showroom}: prospek {customer} ({phone_local}) belum dihubungi {before_name} dalam {waited} menit jam buka, dan tidak ada sales lain yang sedang bertugas. Mohon tindak lanjuti."
+            "⚠️ {showroom}: prospek {customer} ({phone_local}) belum dihubungi {before_name} selama {waited} menit jam buka, dan tidak ada sales lain yang sedang bertugas. Mohon tindak lanjuti."
         ),
     };
     let owner = owner_phone(&mut tx, &settings).await?;

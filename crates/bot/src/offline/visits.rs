@@ -149,7 +149,7 @@ async fn fit_then(
             let why = if wanted <= now {
                 "Waktunya sudah lewat kak 🙏".to_owned()
             } else {
-                format!("Maaf kak, {} showroom belum/sudah tutup 🙏", visit::say_when(wanted))
+                format!("Maaf kak, {} showroom sedang tutup 🙏", visit::say_when(wanted))
             };
             Ok((
                 format!(
